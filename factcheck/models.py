@@ -1,0 +1,71 @@
+"""Plain data passed between pipeline stages."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Optional
+
+
+@dataclass
+class Claim:
+    """One stated figure, located in the raw text."""
+
+    id: str
+    text: str                 # raw[start:end]
+    start: int                # code-point offsets into the decoded raw text
+    end: int
+    value: Optional[float]    # scale words applied, in `unit`
+    unit: Optional[str]       # a name from factcheck's unit registry, or None
+    dimension: str            # currency, percent, area, count, rank, number, ...
+    qualifier: str            # exact approx more_than at_least less_than at_most range
+    low: Optional[float]      # interval the statement allows; None where open
+    high: Optional[float]
+    precision: float          # half a unit of the last stated digit, in `unit`
+    role: str                 # level growth share count rank number
+    rule: Optional[str] = None
+    metric: Optional[str] = None
+    subject: Optional[str] = None
+    period: Optional[str] = None
+    refers_to: Optional[str] = None
+    norm_start: int = -1      # offsets into the normalized text (not serialized)
+    norm_end: int = -1
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        del data["norm_start"], data["norm_end"]
+        return data
+
+
+@dataclass
+class Finding:
+    id: str
+    check: str
+    severity: str             # error warning info
+    message: str
+    claims: list[str]
+    start: int
+    end: int
+    expected: Optional[str] = None
+    actual: Optional[str] = None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class DocumentResult:
+    path: str
+    sha256: Optional[str] = None
+    reference_year: Optional[int] = None
+    claims: list[Claim] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "reference_year": self.reference_year,
+            "claims": [c.to_json() for c in self.claims],
+            "findings": [f.to_json() for f in self.findings],
+            "errors": list(self.errors),
+        }

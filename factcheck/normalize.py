@@ -1,0 +1,164 @@
+"""raw text -> normalized text with a map back to raw offsets.
+
+Normalization strips pinyin annotations (`增長(zhǎng)` -> `增長`), drops invisible
+format characters, applies NFKC and Traditional->Simplified one character at a time.
+It works on the text as an array of code points, so a 10 MB document costs a few
+vectorized passes rather than a Python step per character; the offset map is an
+array holding, for every normalized character, the raw index it came from.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_PINYIN_LETTERS = "abcdefghijklmnopqrstuvwxyzü" + _TONED
+_MAX_SYLLABLE = 7
+# Invisible characters that break numbers apart: zero-width and bidi controls, soft hyphen.
+_INVISIBLE = [0x00AD, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0x2061, 0x2062, 0x2063,
+              0x2064, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+
+_UNICODE_SIZE = 0x110000
+_pinyin_lut = np.zeros(_UNICODE_SIZE, dtype=np.bool_)
+_pinyin_lut[[ord(c) for c in _PINYIN_LETTERS]] = True
+_toned_lut = np.zeros(_UNICODE_SIZE, dtype=np.bool_)
+_toned_lut[[ord(c) for c in _TONED]] = True
+_invisible_lut = np.zeros(_UNICODE_SIZE, dtype=np.bool_)
+_invisible_lut[_INVISIBLE] = True
+_han_lut = np.zeros(_UNICODE_SIZE, dtype=np.bool_)
+for _lo, _hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F)):
+    _han_lut[_lo:_hi + 1] = True
+_OPEN = np.array([ord("("), ord("（")], dtype=np.uint32)
+_CLOSE = np.array([ord(")"), ord("）")], dtype=np.uint32)
+_QUESTION = ord("?")
+
+# Every code point folded so far: to itself by default, to its NFKC+Simplified form once seen.
+_fold_lut = np.arange(_UNICODE_SIZE, dtype=np.uint32)
+_expanding: dict[int, str] = {}
+_known = np.zeros(_UNICODE_SIZE, dtype=np.bool_)
+_converter = None
+
+
+def _opencc():
+    global _converter
+    if _converter is None:
+        import opencc
+
+        _converter = opencc.OpenCC("t2s")
+    return _converter
+
+
+@lru_cache(maxsize=None)
+def fold_char(ch: str) -> str:
+    """NFKC then Traditional->Simplified for one character; may return several characters."""
+    folded = unicodedata.normalize("NFKC", ch)
+    if len(folded) == 1 and folded >= "\u2e80":
+        simplified = _opencc().convert(folded)
+        if len(simplified) == 1:
+            folded = simplified
+    return folded
+
+
+def _learn(codes: np.ndarray) -> None:
+    present = np.flatnonzero(np.bincount(codes, minlength=1) > 0) if codes.size else codes
+    for code in present[~_known[present]]:
+        ch = chr(int(code))
+        folded = fold_char(ch)
+        if len(folded) == 1:
+            _fold_lut[code] = ord(folded)
+        else:
+            _expanding[int(code)] = folded
+        _known[code] = True
+
+
+def _annotation_mask(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Raw positions covered by pinyin annotations, and the annotations' starts and ends.
+
+    `字(zì)` is an annotation; so is `?zì)`, whose character and "(" were lost to mojibake.
+    """
+    n = codes.size
+    closes = np.flatnonzero((codes == _CLOSE[0]) | (codes == _CLOSE[1]))
+    if closes.size == 0:
+        return np.zeros(n, dtype=np.bool_), closes, closes
+    # Walk back from every close paren over pinyin letters, all closes at once.
+    run_start = closes.copy()
+    has_tone = np.zeros(closes.size, dtype=np.bool_)
+    active = np.arange(closes.size)
+    for _ in range(2 * _MAX_SYLLABLE + 1):
+        prev = run_start[active] - 1
+        inside = prev >= 0
+        active, prev = active[inside], prev[inside]
+        letter = _pinyin_lut[codes[prev]]
+        active, prev = active[letter], prev[letter]
+        if active.size == 0:
+            break
+        run_start[active] = prev
+        has_tone[active] |= _toned_lut[codes[prev]]
+    opener = run_start - 1
+    valid = (closes > run_start) & has_tone & (opener >= 0)
+    opener_code = codes[np.maximum(opener, 0)]
+    before_opener = codes[np.maximum(opener - 1, 0)]
+    paren = valid & ((opener_code == _OPEN[0]) | (opener_code == _OPEN[1])) & _han_lut[before_opener] & (opener >= 1)
+    question = valid & ~paren & (opener_code == _QUESTION)
+    starts = np.where(paren, opener, run_start)[paren | question]
+    ends = closes[paren | question] + 1
+    lengths = ends - starts
+    covered = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+    mask = np.zeros(n, dtype=np.bool_)
+    mask[covered] = True
+    return mask, starts, ends
+
+
+@dataclass
+class Document:
+    raw: str
+    norm: str
+    raw_index: np.ndarray          # raw_index[i] = raw position of normalized character i
+    annotation_starts: np.ndarray  # raw spans of stripped pinyin annotations, sorted
+    annotation_ends: np.ndarray
+    path: str = "<text>"
+    sha256: str | None = None
+    encoding: str = "utf-8"
+
+    def raw_span(self, norm_start: int, norm_end: int) -> tuple[int, int]:
+        """Raw span of a normalized span, taking in the pinyin annotations that follow its
+        last character in the raw text (they belong to that character)."""
+        start = int(self.raw_index[norm_start])
+        end = int(self.raw_index[norm_end - 1]) + 1
+        while True:
+            k = int(np.searchsorted(self.annotation_starts, end))
+            if k < self.annotation_starts.size and self.annotation_starts[k] == end:
+                end = int(self.annotation_ends[k])
+            else:
+                return start, end
+
+
+def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encoding: str = "utf-8") -> Document:
+    codes = np.frombuffer(raw.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    _learn(codes)
+    annotated, ann_starts, ann_ends = _annotation_mask(codes)
+    keep = ~(annotated | _invisible_lut[codes])
+    folded = _fold_lut[codes]
+    if _expanding and np.isin(codes, np.fromiter(_expanding, dtype=np.uint32)).any():
+        counts = keep.astype(np.int64)
+        pieces = []
+        for pos in np.flatnonzero(keep & np.isin(codes, np.fromiter(_expanding, dtype=np.uint32))):
+            counts[pos] = len(_expanding[int(codes[pos])])
+            pieces.append(pos)
+        raw_index = np.repeat(np.arange(codes.size, dtype=np.int64), counts)
+        out = np.repeat(folded, counts)
+        cursor = 0
+        for pos in pieces:
+            first = int(np.searchsorted(raw_index, pos, side="left"))
+            out[first:first + counts[pos]] = [ord(c) for c in _expanding[int(codes[pos])]]
+            cursor = first
+        norm_codes = out
+    else:
+        raw_index = np.flatnonzero(keep)
+        norm_codes = folded[keep]
+    norm = np.ascontiguousarray(norm_codes, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+    return Document(raw=raw, norm=norm, raw_index=raw_index, annotation_starts=ann_starts,
+                    annotation_ends=ann_ends, path=path, sha256=sha256, encoding=encoding)
