@@ -1,0 +1,80 @@
+"""The language and unit knowledge shipped as data files, loaded once per process."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    name: str
+    dimension: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    scales: dict[str, float]
+    prefix_qualifiers: dict[str, str]
+    fuzzy_suffixes: dict[str, str]
+    suffix_qualifiers: dict[str, str]
+    growth_up: tuple[str, ...]
+    growth_down: tuple[str, ...]
+    range_separators: tuple[str, ...]
+    lone_scale_numerals: frozenset[str]
+    rank_cues: tuple[str, ...]
+    rank_units: frozenset[str]
+    numeral_pairs: tuple[str, ...]
+    cheng_blockers: tuple[str, ...]
+    units: dict[str, UnitInfo]          # surface form -> unit
+
+
+def _data(name: str) -> str:
+    return resources.files("factcheck").joinpath("data").joinpath(name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    lex = yaml.safe_load(_data("lexicon.yaml"))
+    units: dict[str, UnitInfo] = {}
+    for entry in yaml.safe_load(_data("units.yaml"))["units"]:
+        info = UnitInfo(entry["name"], entry["dimension"], entry["role"])
+        for alias in entry["aliases"]:
+            if alias in units:
+                raise ValueError(f"units.yaml: alias {alias!r} given to two units")
+            units[alias] = info
+    return Lexicon(
+        scales={k: float(v) for k, v in lex["scales"].items()},
+        prefix_qualifiers=lex["prefix_qualifiers"],
+        fuzzy_suffixes=lex["fuzzy_suffixes"],
+        suffix_qualifiers=lex["suffix_qualifiers"],
+        growth_up=tuple(lex["growth_verbs"]["up"]),
+        growth_down=tuple(lex["growth_verbs"]["down"]),
+        range_separators=tuple(lex["range_separators"]),
+        lone_scale_numerals=frozenset(lex["lone_scale_numerals"]),
+        rank_cues=tuple(lex["rank_cues"]),
+        rank_units=frozenset(lex["rank_units"]),
+        numeral_pairs=tuple(lex["numeral_pairs"]),
+        cheng_blockers=tuple(lex["cheng_blockers"]),
+        units=units,
+    )
+
+
+@lru_cache(maxsize=1)
+def unit_registry():
+    """The pint registry loaded from the package's definitions file (loaded on first use:
+    extraction never needs it, conversions and checks do)."""
+    import pint
+
+    path = resources.files("factcheck").joinpath("data").joinpath("units.txt")
+    with resources.as_file(path) as real_path:
+        return pint.UnitRegistry(str(real_path), autoconvert_offset_to_baseunit=True)
+
+
+def convert(value: float, unit: str, target: str) -> float:
+    """Convert a value between two units of the registry (raises pint's errors on mismatch)."""
+    registry = unit_registry()
+    return registry.Quantity(value, unit).to(target).magnitude

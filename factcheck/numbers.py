@@ -1,0 +1,120 @@
+"""Number grammar pieces: parse one numeral token, and turn a stated value with its
+qualifier into the interval the statement allows."""
+from __future__ import annotations
+
+import math
+from decimal import Decimal, InvalidOperation
+from typing import Optional
+
+import cn2an
+
+CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+                  "六": 6, "七": 7, "八": 8, "九": 9}
+CHINESE_NUMERAL_CHARS = "零〇一二三四五六七八九十百千万亿两"
+_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+class NumberError(ValueError):
+    pass
+
+
+def parse_arabic(token: str) -> tuple[float, float]:
+    """'14,151.3' -> (14151.3, 0.05): the value and half a unit of its last stated digit."""
+    cleaned = token.replace(",", "")
+    try:
+        dec = Decimal(cleaned)
+    except InvalidOperation:
+        raise NumberError(f"not a number: {token!r}") from None
+    exponent = dec.as_tuple().exponent
+    if exponent < 0:
+        return float(dec), 0.5 * 10.0 ** exponent
+    value = float(dec)
+    if value >= 1000:
+        # trailing zeros of a large integer (32400, 2000) may be rounding
+        return value, 0.5 * place_of_last_nonzero(value)
+    return value, 0.5
+
+
+def _chinese_integer(token: str) -> int:
+    if token in ("十", "百", "千", "万", "亿"):
+        token = "一" + token
+    if all(ch in CHINESE_DIGITS for ch in token):
+        # 一〇五 is read digit by digit, like a year or a code
+        return int("".join(str(CHINESE_DIGITS[ch]) for ch in token))
+    try:
+        return int(cn2an.cn2an(token.replace("两", "二"), "strict"))
+    except (ValueError, KeyError):
+        raise NumberError(f"not a Chinese numeral: {token!r}") from None
+
+
+def parse_chinese(token: str) -> tuple[float, float]:
+    """'三千二百' -> 3200, '一点五万' -> 15000, '两万三千' -> 23000; with its half-precision."""
+    if "点" in token:
+        whole, _, rest = token.partition("点")
+        digits = ""
+        while rest and rest[0] in CHINESE_DIGITS:
+            digits += str(CHINESE_DIGITS[rest[0]])
+            rest = rest[1:]
+        if not digits:
+            raise NumberError(f"not a Chinese numeral: {token!r}")
+        scale = 1.0
+        for ch in rest:
+            if ch == "万":
+                scale *= 1e4
+            elif ch == "亿":
+                scale *= 1e8
+            else:
+                raise NumberError(f"not a Chinese numeral: {token!r}")
+        base = _chinese_integer(whole) if whole else 0
+        value = float(Decimal(f"{base}.{digits}")) * scale
+        return value, 0.5 * 10.0 ** (-len(digits)) * scale
+    value = _chinese_integer(token)
+    return float(value), 0.5 * place_of_last_nonzero(value)
+
+
+def place_of_last_nonzero(value: float) -> float:
+    """1 for 327, 1000 for 2000 (and for 66000.0 -> 1000)."""
+    if value == 0 or not math.isfinite(value):
+        return 1.0
+    magnitude = abs(value)
+    place = 10.0 ** math.floor(math.log10(magnitude))
+    # walk down the places until value is a multiple of that place
+    for _ in range(30):
+        if math.isclose(magnitude / place, round(magnitude / place), rel_tol=0, abs_tol=1e-6):
+            return place
+        place /= 10.0
+    return place
+
+
+def interval(value: float, precision: float, qualifier: str) -> tuple[Optional[float], Optional[float]]:
+    """The interval a stated figure allows, on its magnitude, signed back.
+
+    exact: [v - p, v + p) where p is half a unit of the last stated digit;
+    more_than (多/余/超过): (v, v + place of last non-zero digit] for 多/余;
+    at_least: [v, inf); less_than (近/不到): [0.9 v, v); at_most: (-inf, v];
+    approx (约/左右): v ± max(5 %, the stated precision).
+    """
+    sign = -1.0 if value < 0 else 1.0
+    v = abs(value)
+    if qualifier == "exact":
+        low, high = v - precision, v + precision
+    elif qualifier == "more_than":
+        low, high = v, v + place_of_last_nonzero(v)
+    elif qualifier == "open_more_than":
+        low, high = v, None
+    elif qualifier == "at_least":
+        low, high = v, None
+    elif qualifier == "less_than":
+        low, high = v * 0.9, v
+    elif qualifier == "open_less_than":
+        low, high = None, v
+    elif qualifier == "at_most":
+        low, high = None, v
+    elif qualifier == "approx":
+        spread = max(0.05 * v, precision)
+        low, high = v - spread, v + spread
+    else:
+        raise ValueError(f"unknown qualifier {qualifier!r}")
+    if sign > 0:
+        return low, high
+    return (-high if high is not None else None), (-low if low is not None else None)
