@@ -46,9 +46,11 @@ def grammar() -> Grammar:
     prefixes = list(lex.prefix_qualifiers)
     source = rf"""
       (?P<ordinal>第(?:{_num('r')})(?P<rank_unit>\L<rank_units>)?)
-    | (?P<pre>\L<prefixes>)?
+    | (?P<cue>\L<cues>)?
+      (?P<pre>\L<prefixes>)?
       (?:(?P<verb>\L<verbs>)了?)?
       (?P<pre2>\L<prefixes>)?
+      (?P<cur>\L<currencies>)?
       (?:
           百分之(?:{_num('p')})
         | (?:{_num('d')})分之(?:{_num('f')})
@@ -59,7 +61,9 @@ def grammar() -> Grammar:
       (?P<fz1>\L<fuzzy>)?
       (?:
           (?P<unit0>\L<units>)
-        | (?P<scale>\L<scales>)(?P<fz2>\L<fuzzy>)?(?P<unit>\L<units>)?
+        | (?P<scale>\L<scales>)
+          (?:(?P<rest>{_ARABIC})(?P<scale2>\L<scales>))?
+          (?P<fz2>\L<fuzzy>)?(?P<unit>\L<units>)?
       )?
       (?P<post>\L<suffixes>)?
     """
@@ -70,6 +74,8 @@ def grammar() -> Grammar:
         prefixes=prefixes,
         verbs=verbs,
         cheng_blockers=list(lex.cheng_blockers),
+        cues=list(lex.growth_rate_cues),
+        currencies=list(lex.currency_prefixes),
         pairs=list(lex.numeral_pairs),
         seps=list(lex.range_separators),
         fuzzy=list(lex.fuzzy_suffixes),
@@ -91,13 +97,22 @@ def _parse(m: "regex.Match[str]", name: str) -> Optional[tuple[float, float, boo
     return None
 
 
-def _qualifier(lex: Lexicon, m: "regex.Match[str]") -> tuple[str, str]:
+def _blocked_prefix(text: str, lex: Lexicon, m: "regex.Match[str]") -> bool:
+    """出超: the prefix 超 is the end of another word here."""
+    word = m.group("pre")
+    if not word or word not in lex.prefix_blockers:
+        return False
+    start = m.start("pre")
+    return start > 0 and text[start - 1] in lex.prefix_blockers[word]
+
+
+def _qualifier(lex: Lexicon, m: "regex.Match[str]", skip_pre: bool = False) -> tuple[str, str]:
     """(reported qualifier, interval kind). A prefix wins over 多/余, which win over a suffix."""
     for group, table in (("pre2", lex.prefix_qualifiers), ("pre", lex.prefix_qualifiers),
                          ("fz1", lex.fuzzy_suffixes), ("fz2", lex.fuzzy_suffixes),
                          ("post", lex.suffix_qualifiers)):
         word = m.group(group)
-        if word:
+        if word and not (skip_pre and group == "pre"):
             kind = table[word]
             reported, _, bound = kind.partition("/")
             return reported, (f"open_{reported}" if bound == "open" else reported)
@@ -169,6 +184,8 @@ class Extractor:
     def _figure(self, text: str, m: "regex.Match[str]", lex: Lexicon) -> Optional[Claim]:
         unit_word = m.group("unit0") or m.group("unit")
         unit: Optional[UnitInfo] = lex.units.get(unit_word) if unit_word else None
+        if m.group("cur") and (unit is None or unit.dimension == "currency"):
+            unit = lex.units[_currency_alias(lex, lex.currency_prefixes[m.group("cur")])]
         scale = lex.scales[m.group("scale")] if m.group("scale") else 1.0
         percent_form = False
         low = high = None
@@ -220,7 +237,7 @@ class Extractor:
                     return None  # Chinese numerals without a unit are words: 千万, 一些, 十分
                 if value == 1 and not m.group("pre") and not m.group("pre2"):
                     return None  # 一次, 一批, 一个: idiomatic
-                if token in lex.lone_scale_numerals and not (m.group("pre") or m.group("pre2")):
+                if token in lex.lone_scale_numerals and not (m.group("pre") or m.group("pre2") or m.group("fz1")):
                     return None  # 百家, 万户, 千家
         has_fuzzy = bool(m.group("fz1") or m.group("fz2"))
         if unit is None and not m.group("scale") and not has_fuzzy and not percent_form:
@@ -228,6 +245,13 @@ class Extractor:
                 return None
         value = _clean(value * scale)
         precision *= scale
+        if m.group("rest"):
+            rest, rest_precision = parse_arabic(m.group("rest"))
+            scale2 = lex.scales[m.group("scale2")]
+            if scale2 >= scale or is_range:
+                return None
+            value = _clean(value + rest * scale2)
+            precision = rest_precision * scale2
         if is_range:
             low, high = _clean(low * scale), _clean(high * scale)
         dimension = unit.dimension if unit else "number"
@@ -235,28 +259,38 @@ class Extractor:
         if percent_form:
             role = "share"
         verb = m.group("verb")
-        include_verb = bool(verb) and dimension in ("percent", "percentage_point")
-        if include_verb:
+        include_verb = bool(verb)
+        if m.group("cue") and dimension in ("percent", "percentage_point"):
             role = "growth"
+            if m.group("cue").startswith("降"):
+                value, low, high = -value, (-high if high is not None else None), (-low if low is not None else None)
+        if include_verb:
+            # a rate after a verb is a growth rate; an amount after one is an absolute change
+            role = "growth" if dimension in ("percent", "percentage_point") else "change"
             if verb in lex.growth_down:
                 value, precision = -value, precision
                 if is_range:
                     low, high = -high, -low
-        reported, kind = _qualifier(lex, m)
+        blocked = _blocked_prefix(text, lex, m)
+        reported, kind = _qualifier(lex, m, skip_pre=blocked)
         if is_range:
             reported = "range"
-            low, high = low - precision, high + precision
         else:
             low, high = interval(value, precision, kind)
-        start = m.start("pre") if m.group("pre") and include_verb else None
+        pre = m.group("pre") and not blocked
+        start = m.start("pre") if pre else None
         if start is None:
             start = m.start("verb") if include_verb else (m.start("pre2") if m.group("pre2") else None)
         if start is None:
-            start = m.start("pre") if m.group("pre") and not verb else number_start
+            start = number_start
         end = m.end()
         return Claim(id="", text="", start=0, end=0, value=value, unit=unit.name if unit else None,
                      dimension=dimension, qualifier=reported, low=low, high=high,
                      precision=precision, role=role, norm_start=start, norm_end=end)
+
+
+def _currency_alias(lex: Lexicon, code: str) -> str:
+    return next(alias for alias, info in lex.units.items() if info.name == code)
 
 
 def _clean(value: float) -> float:

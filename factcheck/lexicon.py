@@ -29,6 +29,9 @@ class Lexicon:
     rank_units: frozenset[str]
     numeral_pairs: tuple[str, ...]
     cheng_blockers: tuple[str, ...]
+    growth_rate_cues: tuple[str, ...]
+    prefix_blockers: dict[str, tuple[str, ...]]
+    currency_prefixes: dict[str, str]
     units: dict[str, UnitInfo]          # surface form -> unit
 
 
@@ -59,6 +62,9 @@ def lexicon() -> Lexicon:
         rank_units=frozenset(lex["rank_units"]),
         numeral_pairs=tuple(lex["numeral_pairs"]),
         cheng_blockers=tuple(lex["cheng_blockers"]),
+        growth_rate_cues=tuple(lex["growth_rate_cues"]),
+        prefix_blockers={k: tuple(v) for k, v in lex["prefix_blockers"].items()},
+        currency_prefixes=dict(lex["currency_prefixes"]),
         units=units,
     )
 

@@ -92,8 +92,10 @@ class Linker:
                 claim.refers_to, target = self._qualified_figure(claim, claims, floor)
                 if target is not None:
                     claim.metric = target.metric
+                else:
+                    claim.metric = self._metric(claim, metrics, floor, any_dimension=True)
             else:
-                claim.metric = self._metric(claim, metrics, floor)
+                claim.metric = self._metric(claim, metrics, floor, any_dimension=claim.dimension == "number")
             if claim.metric:
                 claim.rule = f"{self.ruleset[claim.metric]}/{claim.metric}"
             hits = subjects.before(claim.norm_start, floor)
@@ -103,10 +105,12 @@ class Linker:
             claim.period = periods.keys[hits[0]] if hits else None
             previous = claim
 
-    def _metric(self, claim: Claim, metrics: _Mentions, floor: int) -> Optional[str]:
+    def _metric(self, claim: Claim, metrics: _Mentions, floor: int, any_dimension: bool = False) -> Optional[str]:
+        """The nearest metric named before the claim in its sentence whose dimension fits;
+        any metric for a rate with no figure to qualify, or a number with no unit."""
         for k in metrics.before(claim.norm_start, floor):
             metric = metrics.keys[k]
-            if self.dimension[metric] == claim.dimension:
+            if any_dimension or self.dimension[metric] == claim.dimension:
                 return metric
         return None
 

@@ -68,11 +68,12 @@ def schema() -> dict:
 
 
 def shipped_rules_dir() -> Path:
-    """rules/ beside the package in a checkout, or the copy installed inside the package."""
-    inside = Path(str(resources.files("factcheck"))) / "rules"
-    if inside.is_dir():
-        return inside
-    return Path(__file__).resolve().parent.parent / "rules"
+    """rules/ beside the package in a checkout (and an editable install), or the copy
+    installed as the package data `factcheck.rules`."""
+    beside = Path(__file__).resolve().parent.parent / "rules"
+    if beside.is_dir() and (beside / "economy.yaml").exists():
+        return beside
+    return Path(str(resources.files("factcheck.rules")))
 
 
 def _line_of(node: yaml.Node, path: list[Any]) -> int:
