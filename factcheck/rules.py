@@ -69,11 +69,11 @@ def schema() -> dict:
 
 def shipped_rules_dir() -> Path:
     """rules/ beside the package in a checkout (and an editable install), or the copy
-    installed as the package data `factcheck.rules`."""
+    installed as the package data `factcheck.shipped_rules`."""
     beside = Path(__file__).resolve().parent.parent / "rules"
     if beside.is_dir() and (beside / "economy.yaml").exists():
         return beside
-    return Path(str(resources.files("factcheck.rules")))
+    return Path(__file__).resolve().parent / "shipped_rules"
 
 
 def _line_of(node: yaml.Node, path: list[Any]) -> int:

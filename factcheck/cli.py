@@ -1,0 +1,113 @@
+"""Command line: `factcheck extract|rules`. Exit codes: 0 fine, 1 findings at or above
+--fail-on, 2 bad usage, unreadable input or invalid rules (one line on stderr each)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Optional
+
+from . import __version__
+from .rules import RuleError, load_rules, rule_files, schema, validate_file
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD = 0, 1, 2
+FORMATS = ["table", "json", "jsonl", "csv", "parquet"]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        sys.stderr.write(f"factcheck: {message}\n")
+        raise SystemExit(EXIT_BAD)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="factcheck", description="Numeric claims in Chinese reports.")
+    parser.add_argument("--version", action="version", version=f"factcheck {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    ex = sub.add_parser("extract", help="list the numeric claims of documents")
+    ex.add_argument("files", nargs="+", metavar="FILE", help="documents; - for standard input")
+    ex.add_argument("--rules", action="append", default=[], metavar="PATH",
+                    help="rule file or folder, on top of the shipped rules (repeatable)")
+    ex.add_argument("--no-shipped-rules", action="store_true", help="use only the --rules given")
+    ex.add_argument("--format", choices=FORMATS, default="table")
+    ex.add_argument("-o", "--output", metavar="OUT", help="write here instead of standard output")
+    ex.add_argument("--ref-year", type=int, metavar="YEAR",
+                    help="the year 今年 refers to (default: inferred from the text)")
+    ex.add_argument("--all-numbers", action="store_true",
+                    help="also report bare numbers with no unit (role number)")
+
+    rules = sub.add_parser("rules", help="list, lint or print the schema of rule files")
+    rules.add_argument("action", choices=["list", "lint", "schema"])
+    rules.add_argument("paths", nargs="*", metavar="PATH", help="rule files or folders (default: shipped)")
+    rules.add_argument("--no-shipped-rules", action="store_true")
+    return parser
+
+
+def _extract(args) -> int:
+    from .pipeline import Pipeline
+    from .report import write
+
+    try:
+        rule_set = load_rules(args.rules, include_shipped=not args.no_shipped_rules)
+    except RuleError as exc:
+        sys.stderr.write(f"factcheck: {exc}\n")
+        return EXIT_BAD
+    pipeline = Pipeline(rule_set, all_numbers=args.all_numbers)
+    results = []
+    status = EXIT_OK
+    for path in args.files:
+        result = pipeline.run_path(path, args.ref_year)
+        for error in result.errors:
+            sys.stderr.write(f"factcheck: {error}\n")
+            status = EXIT_BAD
+        results.append(result)
+    try:
+        write(results, args.format, args.output)
+    except (OSError, ValueError) as exc:
+        sys.stderr.write(f"factcheck: {args.output or 'output'}: {exc}\n")
+        return EXIT_BAD
+    return status
+
+
+def _rules(args) -> int:
+    if args.action == "schema":
+        sys.stdout.write(json.dumps(schema(), ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    try:
+        if args.action == "lint":
+            sources = list(args.paths)
+            if not sources and not args.no_shipped_rules:
+                from .rules import shipped_rules_dir
+
+                sources = [str(shipped_rules_dir())]
+            status = EXIT_OK
+            files = rule_files(sources)
+            for path in files:
+                try:
+                    validate_file(path)
+                except RuleError as exc:
+                    sys.stderr.write(f"{exc}\n")
+                    status = EXIT_BAD
+            load_rules(sources, include_shipped=False) if status == EXIT_OK else None
+            if status == EXIT_OK:
+                sys.stdout.write(f"{len(files)} rule file(s) valid\n")
+            return status
+        rule_set = load_rules(args.paths, include_shipped=not args.no_shipped_rules)
+    except RuleError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_BAD
+    for metric in rule_set.metrics:
+        sys.stdout.write(f"{metric.ruleset}/{metric.id}\t{metric.dimension}\t{'、'.join(metric.names)}\n")
+    return EXIT_OK
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "extract":
+        return _extract(args)
+    return _rules(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,112 @@
+"""The command-line contract of DESIGN.md, driven as another tool would drive it."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import FIXTURES, SEED
+
+
+def run(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "factcheck", *args], capture_output=True,
+                          input=stdin, timeout=120)
+
+
+def test_extract_json_contract():
+    proc = run("extract", str(SEED), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["version"] == 1
+    (doc,) = data["documents"]
+    assert doc["path"] == str(SEED) and len(doc["sha256"]) == 64 and doc["reference_year"] == 2010
+    assert doc["errors"] == [] and doc["findings"] == []
+    raw = SEED.read_text(encoding="utf-8")
+    keys = {"id", "rule", "metric", "subject", "period", "text", "start", "end", "value", "unit",
+            "dimension", "qualifier", "low", "high", "role", "refers_to"}
+    for claim in doc["claims"]:
+        assert keys <= set(claim)
+        assert raw[claim["start"]:claim["end"]] == claim["text"]
+    gdp = next(c for c in doc["claims"] if c["text"] == "14151.3億元")
+    assert gdp["rule"] == "economy/gdp" and gdp["dimension"] == "currency"
+
+
+def test_extract_from_stdin_and_jsonl():
+    text = "全省实现进出口总额242.3亿美元，增长9.6%。".encode("gb18030")
+    proc = run("extract", "-", "--format", "jsonl", stdin=text)
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    assert [r["text"] for r in rows] == ["242.3亿美元", "增长9.6%"]
+    assert rows[0]["path"] == "<stdin>" and rows[1]["refers_to"] == rows[0]["id"]
+
+
+def test_bad_input_is_reported_and_other_files_still_processed(tmp_path):
+    binary = tmp_path / "image.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    out = tmp_path / "out.json"
+    proc = run("extract", str(tmp_path / "missing.txt"), str(binary), str(FIXTURES / "utf8_bom.txt"),
+               "--format", "json", "-o", str(out))
+    assert proc.returncode == 2
+    lines = proc.stderr.decode().strip().splitlines()
+    assert len(lines) == 2
+    assert "missing.txt" in lines[0] and "image.png" in lines[1] and "binary" in lines[1]
+    docs = json.loads(out.read_text(encoding="utf-8"))["documents"]
+    assert [len(d["errors"]) for d in docs] == [1, 1, 0]
+    assert len(docs[2]["claims"]) == 10
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "table"])
+def test_other_formats(tmp_path, fmt):
+    out = tmp_path / f"claims.{fmt}"
+    proc = run("extract", str(FIXTURES / "clean_simplified.txt"), "--format", fmt, "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    if fmt == "csv":
+        import pandas as pd
+
+        frame = pd.read_csv(out)
+        assert len(frame) == 40 and {"value", "unit", "start", "end"} <= set(frame.columns)
+    elif fmt == "parquet":
+        import pandas as pd
+
+        frame = pd.read_parquet(out)
+        assert len(frame) == 40 and str(frame["start"].dtype) == "Int64"
+    else:
+        table = out.read_text(encoding="utf-8")
+        assert "2856.42亿元" in table or "亿元" in table
+        assert table.count("\n") > 40
+
+
+def test_invalid_rules_exit_2_with_file_and_line(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: mine\nmetrics:\n  - id: x\n    names: [某指标]\n    dimension: count\n    colour: red\n",
+                   encoding="utf-8")
+    proc = run("extract", str(SEED), "--rules", str(bad))
+    assert proc.returncode == 2
+    assert proc.stderr.decode().strip() == f"factcheck: {bad}:6: unknown key 'colour' (at metrics/0)"
+    lint = run("rules", "lint", str(bad))
+    assert lint.returncode == 2 and f"{bad}:6:" in lint.stderr.decode()
+
+
+def test_user_rules_add_metrics(tmp_path):
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("id: mine\nmetrics:\n  - id: labs\n    names: [实验室]\n    dimension: count\n",
+                    encoding="utf-8")
+    proc = run("extract", "-", "--rules", str(mine), "--format", "jsonl", stdin="国家级重点实验室7个。".encode())
+    assert proc.returncode == 0, proc.stderr
+    (row,) = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    assert row["metric"] == "labs" and row["rule"] == "mine/labs"
+    only = run("extract", "-", "--rules", str(mine), "--no-shipped-rules", "--format", "jsonl",
+               stdin="生产总值100亿元".encode())
+    assert json.loads(only.stdout.decode().splitlines()[0])["metric"] is None
+
+
+def test_rules_list_and_schema():
+    listed = run("rules", "list")
+    assert listed.returncode == 0 and "economy/gdp" in listed.stdout.decode()
+    schema = json.loads(run("rules", "schema").stdout)
+    assert schema["additionalProperties"] is False
+
+
+def test_usage_error_exits_2():
+    proc = run("extract")
+    assert proc.returncode == 2 and proc.stderr.decode().count("\n") == 1
