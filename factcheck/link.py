@@ -76,7 +76,7 @@ class Linker:
         self.subject_pattern = (
             regex.compile(r"\L<subjects>", subjects=rules.subjects) if rules.subjects else None
         )
-        self.dimension = {m.id: m.dimension for m in rules.metrics}
+        self.metrics = {m.id: m for m in rules.metrics}
         self.ruleset = {m.id: m.ruleset for m in rules.metrics}
 
     def link(self, text: str, claims: list[Claim], reference_year: Optional[int]) -> None:
@@ -88,10 +88,12 @@ class Linker:
         for claim in claims:
             floor = sentence_starts[bisect.bisect_right(sentence_starts, claim.norm_start) - 1]
             self._continue_list(text, claim, previous)
+            period_of_target = None
             if claim.role in ("growth", "share"):
                 claim.refers_to, target = self._qualified_figure(claim, claims, floor)
                 if target is not None:
                     claim.metric = target.metric
+                    period_of_target = target.period
                 else:
                     claim.metric = self._metric(claim, metrics, floor, any_dimension=True)
             else:
@@ -103,6 +105,9 @@ class Linker:
             line_floor = text.rfind("\n", 0, claim.norm_start) + 1
             hits = periods.before(claim.norm_start, line_floor)
             claim.period = periods.keys[hits[0]] if hits else None
+            if claim.refers_to is not None and period_of_target is not None:
+                # 较去年同期增长5%: 去年同期 is the base; the rate is of the figure's period
+                claim.period = period_of_target
             previous = claim
 
     def _metric(self, claim: Claim, metrics: _Mentions, floor: int, any_dimension: bool = False) -> Optional[str]:
@@ -110,7 +115,7 @@ class Linker:
         any metric for a rate with no figure to qualify, or a number with no unit."""
         for k in metrics.before(claim.norm_start, floor):
             metric = metrics.keys[k]
-            if any_dimension or self.dimension[metric] == claim.dimension:
+            if any_dimension or self.metrics[metric].accepts(claim.dimension, claim.unit):
                 return metric
         return None
 

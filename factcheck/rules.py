@@ -31,6 +31,12 @@ class Metric:
     source: str
     examples: list[dict] = field(default_factory=list)
     counterexamples: list[str] = field(default_factory=list)
+    units: Optional[list[str]] = None
+
+    def accepts(self, dimension: str, unit: Optional[str]) -> bool:
+        if dimension != self.dimension:
+            return False
+        return self.units is None or unit in self.units
 
 
 @dataclass
@@ -185,7 +191,8 @@ def load_rules(paths: Optional[list[str]] = None, include_shipped: bool = True) 
             seen_metrics[m["id"]] = where
             rules.metrics.append(Metric(m["id"], m["names"], m["dimension"], m.get("role"),
                                         m.get("comparable_prices", False), ruleset, where,
-                                        m.get("examples", []), m.get("counterexamples", [])))
+                                        m.get("examples", []), m.get("counterexamples", []),
+                                        m.get("units")))
         for i, e in enumerate(data.get("exclusions", [])):
             where = f"{path}:{_line_of(node, ['exclusions', i])}"
             key = f"{ruleset}/{e['id']}"
