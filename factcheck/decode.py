@@ -58,10 +58,11 @@ def decode_bytes(data: bytes, path: str = "<bytes>") -> Decoded:
                 return Decoded(path, data.decode(encoding), encoding, digest)
             except UnicodeDecodeError as exc:
                 raise InputError(f"{path}: cannot decode as {encoding}: {exc.reason} at byte {exc.start}") from None
-    try:
-        return Decoded(path, data.decode("utf-8"), "utf-8", digest)
-    except UnicodeDecodeError:
-        pass
+    if not _looks_binary(data):
+        try:
+            return Decoded(path, data.decode("utf-8"), "utf-8", digest)
+        except UnicodeDecodeError:
+            pass
     if _looks_binary(data):
         match = from_bytes(data[:65536]).best()
         if match is None or match.encoding not in ("utf_16", "utf_16_le", "utf_16_be", "utf_32"):

@@ -226,6 +226,8 @@ class Extractor:
                 if unit is None and not m.group("scale") and not self.all_numbers:
                     return None  # 1-9月, 11-11: periods and dates, not figures
                 low, high, is_range = value, second[0], True
+                if high < low:
+                    return None  # 15-8: not a range of one quantity
                 if chinese != second[2]:
                     return None
             if not chinese and _is_name_part(text, number_start, m.end("na") if m.group("na") else m.end("nc")):

@@ -55,10 +55,14 @@ def _opencc():
 def fold_char(ch: str) -> str:
     """NFKC then Traditional->Simplified for one character; may return several characters."""
     folded = unicodedata.normalize("NFKC", ch)
-    if len(folded) == 1 and folded >= "\u2e80":
+    # OpenCC is not idempotent on single characters (薴 -> 苧 -> 苎): go to a fixed point
+    for _ in range(4):
+        if len(folded) != 1 or folded < "\u2e80":
+            break
         simplified = _opencc().convert(folded)
-        if len(simplified) == 1:
-            folded = simplified
+        if len(simplified) != 1 or simplified == folded:
+            break
+        folded = unicodedata.normalize("NFKC", simplified)
     return folded
 
 

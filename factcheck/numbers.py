@@ -25,6 +25,8 @@ def parse_arabic(token: str) -> tuple[float, float]:
         dec = Decimal(cleaned)
     except InvalidOperation:
         raise NumberError(f"not a number: {token!r}") from None
+    if not dec.is_finite():
+        raise NumberError(f"not a number: {token!r}")
     exponent = dec.as_tuple().exponent
     if exponent < 0:
         return float(dec), 0.5 * 10.0 ** exponent
@@ -49,6 +51,8 @@ def _chinese_integer(token: str) -> int:
 
 def parse_chinese(token: str) -> tuple[float, float]:
     """'三千二百' -> 3200, '一点五万' -> 15000, '两万三千' -> 23000; with its half-precision."""
+    if not token:
+        raise NumberError("empty numeral")
     if "点" in token:
         whole, _, rest = token.partition("点")
         digits = ""
@@ -73,17 +77,12 @@ def parse_chinese(token: str) -> tuple[float, float]:
 
 
 def place_of_last_nonzero(value: float) -> float:
-    """1 for 327, 1000 for 2000 (and for 66000.0 -> 1000)."""
+    """1 for 327, 1000 for 2000, 1000 for 66000.0, 0.1 for 2000000.5: read off the shortest
+    decimal form of the float, so long integers keep their low digits."""
     if value == 0 or not math.isfinite(value):
         return 1.0
-    magnitude = abs(value)
-    place = 10.0 ** math.floor(math.log10(magnitude))
-    # walk down the places until value is a multiple of that place
-    for _ in range(30):
-        if math.isclose(magnitude / place, round(magnitude / place), rel_tol=0, abs_tol=1e-6):
-            return place
-        place /= 10.0
-    return place
+    exponent = Decimal(repr(abs(float(value)))).normalize().as_tuple().exponent
+    return 10.0 ** exponent
 
 
 def interval(value: float, precision: float, qualifier: str) -> tuple[Optional[float], Optional[float]]:

@@ -1,0 +1,159 @@
+"""factcheck.decode: bytes -> text, encodings, and the errors of unreadable inputs."""
+import codecs
+import hashlib
+import io
+import sys
+
+import pytest
+
+from factcheck.decode import InputError, decode_bytes, read_input
+
+SIMPLIFIED = [
+    "全省实现地区生产总值14151.3亿元，比上年增长14.5%。",
+    "城镇居民人均可支配收入达到15461元，农民人均纯收入5087元。",
+    "全年出口食品6310批，货值12.6亿美元，检疫查验入境人员近25万人次。",
+]
+TRADITIONAL = [
+    "全省實現地區生產總值14151.3億元，比上年增長14.5%。",
+    "臺灣經濟成長率為10.82%，創下二十四年來新高。",
+    "進出口總額242.3億美元，出口總額150億美元。",
+]
+# Characters GBK cannot encode: only GB18030 (4-byte sequences) or Unicode holds them.
+GB18030_ONLY = "全省实现地区生产总值14151.3亿元，增长14.5%。𠮷€"
+
+
+def _bom(bom: bytes, codec: str):
+    return lambda text: bom + text.encode(codec)
+
+
+# (case id, text, encoder, encodings the decoder may report)
+CASES = [
+    *[(f"utf8-{i}", t, lambda s: s.encode("utf-8"), {"utf-8"}) for i, t in enumerate(SIMPLIFIED + TRADITIONAL)],
+    *[(f"utf8-bom-{i}", t, _bom(codecs.BOM_UTF8, "utf-8"), {"utf-8-sig"}) for i, t in enumerate(SIMPLIFIED)],
+    *[(f"gb18030-{i}", t, lambda s: s.encode("gb18030"), {"gb18030"}) for i, t in enumerate(SIMPLIFIED + TRADITIONAL)],
+    ("gb18030-4byte", GB18030_ONLY, lambda s: s.encode("gb18030"), {"gb18030"}),
+    # GBK is a subset of GB18030: either name decodes it identically
+    *[(f"gbk-{i}", t, lambda s: s.encode("gbk"), {"gb18030", "gbk"}) for i, t in enumerate(SIMPLIFIED)],
+    *[(f"big5-{i}", t, lambda s: s.encode("big5"), {"big5", "big5hkscs", "cp950"}) for i, t in enumerate(TRADITIONAL)],
+    *[(f"utf16le-bom-{i}", t, _bom(codecs.BOM_UTF16_LE, "utf-16-le"), {"utf-16"}) for i, t in enumerate(SIMPLIFIED)],
+    *[(f"utf16be-bom-{i}", t, _bom(codecs.BOM_UTF16_BE, "utf-16-be"), {"utf-16"}) for i, t in enumerate(TRADITIONAL)],
+    ("utf32le-bom", SIMPLIFIED[0], _bom(codecs.BOM_UTF32_LE, "utf-32-le"), {"utf-32"}),
+    ("utf32be-bom", TRADITIONAL[0], _bom(codecs.BOM_UTF32_BE, "utf-32-be"), {"utf-32"}),
+]
+
+
+@pytest.mark.parametrize("text,encode,encodings", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_decode_bytes_round_trips(text, encode, encodings):
+    data = encode(text)
+    decoded = decode_bytes(data, "doc.txt")
+    assert decoded.text == text
+    assert "\ufeff" not in decoded.text  # a BOM is never part of the text
+    assert decoded.encoding in encodings
+    assert decoded.path == "doc.txt"
+    assert decoded.sha256 == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize("text,encode,encodings", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_read_input_round_trips(tmp_path, text, encode, encodings):
+    data = encode(text)
+    path = tmp_path / "doc.txt"
+    path.write_bytes(data)
+    decoded = read_input(str(path))
+    assert decoded.text == text
+    assert decoded.path == str(path)
+    assert decoded.encoding in encodings
+    assert decoded.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_utf8_bom_is_not_in_text():
+    decoded = decode_bytes(codecs.BOM_UTF8 + "增长14.5%".encode("utf-8"))
+    assert decoded.text == "增长14.5%"
+    assert not decoded.text.startswith("\ufeff")
+
+
+def test_empty_input_is_empty_text():
+    decoded = decode_bytes(b"", "empty.txt")
+    assert decoded.text == ""
+    assert decoded.sha256 == hashlib.sha256(b"").hexdigest()
+
+
+def test_sha256_differs_for_different_bytes_of_the_same_text():
+    text = SIMPLIFIED[0]
+    a = decode_bytes(text.encode("utf-8"))
+    b = decode_bytes(text.encode("gb18030"))
+    assert a.text == b.text
+    assert a.sha256 != b.sha256
+    assert a.sha256 == hashlib.sha256(text.encode("utf-8")).hexdigest()
+    assert b.sha256 == hashlib.sha256(text.encode("gb18030")).hexdigest()
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x06\x00\x00\x00" + b"\x00" * 64
+BINARIES = [
+    ("png", PNG),
+    ("png-with-body", PNG + bytes(range(256)) * 8),
+    ("elf", b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + bytes(range(256)) * 4),
+    ("nuls-and-latin1", b"\x00\x00\x00\x0dIHDR\xff\xd8\xff\xe0" * 20),
+]
+# Binary-looking input that happens to be valid UTF-8 (NULs, control bytes) is
+# accepted as text today: see tests/test_found_bugs.py.
+
+
+def _assert_one_line_naming(exc: InputError, name: str):
+    message = str(exc)
+    assert "\n" not in message and "\r" not in message
+    assert message.startswith(name)
+    assert name in message
+
+
+@pytest.mark.parametrize("data", [b for _, b in BINARIES], ids=[n for n, _ in BINARIES])
+def test_binary_bytes_raise_input_error(data):
+    with pytest.raises(InputError) as info:
+        decode_bytes(data, "picture.png")
+    _assert_one_line_naming(info.value, "picture.png")
+
+
+@pytest.mark.parametrize("data", [b for _, b in BINARIES], ids=[n for n, _ in BINARIES])
+def test_binary_file_raises_input_error_naming_the_path(tmp_path, data):
+    path = tmp_path / "picture.png"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as info:
+        read_input(str(path))
+    _assert_one_line_naming(info.value, str(path))
+
+
+def test_missing_file_raises_input_error_naming_it(tmp_path):
+    path = tmp_path / "no" / "such.txt"
+    with pytest.raises(InputError) as info:
+        read_input(str(path))
+    _assert_one_line_naming(info.value, str(path))
+
+
+def test_directory_raises_input_error_naming_it(tmp_path):
+    folder = tmp_path / "a_folder"
+    folder.mkdir()
+    with pytest.raises(InputError) as info:
+        read_input(str(folder))
+    _assert_one_line_naming(info.value, str(folder))
+
+
+def test_input_error_is_an_exception_not_an_oserror(tmp_path):
+    # callers catch InputError alone; an OSError leaking out would crash a batch run
+    with pytest.raises(InputError):
+        read_input(str(tmp_path / "missing.txt"))
+    assert not issubclass(InputError, OSError)
+
+
+def test_stdin_dash(monkeypatch):
+    data = SIMPLIFIED[0].encode("gb18030")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    decoded = read_input("-")
+    assert decoded.text == SIMPLIFIED[0]
+    assert decoded.path == "<stdin>"
+    assert decoded.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_stdin_binary_names_stdin(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(PNG)))
+    with pytest.raises(InputError) as info:
+        read_input("-")
+    _assert_one_line_naming(info.value, "<stdin>")
