@@ -85,12 +85,12 @@ class Linker:
         subjects = _Mentions.scan(self.subject_pattern, text, lambda m: m.group())
         periods = _period_mentions(text, reference_year)
         previous: Optional[Claim] = None
-        for claim in claims:
+        for index, claim in enumerate(claims):
             floor = sentence_starts[bisect.bisect_right(sentence_starts, claim.norm_start) - 1]
             self._continue_list(text, claim, previous)
             period_of_target = None
             if claim.role in ("growth", "share"):
-                claim.refers_to, target = self._qualified_figure(claim, claims, floor)
+                claim.refers_to, target = self._qualified_figure(index, claims, floor)
                 if target is not None:
                     claim.metric = target.metric
                     period_of_target = target.period
@@ -136,10 +136,10 @@ class Linker:
                 )
 
     @staticmethod
-    def _qualified_figure(claim: Claim, claims: list[Claim], floor: int) -> tuple[Optional[str], Optional[Claim]]:
-        """The nearest level or count before a growth rate or share, in its sentence."""
-        index = claims.index(claim)
-        for other in reversed(claims[:index]):
+    def _qualified_figure(index: int, claims: list[Claim], floor: int) -> tuple[Optional[str], Optional[Claim]]:
+        """The nearest level or count before claims[index], a growth rate or share, in its sentence."""
+        for k in range(index - 1, -1, -1):
+            other = claims[k]
             if other.norm_end <= floor:
                 break
             if other.role in ("level", "count"):

@@ -93,9 +93,9 @@ BINARIES = [
     ("png-with-body", PNG + bytes(range(256)) * 8),
     ("elf", b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + bytes(range(256)) * 4),
     ("nuls-and-latin1", b"\x00\x00\x00\x0dIHDR\xff\xd8\xff\xe0" * 20),
+    ("nuls", b"\x00" * 100),                      # valid UTF-8, still binary
+    ("sqlite", b"SQLite format 3\x00" + b"\x00\x01\x02" * 100),
 ]
-# Binary-looking input that happens to be valid UTF-8 (NULs, control bytes) is
-# accepted as text today: see tests/test_found_bugs.py.
 
 
 def _assert_one_line_naming(exc: InputError, name: str):

@@ -246,13 +246,10 @@ def test_claim_spans_quote_the_raw_text(text):
 @settings(max_examples=200, deadline=None)
 @given(mixed_text)
 def test_intervals_hold_their_value(text):
-    # ranges are checked in tests/test_found_bugs.py (a descending range gives low > high)
     for claim in extract(text):
-        if claim.qualifier == "range":
-            continue
         if claim.low is not None and claim.high is not None:
             assert claim.low <= claim.high, claim
-        if claim.qualifier in ("exact", "approx"):
+        if claim.qualifier in ("exact", "approx", "range"):
             assert claim.low is not None and claim.high is not None, claim
             assert claim.low <= claim.value <= claim.high, claim
 
