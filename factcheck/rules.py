@@ -118,6 +118,10 @@ def _load_file(path: Path) -> tuple[dict, yaml.Node]:
 
 
 def validate_file(path: Path) -> dict:
+    return _validated(path)[0]
+
+
+def _validated(path: Path) -> tuple[dict, yaml.Node]:
     data, node = _load_file(path)
     errors = sorted(Draft202012Validator(schema()).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
@@ -141,7 +145,7 @@ def validate_file(path: Path) -> dict:
         except regex.error as exc:
             line = _line_of(node, ["exclusions", i, "pattern"])
             raise RuleError(f"{path}:{line}: pattern of {exclusion['id']!r} does not compile: {exc}") from None
-    return data
+    return data, node
 
 
 def _key_line(node: yaml.Node, path: list[Any], key: str) -> Optional[int]:
@@ -180,8 +184,7 @@ def load_rules(paths: Optional[list[str]] = None, include_shipped: bool = True) 
     seen_metrics: dict[str, str] = {}
     seen_exclusions: dict[str, str] = {}
     for path in rule_files(sources):
-        data = validate_file(path)
-        _, node = _load_file(path)
+        data, node = _validated(path)
         ruleset = data["id"]
         rules.files.append(str(path))
         for i, m in enumerate(data.get("metrics", [])):
