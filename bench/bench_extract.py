@@ -630,7 +630,8 @@ def _problems(named) -> list[str]:
             out.append(f"{name} skipped: {t['skipped']}")
         elif t.get("error"):
             ok = f"{t['runs']} run(s) succeeded, then " if t["runs"] else ""
-            out.append(f"{name} FAILED: {ok}{t['error']}")
+            hint = " (factcheck's MATCH_TIMEOUT; --no-timeout lifts it)" if "TimeoutError" in t["error"] else ""
+            out.append(f"{name} FAILED: {ok}{t['error']}{hint}")
     return out
 
 
@@ -750,7 +751,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         text_out, rows, error = profile_pipeline(st, size, 15)
         results["profile"] = {"size": size, "top": rows, "error": error}
         rep.line(f"cProfile — one Pipeline.run_text on the seed at {human(size)}, top 15 by tottime"
-                 + (f" — the run FAILED ({error}); profile up to the failure" if error else ""))
+                 + (f" — the run FAILED ({error}); profile up to the failure"
+                    + ("; --no-timeout lifts MATCH_TIMEOUT" if "TimeoutError" in error else "") if error else ""))
         rep.line(text_out.strip())
         rep.line()
 

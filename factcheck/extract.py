@@ -17,7 +17,13 @@ from .models import Claim
 from .normalize import Document
 from .numbers import NumberError, interval, parse_arabic, parse_chinese
 
-MATCH_TIMEOUT = 5.0  # seconds for a whole document's scan; a hostile input cannot hang us
+MATCH_TIMEOUT = 5.0  # seconds per scan of a document, plus SCAN_SECONDS_PER_MB of its size
+SCAN_SECONDS_PER_MB = 2.0
+
+
+def scan_timeout(text: str) -> float:
+    """A hostile pattern or input cannot hang us, and a 100 MB document is not cut short."""
+    return MATCH_TIMEOUT + SCAN_SECONDS_PER_MB * len(text) / 1e6
 
 _ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _CHINESE = r"[零〇一二三四五六七八九十百千万亿两]+(?:点[零〇一二三四五六七八九]+[万亿]?)?"
@@ -132,7 +138,9 @@ class Extractor:
         text = doc.norm
         excluded = self._excluded_spans(text)
         claims: list[Claim] = []
-        for m in self.g.pattern.finditer(text, timeout=MATCH_TIMEOUT):
+        # collect first: the timeout must bound the regex scan, not the judging between matches
+        matches = list(self.g.pattern.finditer(text, timeout=scan_timeout(text)))
+        for m in matches:
             claim = self._judge(text, m)
             if claim is None:
                 continue
@@ -147,7 +155,7 @@ class Extractor:
     def _excluded_spans(self, text: str) -> list[tuple[int, int]]:
         if self.exclusions is None:
             return []
-        return [m.span() for m in self.exclusions.finditer(text, timeout=MATCH_TIMEOUT)]
+        return [m.span() for m in self.exclusions.finditer(text, timeout=scan_timeout(text))]
 
     def _judge(self, text: str, m: "regex.Match[str]") -> Optional[Claim]:
         lex = self.g.lex

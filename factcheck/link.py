@@ -14,7 +14,7 @@ from typing import Optional
 
 import regex
 
-from .extract import MATCH_TIMEOUT
+from .extract import scan_timeout
 from .models import Claim
 from .rules import RuleSet
 
@@ -35,7 +35,7 @@ class _Mentions:
         found = cls([], [], [])
         if pattern is None:
             return found
-        for m in pattern.finditer(text, timeout=MATCH_TIMEOUT):
+        for m in list(pattern.finditer(text, timeout=scan_timeout(text))):
             found.starts.append(m.start())
             found.ends.append(m.end())
             found.keys.append(key(m))
@@ -160,7 +160,7 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
              "第一季度": "01/03", "二季度": "04/06", "第二季度": "04/06", "三季度": "07/09",
              "第三季度": "07/09", "四季度": "10/12", "第四季度": "10/12", "全年": None}
     last_year: Optional[int] = None
-    for m in pattern.finditer(text, timeout=MATCH_TIMEOUT):
+    for m in list(pattern.finditer(text, timeout=scan_timeout(text))):
         year: Optional[int] = None
         months: Optional[str] = None
         if m.group("year"):
