@@ -143,26 +143,58 @@ class Document:
 def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encoding: str = "utf-8") -> Document:
     codes = np.frombuffer(raw.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     _learn(codes)
-    annotated, ann_starts, ann_ends = _annotation_mask(codes)
-    keep = ~(annotated | _invisible_lut[codes])
-    folded = _fold_lut[codes]
-    if _expanding and np.isin(codes, np.fromiter(_expanding, dtype=np.uint32)).any():
-        counts = keep.astype(np.int64)
-        pieces = []
-        for pos in np.flatnonzero(keep & np.isin(codes, np.fromiter(_expanding, dtype=np.uint32))):
-            counts[pos] = len(_expanding[int(codes[pos])])
-            pieces.append(pos)
-        raw_index = np.repeat(np.arange(codes.size, dtype=np.int64), counts)
-        out = np.repeat(folded, counts)
-        cursor = 0
-        for pos in pieces:
-            first = int(np.searchsorted(raw_index, pos, side="left"))
-            out[first:first + counts[pos]] = [ord(c) for c in _expanding[int(codes[pos])]]
-            cursor = first
-        norm_codes = out
+    # Invisible characters go first, so that one between a character and its annotation
+    # does not hide the annotation. `index` maps the surviving code points to raw positions.
+    visible = ~_invisible_lut[codes]
+    index = np.flatnonzero(visible)
+    current = codes[visible]
+    starts_found: list[np.ndarray] = []
+    ends_found: list[np.ndarray] = []
+    for _ in range(4):
+        mask, starts, ends = _annotation_mask(current)
+        if starts.size == 0:
+            break
+        # An annotation's raw span runs from just after the character it annotates (taking
+        # in any invisible characters there) to its closing parenthesis.
+        before = index[np.maximum(starts - 1, 0)] + 1
+        starts_found.append(np.where(starts > 0, before, 0))
+        ends_found.append(index[ends - 1] + 1)
+        followed_by_opener = ends < current.size
+        followed_by_opener[followed_by_opener] = np.isin(current[ends[followed_by_opener]], _OPEN)
+        index, current = index[~mask], current[~mask]
+        if not followed_by_opener.any():
+            break  # `字(zì)(zì)`: only a doubled annotation needs another round
+    ann_starts, ann_ends = _merge_spans(starts_found, ends_found)
+    folded = _fold_lut[current]
+    expanding_codes = np.fromiter(_expanding, dtype=np.uint32) if _expanding else None
+    expands = np.isin(current, expanding_codes) if expanding_codes is not None else None
+    if expands is not None and expands.any():
+        counts = np.ones(current.size, dtype=np.int64)
+        positions = np.flatnonzero(expands)
+        replacements = [_expanding[int(current[p])] for p in positions]
+        counts[positions] = [len(r) for r in replacements]
+        raw_index = np.repeat(index, counts)
+        norm_codes = np.repeat(folded, counts)
+        firsts = np.cumsum(counts) - counts
+        for pos, replacement in zip(positions, replacements):
+            first = int(firsts[pos])
+            norm_codes[first:first + len(replacement)] = [ord(c) for c in replacement]
     else:
-        raw_index = np.flatnonzero(keep)
-        norm_codes = folded[keep]
+        raw_index = index
+        norm_codes = folded
     norm = np.ascontiguousarray(norm_codes, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
     return Document(raw=raw, norm=norm, raw_index=raw_index, annotation_starts=ann_starts,
                     annotation_ends=ann_ends, path=path, sha256=sha256, encoding=encoding)
+
+
+def _merge_spans(starts: list[np.ndarray], ends: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Annotation spans sorted by start; of spans starting at the same place (a doubled
+    annotation), the longest."""
+    if not starts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    s, e = np.concatenate(starts), np.concatenate(ends)
+    order = np.lexsort((e, s))
+    s, e = s[order], e[order]
+    last_of_run = np.append(s[1:] != s[:-1], True)
+    return s[last_of_run], e[last_of_run]
