@@ -34,7 +34,7 @@ _CHINESE = r"[零〇一二三四五六七八九十百千万亿两]+(?:点[零〇
 
 # Characters around a number that make it part of a name or code: H1N1, 1+1+X, 3·15,
 # 17025:2005, v1.2, 5G.
-_NAME_NEIGHBOURS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_+·•:/#＃")
+_NAME_NEIGHBOURS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_+·•:/#＃⁄")
 _CLAUSE_BREAKS = set("。；;！!？?\n，,、：:（）()【】[]“”\"")
 
 
