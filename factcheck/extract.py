@@ -1,15 +1,20 @@
 """Normalized text -> claims, in one pass of one compiled pattern.
 
-The number grammar is built from the lexicon's vocabularies as `regex` named lists;
-each match is then judged (is it a claim at all?) and turned into a Claim whose span
-is mapped back to the raw text.
+The number grammar is built from the lexicon's vocabularies as `regex` named lists.
+The scan pattern starts at a number and, outside --all-numbers, only matches numbers
+that carry something making them a figure (a unit, a scale word, 多/余, a percent form),
+so the bare numbers of dates and codes never reach Python. What stands before a number
+(qualifiers, growth verbs, a currency) is read afterwards by a short pattern anchored
+at the number's start.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
+import numpy as np
 import regex
 
 from .lexicon import Lexicon, UnitInfo, lexicon
@@ -19,6 +24,7 @@ from .numbers import NumberError, interval, parse_arabic, parse_chinese
 
 MATCH_TIMEOUT = 5.0  # seconds per scan of a document, plus SCAN_SECONDS_PER_MB of its size
 SCAN_SECONDS_PER_MB = 2.0
+LEAD_WINDOW = 20     # characters before a number searched for qualifiers, verbs, currency
 
 
 def scan_timeout(text: str) -> Optional[float]:
@@ -28,14 +34,15 @@ def scan_timeout(text: str) -> Optional[float]:
         return None
     return MATCH_TIMEOUT + SCAN_SECONDS_PER_MB * len(text) / 1e6
 
+
 _ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _CHINESE = r"[零〇一二三四五六七八九十百千万亿两]+(?:点[零〇一二三四五六七八九]+[万亿]?)?"
 
-
 # Characters around a number that make it part of a name or code: H1N1, 1+1+X, 3·15,
-# 17025:2005, v1.2, 5G.
+# 17025:2005, v1.2, 5G, the 4 of ¼ (1⁄4).
 _NAME_NEIGHBOURS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_+·•:/#＃⁄")
 _CLAUSE_BREAKS = set("。；;！!？?\n，,、：:（）()【】[]“”\"")
+_RATE_DIMENSIONS = ("percent", "percentage_point")
 
 
 def _num(name: str) -> str:
@@ -44,86 +51,86 @@ def _num(name: str) -> str:
 
 @dataclass(frozen=True)
 class Grammar:
-    pattern: "regex.Pattern[str]"
+    scan: "regex.Pattern[str]"
+    lead: "regex.Pattern[str]"
     lex: Lexicon
 
 
-@lru_cache(maxsize=1)
-def grammar() -> Grammar:
+@lru_cache(maxsize=2)
+def grammar(all_numbers: bool = False) -> Grammar:
     lex = lexicon()
-    verbs = list(lex.growth_up) + list(lex.growth_down)
-    prefixes = list(lex.prefix_qualifiers)
-    source = rf"""
-      (?P<ordinal>第(?:{_num('r')})(?P<rank_unit>\L<rank_units>)?)
-    | (?P<cue>\L<cues>)?
-      (?P<pre>\L<prefixes>)?
-      (?:(?P<verb>\L<verbs>)了?)?
-      (?P<pre2>\L<prefixes>)?
-      (?P<cur>\L<currencies>)?
-      (?:
-          百分之(?:{_num('p')})
-        | (?:{_num('d')})分之(?:{_num('f')})
-        | (?P<cheng>[二两三四五六七八九])成(?!\L<cheng_blockers>)
-        | (?P<pair>\L<pairs>)
-        | (?:{_num('n')})(?:(?P<sep>\L<seps>)(?:{_num('m')}))?
-      )
-      (?P<fz1>\L<fuzzy>)?
-      (?:
+    tail = r"""(?:
           (?P<unit0>\L<units>)
         | (?P<scale>\L<scales>)
-          (?:(?P<rest>{_ARABIC})(?P<scale2>\L<scales>))?
-          (?P<fz2>\L<fuzzy>)?(?P<unit>\L<units>)?
-      )?
+          (?:(?P<rest>""" + _ARABIC + r""")(?P<scale2>\L<scales>))?
+          (?P<fz2>\L<fuzzy>)?(?P<scale3>万|亿)?(?P<unit>\L<units>)?
+      )"""
+    # Outside --all-numbers a plain number must carry 多/余 or a unit or scale word.
+    number_tail = rf"(?P<fz1>\L<fuzzy>)?{tail}?" if all_numbers else rf"(?:(?P<fz1>\L<fuzzy>){tail}?|{tail})"
+    scan = rf"""
+      (?P<ordinal>第{_num('r')}(?P<rank_unit>\L<rank_units>)?)
+    | (?:
+          百分之{_num('p')}
+        | {_num('d')}分之{_num('f')}
+        | (?P<cheng>[二两三四五六七八九])成(?!\L<cheng_blockers>)
+      )(?P<post>\L<suffixes>)?
+    | (?:
+          (?P<pair>\L<pairs>)
+        | {_num('n')}(?:(?P<sep>\L<seps>){_num('m')})?
+      )
+      {number_tail}
       (?P<post>\L<suffixes>)?
     """
-    pattern = regex.compile(
-        source,
-        regex.VERBOSE | regex.V1,
-        rank_units=sorted(lex.rank_units),
-        prefixes=prefixes,
-        verbs=verbs,
-        cheng_blockers=list(lex.cheng_blockers),
-        cues=list(lex.growth_rate_cues),
-        currencies=list(lex.currency_prefixes),
-        pairs=list(lex.numeral_pairs),
-        seps=list(lex.range_separators),
-        fuzzy=list(lex.fuzzy_suffixes),
-        units=list(lex.units),
-        scales=list(lex.scales),
-        suffixes=list(lex.suffix_qualifiers),
+    lead = r"(?P<cue>\L<cues>)?(?P<pre>\L<prefixes>)?(?:(?P<verb>\L<verbs>)了?)?(?P<pre2>\L<prefixes>)?(?P<cur>\L<currencies>)?\Z"
+    lists = dict(
+        rank_units=sorted(lex.rank_units), cheng_blockers=list(lex.cheng_blockers),
+        pairs=list(lex.numeral_pairs), seps=list(lex.range_separators), fuzzy=list(lex.fuzzy_suffixes),
+        units=list(lex.units), scales=list(lex.scales), suffixes=list(lex.suffix_qualifiers),
     )
-    return Grammar(pattern, lex)
+    return Grammar(
+        scan=regex.compile(scan, regex.VERBOSE | regex.V1, **lists),
+        lead=regex.compile(lead, regex.V1, cues=list(lex.growth_rate_cues), prefixes=list(lex.prefix_qualifiers),
+                           verbs=list(lex.growth_up) + list(lex.growth_down),
+                           currencies=list(lex.currency_prefixes)),
+        lex=lex,
+    )
 
 
-def _parse(m: "regex.Match[str]", name: str) -> Optional[tuple[float, float, bool]]:
+@dataclass
+class _Lead:
+    """What stands right before a number: growth-rate noun, qualifiers, verb, currency."""
+
+    cue: Optional[str] = None
+    pre: Optional[str] = None
+    pre_start: int = -1
+    verb: Optional[str] = None
+    verb_start: int = -1
+    pre2: Optional[str] = None
+    pre2_start: int = -1
+    cur: Optional[str] = None
+
+
+_NO_LEAD = _Lead()
+
+
+def _number(groups: dict, name: str) -> Optional[tuple[float, float, bool]]:
     """(value, half-precision, is_chinese) of the number captured under `name`, if any."""
-    arabic = m.group(name + "a")
+    arabic = groups[name + "a"]
     if arabic is not None:
         return (*parse_arabic(arabic), False)
-    chinese = m.group(name + "c")
+    chinese = groups[name + "c"]
     if chinese is not None:
         return (*parse_chinese(chinese), True)
     return None
 
 
-def _blocked_prefix(text: str, lex: Lexicon, m: "regex.Match[str]") -> bool:
-    """出超: the prefix 超 is the end of another word here."""
-    word = m.group("pre")
-    if not word or word not in lex.prefix_blockers:
-        return False
-    start = m.start("pre")
-    return start > 0 and text[start - 1] in lex.prefix_blockers[word]
-
-
-def _qualifier(lex: Lexicon, m: "regex.Match[str]", skip_pre: bool = False) -> tuple[str, str]:
+def _qualifier(lex: Lexicon, lead: _Lead, groups: dict) -> tuple[str, str]:
     """(reported qualifier, interval kind). A prefix wins over 多/余, which win over a suffix."""
-    for group, table in (("pre2", lex.prefix_qualifiers), ("pre", lex.prefix_qualifiers),
-                         ("fz1", lex.fuzzy_suffixes), ("fz2", lex.fuzzy_suffixes),
-                         ("post", lex.suffix_qualifiers)):
-        word = m.group(group)
-        if word and not (skip_pre and group == "pre"):
-            kind = table[word]
-            reported, _, bound = kind.partition("/")
+    for word, table in ((lead.pre2, lex.prefix_qualifiers), (lead.pre, lex.prefix_qualifiers),
+                        (groups.get("fz1"), lex.fuzzy_suffixes), (groups.get("fz2"), lex.fuzzy_suffixes),
+                        (groups.get("post"), lex.suffix_qualifiers)):
+        if word:
+            reported, _, bound = table[word].partition("/")
             return reported, (f"open_{reported}" if bound == "open" else reported)
     return "exact", "exact"
 
@@ -133,48 +140,77 @@ class Extractor:
     (names, idioms, codes from the rule files) never hold a claim."""
 
     def __init__(self, exclusions: "Optional[regex.Pattern[str]]" = None, all_numbers: bool = False):
-        self.g = grammar()
+        self.g = grammar(all_numbers)
         self.exclusions = exclusions
         self.all_numbers = all_numbers
+        lex = self.g.lex
+        self._currency_units = {word: next(info for info in lex.units.values() if info.name == code)
+                                for word, code in lex.currency_prefixes.items()}
 
     def extract(self, doc: Document) -> list[Claim]:
         text = doc.norm
-        excluded = self._excluded_spans(text)
-        claims: list[Claim] = []
         # collect first: the timeout must bound the regex scan, not the judging between matches
-        matches = list(self.g.pattern.finditer(text, timeout=scan_timeout(text)))
+        matches = list(self.g.scan.finditer(text, timeout=scan_timeout(text)))
+        claims: list[Claim] = []
         for m in matches:
-            claim = self._judge(text, m)
-            if claim is None:
-                continue
-            if excluded and _overlaps(excluded, claim.norm_start, claim.norm_end):
-                continue
-            claim.start, claim.end = doc.raw_span(claim.norm_start, claim.norm_end)
-            claim.text = doc.raw[claim.start:claim.end]
-            claim.id = f"c{len(claims) + 1}"
-            claims.append(claim)
+            try:
+                claim = self._rank(text, m) if m.group("ordinal") else self._figure(text, m)
+            except NumberError:
+                claim = None
+            if claim is not None:
+                claims.append(claim)
+        if self.exclusions is not None and claims:
+            excluded = [m.span() for m in self.exclusions.finditer(text, timeout=scan_timeout(text))]
+            if excluded:
+                claims = [c for c in claims if not _overlaps(excluded, c.norm_start, c.norm_end)]
+        self._locate(doc, claims)
         return claims
 
-    def _excluded_spans(self, text: str) -> list[tuple[int, int]]:
-        if self.exclusions is None:
-            return []
-        return [m.span() for m in self.exclusions.finditer(text, timeout=scan_timeout(text))]
+    @staticmethod
+    def _locate(doc: Document, claims: list[Claim]) -> None:
+        """Raw spans for all claims at once, with the pinyin annotations after their last
+        character taken in."""
+        if not claims:
+            return
+        starts = doc.raw_index[np.fromiter((c.norm_start for c in claims), dtype=np.int64, count=len(claims))]
+        ends = doc.raw_index[np.fromiter((c.norm_end - 1 for c in claims), dtype=np.int64, count=len(claims))] + 1
+        ann_starts, ann_ends = doc.annotation_starts, doc.annotation_ends
+        for _ in range(8):
+            if ann_starts.size == 0:
+                break
+            k = np.searchsorted(ann_starts, ends)
+            inside = k < ann_starts.size
+            hit = np.zeros(ends.size, dtype=np.bool_)
+            hit[inside] = ann_starts[k[inside]] == ends[inside]
+            if not hit.any():
+                break
+            ends[hit] = ann_ends[k[hit]]
+        raw = doc.raw
+        for number, (claim, start, end) in enumerate(zip(claims, starts.tolist(), ends.tolist()), 1):
+            claim.id = f"c{number}"
+            claim.start, claim.end = start, end
+            claim.text = raw[start:end]
 
-    def _judge(self, text: str, m: "regex.Match[str]") -> Optional[Claim]:
-        lex = self.g.lex
-        if m.group("ordinal"):
-            return self._rank(text, m)
-        try:
-            return self._figure(text, m, lex)
-        except NumberError:
-            return None
+    def _lead(self, text: str, start: int) -> _Lead:
+        if start == 0:
+            return _NO_LEAD
+        m = self.g.lead.search(text, max(0, start - LEAD_WINDOW), start)
+        if m is None or m.start() == start:
+            return _NO_LEAD
+        lead = _Lead(cue=m.group("cue"), pre=m.group("pre"), pre_start=m.start("pre"),
+                     verb=m.group("verb"), verb_start=m.start("verb"),
+                     pre2=m.group("pre2"), pre2_start=m.start("pre2"), cur=m.group("cur"))
+        blockers = self.g.lex.prefix_blockers.get(lead.pre or "")
+        if blockers and lead.pre_start > 0 and text[lead.pre_start - 1] in blockers:
+            lead.pre, lead.pre_start = None, -1  # 出超: a trade surplus, not "more than"
+        return lead
 
     def _rank(self, text: str, m: "regex.Match[str]") -> Optional[Claim]:
         lex = self.g.lex
-        number = _parse(m, "r")
+        number = _number(m.groupdict(), "r")
         if number is None:
             return None
-        value, _, _ = number
+        value = number[0]
         start, end = m.span()
         if not m.group("rank_unit"):
             before = text[max(0, start - 8):start]
@@ -184,83 +220,76 @@ class Extractor:
                     break
             if not any(cue in before for cue in lex.rank_cues):
                 return None
-            if end < len(text) and (text[end] in "届次期批个年" or "\u4e00" <= text[end] <= "\u9fff" and text[end] not in "，。、；,;"):
-                # 居第一位 is caught above; 居全国第一 ends its clause, 第一次/第一批 do not
-                if text[end] not in "的":
-                    return None
+            # 居全国第一 ends its clause; 第一次, 第一批 and 第一产业 do not
+            if end < len(text) and "\u4e00" <= text[end] <= "\u9fff" and text[end] != "的":
+                return None
         return Claim(id="", text="", start=0, end=0, value=value, unit=None, dimension="rank",
                      qualifier="exact", low=value, high=value, precision=0.0, role="rank",
                      norm_start=start, norm_end=end)
 
-    def _figure(self, text: str, m: "regex.Match[str]", lex: Lexicon) -> Optional[Claim]:
-        unit_word = m.group("unit0") or m.group("unit")
-        unit: Optional[UnitInfo] = lex.units.get(unit_word) if unit_word else None
-        if m.group("cur") and (unit is None or unit.dimension == "currency"):
-            unit = lex.units[_currency_alias(lex, lex.currency_prefixes[m.group("cur")])]
-        scale = lex.scales[m.group("scale")] if m.group("scale") else 1.0
+    def _figure(self, text: str, m: "regex.Match[str]") -> Optional[Claim]:
+        lex = self.g.lex
+        g = m.groupdict()
+        unit_word = g.get("unit0") or g.get("unit")
+        unit: Optional[UnitInfo] = lex.units[unit_word] if unit_word else None
+        scale = lex.scales[g["scale"]] if g.get("scale") else 1.0
+        if g.get("scale3"):
+            scale *= lex.scales[g["scale3"]]
+        has_fuzzy = bool(g.get("fz1") or g.get("fz2"))
         percent_form = False
         low = high = None
         is_range = False
-        chinese = False
-        number_start = None
-        if m.group("pa") or m.group("pc"):
-            value, precision, chinese = _parse(m, "p")
+        if g["pa"] is not None or g["pc"] is not None:
+            value, precision, chinese = _number(g, "p")
             unit, percent_form = lex.units["%"], True
-            number_start = m.start("pa") if m.group("pa") else m.start("pc")
-            number_start -= 3
-        elif m.group("da") or m.group("dc"):
-            den, _, _ = _parse(m, "d")
-            numer, _, _ = _parse(m, "f")
+            number_start = m.start()
+        elif g["da"] is not None or g["dc"] is not None:
+            den = _number(g, "d")[0]
+            numer = _number(g, "f")[0]
             if den == 0:
                 return None
             value, precision, chinese = numer / den * 100.0, 1e-9, True
             unit, percent_form = lex.units["%"], True
-            number_start = m.start("da") if m.group("da") else m.start("dc")
-        elif m.group("cheng"):
-            digit = parse_chinese(m.group("cheng"))[0]
-            value, precision, chinese = digit * 10.0, 5.0, True
+            number_start = m.start()
+        elif g["cheng"] is not None:
+            value, precision, chinese = parse_chinese(g["cheng"])[0] * 10.0, 5.0, True
             unit, percent_form = lex.units["%"], True
-            number_start = m.start("cheng")
-        elif m.group("pair"):
-            pair = m.group("pair")
+            number_start = m.start()
+        elif g.get("pair"):
+            pair = g["pair"]
             low, high = parse_chinese(pair[0])[0], parse_chinese(pair[1])[0]
             value, precision, chinese, is_range = low, 0.5, True, True
-            number_start = m.start("pair")
+            number_start = m.start()
         else:
-            first = _parse(m, "n")
-            if first is None:
-                return None
-            value, precision, chinese = first
-            number_start = m.start("na") if m.group("na") is not None else m.start("nc")
-            second = _parse(m, "m")
+            value, precision, chinese = _number(g, "n")
+            number_start = m.start()
+            number_end = m.end("na") if g["na"] is not None else m.end("nc")
+            second = _number(g, "m")
             if second is not None:
-                if unit is None and not m.group("scale") and not self.all_numbers:
+                if unit is None and not g.get("scale"):
                     return None  # 1-9月, 11-11: periods and dates, not figures
                 low, high, is_range = value, second[0], True
-                if high < low:
-                    return None  # 15-8: not a range of one quantity
-                if chinese != second[2]:
-                    return None
-            if not chinese and _is_name_part(text, number_start, m.end("na") if m.group("na") else m.end("nc")):
+                if high < low or chinese != second[2]:
+                    return None  # 15-8 is no range of one quantity
+            if not chinese and _is_name_part(text, number_start, number_end, m.end() if unit_word else None):
                 return None
-        if chinese:
-            token = m.group("nc") or m.group("pc") or ""
-            if not percent_form and not is_range:
-                if unit is None:
-                    return None  # Chinese numerals without a unit are words: 千万, 一些, 十分
-                if value == 1 and not m.group("pre") and not m.group("pre2"):
-                    return None  # 一次, 一批, 一个: idiomatic
-                if token in lex.lone_scale_numerals and not (m.group("pre") or m.group("pre2") or m.group("fz1")):
-                    return None  # 百家, 万户, 千家
-        has_fuzzy = bool(m.group("fz1") or m.group("fz2"))
-        if unit is None and not m.group("scale") and not has_fuzzy and not percent_form:
-            if not self.all_numbers:
-                return None
+        lead = self._lead(text, number_start)
+        if lead.cur and (unit is None or unit.dimension == "currency"):
+            unit = self._currency_units[lead.cur]
+        if chinese and not percent_form and not is_range:
+            token = g["nc"] or ""
+            qualified = bool(lead.pre or lead.pre2)
+            if unit is None:
+                return None  # Chinese numerals without a unit are words: 千万, 一些, 十分
+            if value == 1 and not qualified:
+                return None  # 一次, 一批, 一个: idiomatic
+            if token in lex.lone_scale_numerals and not (qualified or g.get("fz1")):
+                return None  # 百家, 万户, 千家
         value = _clean(value * scale)
         precision *= scale
-        if m.group("rest"):
-            rest, rest_precision = parse_arabic(m.group("rest"))
-            scale2 = lex.scales[m.group("scale2")]
+        if g.get("rest"):
+            rest, rest_precision = parse_arabic(g["rest"])
+            scale2 = lex.scales[g["scale2"]]
             if scale2 >= scale or is_range:
                 return None
             value = _clean(value + rest * scale2)
@@ -268,42 +297,39 @@ class Extractor:
         if is_range:
             low, high = _clean(low * scale), _clean(high * scale)
         dimension = unit.dimension if unit else "number"
-        role = unit.role if unit else ("number" if self.all_numbers and not m.group("scale") and not has_fuzzy else "level")
         if percent_form:
             role = "share"
-        verb = m.group("verb")
-        include_verb = bool(verb)
-        if m.group("cue") and dimension in ("percent", "percentage_point"):
+        elif unit is not None:
+            role = unit.role
+        else:
+            role = "number" if self.all_numbers and not g.get("scale") and not has_fuzzy else "level"
+        if lead.cue and dimension in _RATE_DIMENSIONS:
             role = "growth"
-            if m.group("cue").startswith("降"):
-                value, low, high = -value, (-high if high is not None else None), (-low if low is not None else None)
-        if include_verb:
+            if lead.cue.startswith("降"):
+                value = -value
+        if lead.verb:
             # a rate after a verb is a growth rate; an amount after one is an absolute change
-            role = "growth" if dimension in ("percent", "percentage_point") else "change"
-            if verb in lex.growth_down:
-                value, precision = -value, precision
+            role = "growth" if dimension in _RATE_DIMENSIONS else "change"
+            if lead.verb in lex.growth_down:
+                value = -value
                 if is_range:
                     low, high = -high, -low
-        blocked = _blocked_prefix(text, lex, m)
-        reported, kind = _qualifier(lex, m, skip_pre=blocked)
+        reported, kind = _qualifier(lex, lead, g)
         if is_range:
             reported = "range"
         else:
             low, high = interval(value, precision, kind)
-        pre = m.group("pre") and not blocked
-        start = m.start("pre") if pre else None
-        if start is None:
-            start = m.start("verb") if include_verb else (m.start("pre2") if m.group("pre2") else None)
-        if start is None:
+        if lead.pre:
+            start = lead.pre_start
+        elif lead.verb:
+            start = lead.verb_start
+        elif lead.pre2:
+            start = lead.pre2_start
+        else:
             start = number_start
-        end = m.end()
         return Claim(id="", text="", start=0, end=0, value=value, unit=unit.name if unit else None,
                      dimension=dimension, qualifier=reported, low=low, high=high,
-                     precision=precision, role=role, norm_start=start, norm_end=end)
-
-
-def _currency_alias(lex: Lexicon, code: str) -> str:
-    return next(alias for alias, info in lex.units.items() if info.name == code)
+                     precision=precision, role=role, norm_start=start, norm_end=m.end())
 
 
 def _clean(value: float) -> float:
@@ -311,18 +337,21 @@ def _clean(value: float) -> float:
     return float(f"{value:.12g}")
 
 
-def _is_name_part(text: str, start: int, end: int) -> bool:
+def _is_name_part(text: str, start: int, number_end: int, match_end: Optional[int]) -> bool:
+    """A number glued to letters or code punctuation is part of a name (H1N1, 5G, 3·15).
+    When a unit follows (3km, 50kg), the letters after the unit decide instead."""
     before = text[start - 1] if start > 0 else ""
+    end = match_end if match_end is not None else number_end
     after = text[end] if end < len(text) else ""
     if before in _NAME_NEIGHBOURS or after in _NAME_NEIGHBOURS:
         return True
-    # 3.2.1 or a version-like dotted run
-    return after == "." and end + 1 < len(text) and text[end + 1].isdigit()
+    if match_end is None or text[number_end:number_end + 1] not in _NAME_NEIGHBOURS:
+        # 3.2.1: a version-like dotted run
+        return after == "." and end + 1 < len(text) and text[end + 1].isdigit()
+    return False
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    import bisect
-
     k = bisect.bisect_right(spans, (start, float("inf"))) - 1
     for j in (k, k + 1):
         if 0 <= j < len(spans) and spans[j][0] < end and start < spans[j][1]:

@@ -64,7 +64,8 @@ class RuleSet:
     def exclusion_pattern(self) -> "Optional[regex.Pattern[str]]":
         if not self.exclusions:
             return None
-        return regex.compile("|".join(f"(?:{e.pattern})" for e in self.exclusions), regex.V1)
+        # a branch reset group numbers each pattern's groups from 1, so \1 keeps its meaning
+        return regex.compile("(?|" + "|".join(f"(?:{e.pattern})" for e in self.exclusions) + ")", regex.V1)
 
 
 @lru_cache(maxsize=1)
