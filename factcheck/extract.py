@@ -9,7 +9,6 @@ at the number's start.
 """
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
@@ -25,6 +24,7 @@ from .numbers import NumberError, interval, parse_arabic, parse_chinese
 MATCH_TIMEOUT = 5.0  # seconds per scan of a document, plus SCAN_SECONDS_PER_MB of its size
 SCAN_SECONDS_PER_MB = 2.0
 LEAD_WINDOW = 20     # characters before a number searched for qualifiers, verbs, currency
+EXCLUSION_REACH = 40  # characters around a claim searched for names, codes and idioms
 
 
 def scan_timeout(text: str) -> Optional[float]:
@@ -46,12 +46,16 @@ _RATE_DIMENSIONS = ("percent", "percentage_point")
 
 
 def _num(name: str) -> str:
-    return f"(?:(?P<{name}a>{_ARABIC})|(?P<{name}c>{_CHINESE}))"
+    """A number, atomic: once read it is never given back digit by digit (the engine would
+    otherwise retry every unit after every shorter prefix of 14151.3), and never started
+    in the middle of another number."""
+    return (f"(?:(?<![\\d.])(?P<{name}a>(?>{_ARABIC}))"
+            f"|(?<![零〇一二三四五六七八九十百千万亿两点])(?P<{name}c>(?>{_CHINESE})))")
 
 
 @dataclass(frozen=True)
 class Grammar:
-    scan: "regex.Pattern[str]"
+    scans: "tuple[regex.Pattern[str], ...]"  # in order of precedence at the same start
     lead: "regex.Pattern[str]"
     lex: Lexicon
 
@@ -67,29 +71,30 @@ def grammar(all_numbers: bool = False) -> Grammar:
       )"""
     # Outside --all-numbers a plain number must carry 多/余 or a unit or scale word.
     number_tail = rf"(?P<fz1>\L<fuzzy>)?{tail}?" if all_numbers else rf"(?:(?P<fz1>\L<fuzzy>){tail}?|{tail})"
-    scan = rf"""
-      (?P<ordinal>第{_num('r')}(?P<rank_unit>\L<rank_units>)?)
-    | (?:
-          百分之{_num('p')}
-        | {_num('d')}分之{_num('f')}
-        | (?P<cheng>[二两三四五六七八九])成(?!\L<cheng_blockers>)
-      )(?P<post>\L<suffixes>)?
-    | (?:
-          (?P<pair>\L<pairs>)
-        | {_num('n')}(?:(?P<sep>\L<seps>){_num('m')})?
-      )
-      {number_tail}
-      (?P<post>\L<suffixes>)?
-    """
-    lead = r"(?P<cue>\L<cues>)?(?P<pre>\L<prefixes>)?(?:(?P<verb>\L<verbs>)了?)?(?P<pre2>\L<prefixes>)?(?P<cur>\L<currencies>)?\Z"
+    post = r"(?P<post>\L<suffixes>)?"
+    # One pattern per shape: each starts with a literal or a small set, which the engine
+    # finds fast; joined into one alternation they are tried at every position instead.
+    shapes = [
+        rf"(?P<ordinal>第{_num('r')}(?P<rank_unit>\L<rank_units>)?)",
+        rf"百分之{_num('p')}{post}",
+        rf"{_num('d')}分之{_num('f')}{post}",
+        rf"(?P<cheng>[二两三四五六七八九])成(?!\L<cheng_blockers>){post}",
+        rf"(?<![\d.])(?P<na>(?>{_ARABIC}))(?:(?P<sep>\L<seps>){_num('m')})?{number_tail}{post}",
+        rf"""(?:(?=[一两二三四五六七八])(?P<pair>\L<pairs>)
+              |(?<![零〇一二三四五六七八九十百千万亿两点])(?P<nc>(?>{_CHINESE}))(?:(?P<sep>\L<seps>){_num('m')})?)
+            {number_tail}{post}""",
+    ]
+    # matched backwards from the number's start
+    lead = r"(?P<cue>\L<cues>)?(?P<pre>\L<prefixes>)?(?:(?P<verb>\L<verbs>)了?)?(?P<pre2>\L<prefixes>)?(?P<cur>\L<currencies>)?"
     lists = dict(
         rank_units=sorted(lex.rank_units), cheng_blockers=list(lex.cheng_blockers),
         pairs=list(lex.numeral_pairs), seps=list(lex.range_separators), fuzzy=list(lex.fuzzy_suffixes),
         units=list(lex.units), scales=list(lex.scales), suffixes=list(lex.suffix_qualifiers),
+        ignore_unused=True,
     )
     return Grammar(
-        scan=regex.compile(scan, regex.VERBOSE | regex.V1, **lists),
-        lead=regex.compile(lead, regex.V1, cues=list(lex.growth_rate_cues), prefixes=list(lex.prefix_qualifiers),
+        scans=tuple(regex.compile(shape, regex.VERBOSE | regex.V1, **lists) for shape in shapes),
+        lead=regex.compile(lead, regex.V1 | regex.REVERSE, cues=list(lex.growth_rate_cues), prefixes=list(lex.prefix_qualifiers),
                            verbs=list(lex.growth_up) + list(lex.growth_down),
                            currencies=list(lex.currency_prefixes)),
         lex=lex,
@@ -115,10 +120,10 @@ _NO_LEAD = _Lead()
 
 def _number(groups: dict, name: str) -> Optional[tuple[float, float, bool]]:
     """(value, half-precision, is_chinese) of the number captured under `name`, if any."""
-    arabic = groups[name + "a"]
+    arabic = groups.get(name + "a")
     if arabic is not None:
         return (*parse_arabic(arabic), False)
-    chinese = groups[name + "c"]
+    chinese = groups.get(name + "c")
     if chinese is not None:
         return (*parse_chinese(chinese), True)
     return None
@@ -144,25 +149,26 @@ class Extractor:
         self.exclusions = exclusions
         self.all_numbers = all_numbers
         lex = self.g.lex
+        # groupdict() is slow; groups() zipped with the names is not
+        self._group_names = [[name for name, _ in sorted(p.groupindex.items(), key=lambda item: item[1])]
+                             for p in self.g.scans]
         self._currency_units = {word: next(info for info in lex.units.values() if info.name == code)
                                 for word, code in lex.currency_prefixes.items()}
 
     def extract(self, doc: Document) -> list[Claim]:
         text = doc.norm
-        # collect first: the timeout must bound the regex scan, not the judging between matches
-        matches = list(self.g.scan.finditer(text, timeout=scan_timeout(text)))
+        matches = self._scan(text)
         claims: list[Claim] = []
-        for m in matches:
+        for m, names in matches:
+            groups = dict(zip(names, m.groups()))
             try:
-                claim = self._rank(text, m) if m.group("ordinal") else self._figure(text, m)
+                claim = self._rank(text, m, groups) if groups.get("ordinal") else self._figure(text, m, groups)
             except NumberError:
                 claim = None
             if claim is not None:
                 claims.append(claim)
         if self.exclusions is not None and claims:
-            excluded = [m.span() for m in self.exclusions.finditer(text, timeout=scan_timeout(text))]
-            if excluded:
-                claims = [c for c in claims if not _overlaps(excluded, c.norm_start, c.norm_end)]
+            claims = [c for c in claims if not self._excluded(text, c)]
         self._locate(doc, claims)
         return claims
 
@@ -191,23 +197,56 @@ class Extractor:
             claim.start, claim.end = start, end
             claim.text = raw[start:end]
 
+    def _excluded(self, text: str, claim: Claim) -> bool:
+        """Whether an exclusion (a name, code or idiom of the rule files) overlaps the claim.
+        Looked for within EXCLUSION_REACH characters of the claim only: a whole-text scan of
+        every rule pattern would cost more than the extraction."""
+        lo = max(0, claim.norm_start - EXCLUSION_REACH)
+        hi = min(len(text), claim.norm_end + EXCLUSION_REACH)
+        for m in self.exclusions.finditer(text, lo, hi, timeout=MATCH_TIMEOUT):
+            if m.start() >= claim.norm_end:
+                return False
+            if claim.norm_start < m.end():
+                return True
+        return False
+
+    def _scan(self, text: str) -> list:
+        """Matches of all shapes, leftmost first, without overlaps (an earlier shape wins a
+        tie), each with its pattern's group names. The timeout bounds the regex scans only,
+        not the judging of the matches."""
+        timeout = scan_timeout(text)
+        found = []
+        for priority, (pattern, names) in enumerate(zip(self.g.scans, self._group_names)):
+            found.extend((m.start(), priority, m, names) for m in pattern.finditer(text, timeout=timeout))
+        found.sort(key=lambda item: (item[0], item[1]))
+        kept = []
+        end = -1
+        for start, _, m, names in found:
+            if start >= end:
+                kept.append((m, names))
+                end = m.end()
+        return kept
+
     def _lead(self, text: str, start: int) -> _Lead:
         if start == 0:
             return _NO_LEAD
-        m = self.g.lead.search(text, max(0, start - LEAD_WINDOW), start)
+        m = self.g.lead.match(text, max(0, start - LEAD_WINDOW), start)
         if m is None or m.start() == start:
             return _NO_LEAD
         lead = _Lead(cue=m.group("cue"), pre=m.group("pre"), pre_start=m.start("pre"),
                      verb=m.group("verb"), verb_start=m.start("verb"),
                      pre2=m.group("pre2"), pre2_start=m.start("pre2"), cur=m.group("cur"))
-        blockers = self.g.lex.prefix_blockers.get(lead.pre or "")
-        if blockers and lead.pre_start > 0 and text[lead.pre_start - 1] in blockers:
-            lead.pre, lead.pre_start = None, -1  # 出超: a trade surplus, not "more than"
+        # 出超 is a trade surplus, not "more than": a prefix glued to the word before it
+        blockers = self.g.lex.prefix_blockers
+        if lead.pre and lead.pre_start > 0 and text[lead.pre_start - 1] in blockers.get(lead.pre, ()):
+            lead.pre, lead.pre_start = None, -1
+        if lead.pre2 and lead.pre2_start > 0 and text[lead.pre2_start - 1] in blockers.get(lead.pre2, ()):
+            lead.pre2, lead.pre2_start = None, -1
         return lead
 
-    def _rank(self, text: str, m: "regex.Match[str]") -> Optional[Claim]:
+    def _rank(self, text: str, m: "regex.Match[str]", g: dict) -> Optional[Claim]:
         lex = self.g.lex
-        number = _number(m.groupdict(), "r")
+        number = _number(g, "r")
         if number is None:
             return None
         value = number[0]
@@ -227,9 +266,8 @@ class Extractor:
                      qualifier="exact", low=value, high=value, precision=0.0, role="rank",
                      norm_start=start, norm_end=end)
 
-    def _figure(self, text: str, m: "regex.Match[str]") -> Optional[Claim]:
+    def _figure(self, text: str, m: "regex.Match[str]", g: dict) -> Optional[Claim]:
         lex = self.g.lex
-        g = m.groupdict()
         unit_word = g.get("unit0") or g.get("unit")
         unit: Optional[UnitInfo] = lex.units[unit_word] if unit_word else None
         scale = lex.scales[g["scale"]] if g.get("scale") else 1.0
@@ -239,11 +277,11 @@ class Extractor:
         percent_form = False
         low = high = None
         is_range = False
-        if g["pa"] is not None or g["pc"] is not None:
+        if g.get("pa") is not None or g.get("pc") is not None:
             value, precision, chinese = _number(g, "p")
             unit, percent_form = lex.units["%"], True
             number_start = m.start()
-        elif g["da"] is not None or g["dc"] is not None:
+        elif g.get("da") is not None or g.get("dc") is not None:
             den = _number(g, "d")[0]
             numer = _number(g, "f")[0]
             if den == 0:
@@ -251,7 +289,7 @@ class Extractor:
             value, precision, chinese = numer / den * 100.0, 1e-9, True
             unit, percent_form = lex.units["%"], True
             number_start = m.start()
-        elif g["cheng"] is not None:
+        elif g.get("cheng") is not None:
             value, precision, chinese = parse_chinese(g["cheng"])[0] * 10.0, 5.0, True
             unit, percent_form = lex.units["%"], True
             number_start = m.start()
@@ -263,7 +301,7 @@ class Extractor:
         else:
             value, precision, chinese = _number(g, "n")
             number_start = m.start()
-            number_end = m.end("na") if g["na"] is not None else m.end("nc")
+            number_end = m.end("na") if g.get("na") is not None else m.end("nc")
             second = _number(g, "m")
             if second is not None:
                 if unit is None and not g.get("scale"):
@@ -277,7 +315,7 @@ class Extractor:
         if lead.cur and (unit is None or unit.dimension == "currency"):
             unit = self._currency_units[lead.cur]
         if chinese and not percent_form and not is_range:
-            token = g["nc"] or ""
+            token = g.get("nc") or ""
             qualified = bool(lead.pre or lead.pre2)
             if unit is None:
                 return None  # Chinese numerals without a unit are words: 千万, 一些, 十分
@@ -348,12 +386,4 @@ def _is_name_part(text: str, start: int, number_end: int, match_end: Optional[in
     if match_end is None or text[number_end:number_end + 1] not in _NAME_NEIGHBOURS:
         # 3.2.1: a version-like dotted run
         return after == "." and end + 1 < len(text) and text[end + 1].isdigit()
-    return False
-
-
-def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    k = bisect.bisect_right(spans, (start, float("inf"))) - 1
-    for j in (k, k + 1):
-        if 0 <= j < len(spans) and spans[j][0] < end and start < spans[j][1]:
-            return True
     return False

@@ -3,6 +3,7 @@ qualifier into the interval the statement allows."""
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Optional
 
@@ -18,22 +19,20 @@ class NumberError(ValueError):
     pass
 
 
+@lru_cache(maxsize=65536)
 def parse_arabic(token: str) -> tuple[float, float]:
-    """'14,151.3' -> (14151.3, 0.05): the value and half a unit of its last stated digit."""
+    """'14,151.3' -> (14151.3, 0.05): the value and half a unit of its last stated digit.
+    Trailing zeros of an integer from 1000 up (32400, 2000) may be rounding, so its last
+    non-zero digit sets the precision."""
     cleaned = token.replace(",", "")
-    try:
-        dec = Decimal(cleaned)
-    except InvalidOperation:
-        raise NumberError(f"not a number: {token!r}") from None
-    if not dec.is_finite():
+    if not cleaned or not all(ch in "0123456789." for ch in cleaned) or cleaned.count(".") > 1 \
+            or cleaned.startswith(".") or cleaned.endswith("."):
         raise NumberError(f"not a number: {token!r}")
-    exponent = dec.as_tuple().exponent
-    if exponent < 0:
-        return float(dec), 0.5 * 10.0 ** exponent
-    value = float(dec)
+    value = float(cleaned)
+    if "." in cleaned:
+        return value, 0.5 * 10.0 ** -(len(cleaned) - cleaned.index(".") - 1)
     if value >= 1000:
-        # trailing zeros of a large integer (32400, 2000) may be rounding
-        return value, 0.5 * place_of_last_nonzero(value)
+        return value, 0.5 * 10.0 ** (len(cleaned) - len(cleaned.rstrip("0")))
     return value, 0.5
 
 
@@ -49,6 +48,7 @@ def _chinese_integer(token: str) -> int:
         raise NumberError(f"not a Chinese numeral: {token!r}") from None
 
 
+@lru_cache(maxsize=65536)
 def parse_chinese(token: str) -> tuple[float, float]:
     """'三千二百' -> 3200, '一点五万' -> 15000, '两万三千' -> 23000; with its half-precision."""
     if not token:
