@@ -9,6 +9,7 @@ at the number's start.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
@@ -24,7 +25,6 @@ from .numbers import NumberError, interval, parse_arabic, parse_chinese
 MATCH_TIMEOUT = 5.0  # seconds per scan of a document, plus SCAN_SECONDS_PER_MB of its size
 SCAN_SECONDS_PER_MB = 2.0
 LEAD_WINDOW = 20     # characters before a number searched for qualifiers, verbs, currency
-EXCLUSION_REACH = 40  # characters around a claim searched for names, codes and idioms
 
 
 def scan_timeout(text: str) -> Optional[float]:
@@ -168,7 +168,9 @@ class Extractor:
             if claim is not None:
                 claims.append(claim)
         if self.exclusions is not None and claims:
-            claims = [c for c in claims if not self._excluded(text, c)]
+            excluded = [m.span() for m in self.exclusions.finditer(text, timeout=scan_timeout(text))]
+            if excluded:
+                claims = [c for c in claims if not _overlaps(excluded, c.norm_start, c.norm_end)]
         self._locate(doc, claims)
         return claims
 
@@ -196,19 +198,6 @@ class Extractor:
             claim.id = f"c{number}"
             claim.start, claim.end = start, end
             claim.text = raw[start:end]
-
-    def _excluded(self, text: str, claim: Claim) -> bool:
-        """Whether an exclusion (a name, code or idiom of the rule files) overlaps the claim.
-        Looked for within EXCLUSION_REACH characters of the claim only: a whole-text scan of
-        every rule pattern would cost more than the extraction."""
-        lo = max(0, claim.norm_start - EXCLUSION_REACH)
-        hi = min(len(text), claim.norm_end + EXCLUSION_REACH)
-        for m in self.exclusions.finditer(text, lo, hi, timeout=MATCH_TIMEOUT):
-            if m.start() >= claim.norm_end:
-                return False
-            if claim.norm_start < m.end():
-                return True
-        return False
 
     def _scan(self, text: str) -> list:
         """Matches of all shapes, leftmost first, without overlaps (an earlier shape wins a
@@ -386,4 +375,12 @@ def _is_name_part(text: str, start: int, number_end: int, match_end: Optional[in
     if match_end is None or text[number_end:number_end + 1] not in _NAME_NEIGHBOURS:
         # 3.2.1: a version-like dotted run
         return after == "." and end + 1 < len(text) and text[end + 1].isdigit()
+    return False
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    k = bisect.bisect_right(spans, (start, float("inf"))) - 1
+    for j in (k, k + 1):
+        if 0 <= j < len(spans) and spans[j][0] < end and start < spans[j][1]:
+            return True
     return False
