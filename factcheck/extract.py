@@ -268,6 +268,8 @@ class Extractor:
         is_range = False
         if g.get("pa") is not None or g.get("pc") is not None:
             value, precision, chinese = _number(g, "p")
+            if chinese:
+                precision = min(precision, 0.5)  # 百分之百 is all of it, not 100 ± 50
             unit, percent_form = lex.units["%"], True
             number_start = m.start()
         elif g.get("da") is not None or g.get("dc") is not None:

@@ -78,6 +78,29 @@ def _learn(codes: np.ndarray) -> None:
         _known[code] = True
 
 
+# Particles read in the neutral tone carry pinyin with no tone mark: 了(le), 的(de). Only
+# these pairs count, so that a Latin word in parentheses survives.
+_NEUTRAL_TONE = {"了": {"le"}, "的": {"de"}, "地": {"de"}, "得": {"de"}, "们": {"men"}, "們": {"men"},
+                 "子": {"zi"}, "么": {"me"}, "麼": {"me"}, "吗": {"ma"}, "嗎": {"ma"}, "呢": {"ne"},
+                 "吧": {"ba"}, "着": {"zhe"}, "著": {"zhe"}, "过": {"guo"}, "過": {"guo"},
+                 "个": {"ge"}, "個": {"ge"}, "头": {"tou"}, "頭": {"tou"}, "么": {"me"}}
+
+
+def _neutral_tone(codes: np.ndarray, opener: np.ndarray, run_start: np.ndarray, closes: np.ndarray,
+                  has_tone: np.ndarray) -> np.ndarray:
+    """Which toneless candidates are the neutral-tone annotation of a particle."""
+    found = np.zeros(closes.size, dtype=np.bool_)
+    candidates = np.flatnonzero(~has_tone & (closes > run_start) & (opener >= 1))
+    for k in candidates.tolist():
+        if chr(codes[opener[k]]) not in "(（":
+            continue
+        particle = chr(codes[opener[k] - 1])
+        syllables = _NEUTRAL_TONE.get(particle)
+        if syllables and "".join(map(chr, codes[run_start[k]:closes[k]].tolist())) in syllables:
+            found[k] = True
+    return found
+
+
 def _annotation_mask(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Raw positions covered by pinyin annotations, and the annotations' starts and ends.
 
@@ -102,6 +125,7 @@ def _annotation_mask(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
         run_start[active] = prev
         has_tone[active] |= _toned_lut[codes[prev]]
     opener = run_start - 1
+    has_tone |= _neutral_tone(codes, opener, run_start, closes, has_tone)
     valid = (closes > run_start) & has_tone & (opener >= 0)
     opener_code = codes[np.maximum(opener, 0)]
     before_opener = codes[np.maximum(opener - 1, 0)]

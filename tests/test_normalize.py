@@ -18,7 +18,9 @@ NORM_CASES = [
     ("綠(lǜ)色", "绿色"),
     # not annotations: no tone mark, upper case, no Han character before the paren
     ("国内生产总值(GDP)", "国内生产总值(GDP)"),
-    ("的(de)", "的(de)"),
+    ("的(de)", "的"),              # neutral tone: no mark, still an annotation of its particle
+    ("了(le)5%", "了5%"),
+    ("大(de)", "大(de)"),           # not a particle: kept
     ("abc(zhǎng)", "abc(zhǎng)"),
     ("(zhǎng)", "(zhǎng)"),
     ("3(zhǎng)", "3(zhǎng)"),
