@@ -1,34 +1,151 @@
-"""Attach metric, subject, period and the figure it qualifies to every claim.
+"""Attach metric, subject, period and the figure it qualifies to every claim, and find the
+relations between claims that the consistency checks need.
 
 All vocabularies (metric names, subjects, period words) are found in one scan each of
 the normalized text; each claim then looks back, within its sentence, for the nearest
-mention that fits.
+mention that fits. The cues of relations (分别, 其中, 占, 比去年X, 在X的基础上, 由X扩大到Y,
+去年同期为X, 按可比价格计算, 新高) are found the same way, so linking stays linear in the
+size of the document.
+
+`Linker.link` sets the claims' own fields (metric, subject, period, refers_to) and returns
+a `Links`: what the checks need beyond them (a name for every figure, explicit prior
+values, parts and wholes, shares, 分别 lists that do not pair up, comparable-price rates).
 """
 from __future__ import annotations
 
 import bisect
 import re
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 import regex
 
-from .extract import scan_timeout
 from .models import Claim
 from .rules import RuleSet
 
-_SENTENCE_END = re.compile(r"[。！!？?；;\n]")
+try:  # the extraction module owns the scan budget; keep working if it moves
+    from .extract import scan_timeout
+except ImportError:  # pragma: no cover
+    def scan_timeout(text: str) -> Optional[float]:
+        return 5.0 + 2.0 * len(text) / 1e6
+
+_SENTENCE_END = re.compile(r"[。！!？?；;\n]")        # a sentence, or one item of a ；-list
+_FULL_END = re.compile(r"[。！!？?\n]")               # a whole sentence
+_CLAUSE_END = re.compile(r"[。！!？?；;\n，,：:]")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代)")
+_DAY_AFTER = re.compile(r"\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 _LIST_ITEM = re.compile(r"\s*(?:[-*•·]|\d+[.、])\s")
-_LIST_JOINERS = ("、", "和", "及", ",", "，")
+_LIST_JOINERS = ("、", "和", "及", ",", "，", "与", "以及")
+_FIGURE_ROLES = ("level", "count")
+_RATE_ROLES = ("growth", "share")
+
+# A figure right after these words is the base of a comparison, not this period's figure.
+_BASE_BEFORE = regex.compile(
+    r"(?:比|较|同比|与|相比|相对)(?:于)?(?:去年|上年|前年|上一年|上年度|去年同期|上年同期|同期|上年末|去年末|"
+    r"年初|上月|上季度|上半年)?(?:的|为)?$")
+_BASE_PERIOD = regex.compile(r"(?:去年|上年|前年)(?:同期|末|底)?(?:的|为|是|达|达到|仅|仅为|共|有)?$")
+# Words that end a name: what stands between a name and its figure.
+_NAME_TAIL = ("达到", "达", "为", "是", "有", "共计", "共", "累计", "合计", "总计", "实现", "完成", "仅",
+              "已达", "已", "高达", "增至", "升至", "降至", "提高到", "增加到", "扩大到", "到", "至", "约",
+              "的", "在", "由", "从", "其中", "占", "分别为", "分别")
+_NAME_HEAD = ("其中", "在", "全年", "年末", "年底", "年初", "今年", "去年", "上年", "本年", "当年", "同期",
+              "前三季度", "上半年", "下半年", "一季度", "二季度", "三季度", "四季度", "第一季度", "第二季度",
+              "第三季度", "第四季度", "实现", "完成", "共计", "共", "累计", "合计", "总计", "初步核算", "我省",
+              "我市", "我区", "我县", "此外", "同时", "另有", "另", "并且", "并", "以及", "和", "及", "其",
+              "达到", "达", "末", "底", "月", "季度", "年度", "年", "的")
+_COMPARISON_TAIL = regex.compile(r"(?:比|较|同比|与)(?:去年|上年|前年|上年度)?(?:同期|末|底)?$")
+_COMPARISON_WORD = regex.compile(r"占|比|较|相当于|同比|环比")
+_BRACKETS = regex.compile(r"\([^()]*\)|（[^（）]*）|\([^()]*$|（[^（）]*$")
+_NAME_RUN = regex.compile(r"[\p{Han}A-Za-z()（）]+$")
+_COMPARABLE_NOTE = regex.compile(r"(?:增长速度|增速|增长率|发展速度|增幅)[^。\n]{0,12}按可比价(?:格)?计算"
+                                 r"|按可比价(?:格)?计算[^。\n]{0,12}(?:增长速度|增速|增长率|发展速度|增幅)")
+_COMPARABLE_HERE = regex.compile(r"按可比价(?:格)?计算|可比价|不变价|扣除价格因素")
+_REAL_GROWTH = ("实际增长", "实质增长", "实际下降", "实质下降")
+_FORECAST = regex.compile(r"预计|预期|有望|力争|计划|目标|将达|将突破|将超过|将实现")
+_NOT_YOY = regex.compile(r"(?:比|较)(?:年初|上月|上季度|上季|上半年|前三季度|一季度|二季度|三季度|上旬)|环比")
+_RECORD = regex.compile(r"新高|历史最高|最高水平|创纪录|历史纪录")
+_UP_VERBS = ("扩大", "增加", "提高", "上升", "增长", "上涨", "提升", "攀升", "增至", "升至", "新高")
+_DOWN_VERBS = ("下降", "减少", "降低", "缩小", "缩减", "回落", "下滑", "下跌", "降至", "缩短")
+_FROM_TO = regex.compile(r"(?:由|从)(?:原来的|原先的|过去的|以前的|去年的|上年的)?$")
+_TO = regex.compile(r"^[\p{Han}]{0,8}?(?P<verb>扩大|增加|提高|上升|增长|上涨|提升|下降|减少|降低|缩小|缩减|回落)?(?:到|至)$")
+_FORWARD = regex.compile(r"^[，,]?\s*(?:达到|达|为|至|增至|升至|降至|提高到|增加到|扩大到|减少到|下降到|降低到)$")
+_SAME_PERIOD = regex.compile(r"(?:去年|上年)同期(?:为|是|达|达到|仅|仅为|共|有|的)?$")
+_BASIS_AFTER = regex.compile(r"^(?:的)?基础上")
+
+
+@dataclass
+class ClaimInfo:
+    """What linking learned about one claim beyond the Claim's own fields."""
+
+    name: str = ""              # the words naming the figure: 进出口总额, 城镇人口, 货值
+    mention: Optional[str] = None   # the metric name that gave the claim its metric
+    paragraph: int = 0          # line of the normalized text
+    sentence: int = 0           # index of its sentence (。！？ and new lines)
+    base: bool = False          # the base of a comparison (比去年X, 在去年X的基础上)
+    forecast: bool = False      # 预计, 有望, 目标: not a stated fact
+    comparable: bool = False    # a rate at comparable prices (按可比价格计算, 实际增长)
+    yoy: bool = True            # a growth rate over the same period of the year before
+    share_of_total: bool = False  # a share stated with 占…的 / 比重
+
+
+@dataclass
+class Prior:
+    current: str
+    prior: str
+    cue: str                    # 比, 基础上, 同期, 由…到
+    sign: int = 0               # +1 / -1 when the words say it rose / fell, else 0
+    start: int = 0              # normalized span of the cue
+    end: int = 0
+
+
+@dataclass
+class Part:
+    part: str
+    whole: str
+    cue: str                    # 其中, 占
+
+
+@dataclass
+class Share:
+    share: str
+    part: Optional[str]
+    whole: Optional[str]
+    cue: str
+
+
+@dataclass
+class ListIssue:
+    """A 分别 list whose values and subjects do not pair up."""
+
+    values: list[str]
+    subjects: list[str]         # claim ids of the figures, or names when no figure is stated
+    start: int                  # normalized span of the list
+    end: int
+
+
+@dataclass
+class Links:
+    info: dict[str, ClaimInfo] = field(default_factory=dict)
+    priors: list[Prior] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)
+    shares: list[Share] = field(default_factory=list)
+    lists: list[ListIssue] = field(default_factory=list)
+    records: list[str] = field(default_factory=list)   # figures stated as a new high (新高)
+    comparable_document: bool = False
+    from_text: bool = True
+
+    def get(self, claim_id: str) -> ClaimInfo:
+        found = self.info.get(claim_id)
+        if found is None:
+            found = self.info[claim_id] = ClaimInfo()
+        return found
 
 
 @dataclass
 class _Mentions:
     starts: list[int]
     ends: list[int]
-    keys: list[str]
+    keys: list
 
     @classmethod
     def scan(cls, pattern: "Optional[regex.Pattern[str]]", text: str, key) -> "_Mentions":
@@ -54,14 +171,48 @@ class _Mentions:
                 out.append(k)
         return out
 
+    def inside(self, start: int, end: int) -> list[int]:
+        """Indexes of mentions lying wholly inside [start, end), in order."""
+        k = bisect.bisect_left(self.starts, start)
+        out = []
+        while k < len(self.starts) and self.starts[k] < end:
+            if self.ends[k] <= end:
+                out.append(k)
+            k += 1
+        return out
+
 
 def infer_reference_year(text: str) -> Optional[int]:
     """The latest year written as `YYYY年` in the text: interviews and bulletins speak of
     今年 in the year of their newest dated fact. Bulleted lines are left out: web pages end
     with lists of links to later articles."""
     body = "\n".join(line for line in text.splitlines() if not _LIST_ITEM.match(line))
-    years = [int(y) for y in _YEAR.findall(body) if 1949 <= int(y) <= 2100]
+    years, dated = [], []
+    for m in _YEAR.finditer(body):
+        year = int(m.group(1))
+        if 1949 <= year <= 2100:
+            # 2011年2月28日 is the day a bulletin on 2010 was published: its 上年 is 2009
+            (dated if _DAY_AFTER.match(body, m.end()) else years).append(year)
+    years = years or dated
     return max(years) if years else None
+
+
+class _Bounds:
+    """Sorted starts of the pieces a text is cut into by a boundary pattern."""
+
+    def __init__(self, pattern: "re.Pattern[str]", text: str):
+        self.starts = [0] + [m.end() for m in pattern.finditer(text)]
+
+    def floor(self, position: int) -> int:
+        return self.starts[bisect.bisect_right(self.starts, position) - 1]
+
+    def index(self, position: int) -> int:
+        return bisect.bisect_right(self.starts, position) - 1
+
+    def ceiling(self, position: int, length: int) -> int:
+        """Start of the next piece after `position` (the end of the piece holding it)."""
+        k = bisect.bisect_right(self.starts, position)
+        return self.starts[k] if k < len(self.starts) else length
 
 
 class Linker:
@@ -78,46 +229,143 @@ class Linker:
         )
         self.metrics = {m.id: m for m in rules.metrics}
         self.ruleset = {m.id: m.ruleset for m in rules.metrics}
+        heads = set(_NAME_HEAD) | set(rules.subjects)
+        self._heads = sorted(heads, key=len, reverse=True)
+        self._tails = sorted(_NAME_TAIL, key=len, reverse=True)
 
-    def link(self, text: str, claims: list[Claim], reference_year: Optional[int]) -> None:
-        sentence_starts = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
+    # ---- the claims' own fields ------------------------------------------------------
+
+    def link(self, text: str, claims: list[Claim], reference_year: Optional[int]) -> Links:
+        links = Links()
+        sentences = _Bounds(_SENTENCE_END, text)
+        full = _Bounds(_FULL_END, text)
+        clauses = _Bounds(_CLAUSE_END, text)
+        lines = _Bounds(re.compile(r"\n"), text)
         metrics = _Mentions.scan(self.metric_pattern, text, lambda m: self.metric_by_name[m.group()])
         subjects = _Mentions.scan(self.subject_pattern, text, lambda m: m.group())
         periods = _period_mentions(text, reference_year)
+        by_id = {c.id: c for c in claims}
+
+        # pass 1: where each claim stands, what names it, whether it is a base or a forecast
+        previous_end = 0
+        for claim in claims:
+            info = links.get(claim.id)
+            info.paragraph = lines.index(claim.norm_start)
+            info.sentence = full.index(claim.norm_start)
+            clause_floor = clauses.floor(claim.norm_start)
+            before = text[max(clause_floor, previous_end if previous_end <= claim.norm_start else 0):claim.norm_start]
+            info.base = claim.role in _FIGURE_ROLES and (
+                bool(_BASE_BEFORE.search(before)) or bool(_SAME_PERIOD.search(before)))
+            info.forecast = bool(_FORECAST.search(
+                text[max(sentences.floor(claim.norm_start), claim.norm_start - 60):claim.norm_start]))
+            if claim.role in _FIGURE_ROLES:
+                info.name = self.name_of(before)
+            previous_end = claim.norm_end
+
+        # pass 2: metric, subject, period, and the figure a rate qualifies
         previous: Optional[Claim] = None
         for index, claim in enumerate(claims):
-            floor = sentence_starts[bisect.bisect_right(sentence_starts, claim.norm_start) - 1]
+            info = links.info[claim.id]
+            floor = sentences.floor(claim.norm_start)
             self._continue_list(text, claim, previous)
-            period_of_target = None
-            if claim.role in ("growth", "share"):
-                claim.refers_to, target = self._qualified_figure(index, claims, floor)
+            target: Optional[Claim] = None
+            if claim.role in _RATE_ROLES or claim.role == "change":
+                target = self._qualified_figure(index, claims, floor, clauses, text, links, subjects, metrics)
+                claim.refers_to = target.id if target is not None else None
                 if target is not None:
                     claim.metric = target.metric
-                    period_of_target = target.period
                 else:
-                    claim.metric = self._metric(claim, metrics, floor, any_dimension=True)
+                    claim.metric, info.mention = self._metric(claim, metrics, floor, text, any_dimension=True)
             else:
-                claim.metric = self._metric(claim, metrics, floor, any_dimension=claim.dimension == "number")
-            if claim.metric:
-                claim.rule = f"{self.ruleset[claim.metric]}/{claim.metric}"
+                claim.metric, info.mention = self._metric(
+                    claim, metrics, floor, text, any_dimension=claim.dimension == "number")
+            self._set_rule(claim)
             hits = subjects.before(claim.norm_start, floor)
             claim.subject = subjects.keys[hits[0]] if hits else None
-            line_floor = text.rfind("\n", 0, claim.norm_start) + 1
-            hits = periods.before(claim.norm_start, line_floor)
-            claim.period = periods.keys[hits[0]] if hits else None
-            if claim.refers_to is not None and period_of_target is not None:
+            claim.period = self._period(text, claim, periods, lines.floor(claim.norm_start))
+            if target is not None:
                 # 较去年同期增长5%: 去年同期 is the base; the rate is of the figure's period
-                claim.period = period_of_target
+                if target.period is not None:
+                    claim.period = target.period
+                claim.subject = target.subject
+            if claim.role == "growth":
+                sentence_text = text[max(full.floor(claim.norm_start), claim.norm_start - 300):
+                                     min(full.ceiling(claim.norm_start, len(text)), claim.norm_end + 300)]
+                lead = text[clauses.floor(claim.norm_start):claim.norm_start]
+                info.yoy = not _NOT_YOY.search(lead + text[claim.norm_start:claim.norm_end])
+                info.comparable = (bool(_COMPARABLE_HERE.search(sentence_text))
+                                   or any(text.startswith(w, max(0, claim.norm_start - 2)) for w in _REAL_GROWTH)
+                                   or any(w in lead[-6:] for w in ("实际", "实质")))
             previous = claim
 
-    def _metric(self, claim: Claim, metrics: _Mentions, floor: int, any_dimension: bool = False) -> Optional[str]:
+        # pass 3: relations
+        self._respectively(text, claims, by_id, links, sentences, full, clauses, metrics)
+        self._priors(text, claims, by_id, links, full)
+        self._parts(text, claims, links, full, lines)
+        self._shares(text, claims, by_id, links, sentences, clauses)
+        links.comparable_document = bool(_COMPARABLE_NOTE.search(text))
+        self._records(text, claims, links, full)
+        for claim in claims:
+            # a rate takes the period of the figure it qualifies, even when paired late
+            if claim.refers_to and claim.refers_to in by_id:
+                target = by_id[claim.refers_to]
+                if target.period is not None:
+                    claim.period = target.period
+        return links
+
+    def _set_rule(self, claim: Claim) -> None:
+        claim.rule = f"{self.ruleset[claim.metric]}/{claim.metric}" if claim.metric else None
+
+    def _metric(self, claim: Claim, metrics: _Mentions, floor: int, text: str,
+                any_dimension: bool = False) -> tuple[Optional[str], Optional[str]]:
         """The nearest metric named before the claim in its sentence whose dimension fits;
         any metric for a rate with no figure to qualify, or a number with no unit."""
         for k in metrics.before(claim.norm_start, floor):
             metric = metrics.keys[k]
             if any_dimension or self.metrics[metric].accepts(claim.dimension, claim.unit):
-                return metric
+                return metric, text[metrics.starts[k]:metrics.ends[k]]
+        return None, None
+
+    @staticmethod
+    def _period(text: str, claim: Claim, periods: "_Mentions", line_floor: int) -> Optional[str]:
+        for k in periods.before(claim.norm_start, line_floor):
+            key, base = periods.keys[k]
+            if base:
+                if claim.role not in _FIGURE_ROLES:
+                    continue
+                # 比去年X: the period of X alone; 比上年增长…: of nothing after it
+                between = text[periods.ends[k]:claim.norm_start]
+                if regex.fullmatch(r"(?:末|底)?(?:的)?(?:为|是)?", between):
+                    return key
+                continue
+            return key
         return None
+
+    def name_of(self, before: str) -> str:
+        """The words naming a figure, from the text of its clause before it: 全年全省生产总值
+        -> 生产总值, 年末全省常住人口 -> 常住人口, 实现进出口总额 -> 进出口总额."""
+        m = _NAME_RUN.search(before)
+        if not m:
+            return ""
+        name = _BRACKETS.sub("", m.group())
+        name = name.replace("(", "").replace(")", "").replace("（", "").replace("）", "")
+        changed = True
+        while changed and name:
+            changed = False
+            shorter = _COMPARISON_TAIL.sub("", name)
+            if shorter != name:
+                name, changed = shorter, True
+            for tail in self._tails:
+                if name.endswith(tail) and len(name) > len(tail) - 1:
+                    name = name[: -len(tail)]
+                    changed = True
+                    break
+            for head in self._heads:
+                if name.startswith(head):
+                    name = name[len(head):]
+                    changed = True
+                    break
+        return name
 
     @staticmethod
     def _continue_list(text: str, claim: Claim, previous: Optional[Claim]) -> None:
@@ -135,23 +383,397 @@ class Linker:
                     -claim.low if claim.low is not None else None,
                 )
 
-    @staticmethod
-    def _qualified_figure(index: int, claims: list[Claim], floor: int) -> tuple[Optional[str], Optional[Claim]]:
-        """The nearest level or count before claims[index], a growth rate or share, in its sentence."""
+    def _qualified_figure(self, index: int, claims: list[Claim], floor: int, clauses: _Bounds, text: str,
+                          links: Links, subjects: _Mentions, metrics: _Mentions) -> Optional[Claim]:
+        """The figure a growth rate, share or change qualifies: the nearest figure before it
+        in its sentence that is not the base of a comparison; a percentage-point change
+        qualifies the nearest percentage. None when the rate's own clause names another
+        subject or metric (在全国同期整体下降13.9%的情况下), or nothing fits; the figure right
+        after it when the next words say so (增长15%，达到3.2亿元)."""
+        claim = claims[index]
+        clause_floor = clauses.floor(claim.norm_start)
+        if claim.unit == "percentage_point":
+            for k in range(index - 1, -1, -1):
+                other = claims[k]
+                if other.norm_end <= floor:
+                    break
+                if other.unit == "percent" and other.role in _RATE_ROLES:
+                    return other
+            return None
+        candidate: Optional[Claim] = None
         for k in range(index - 1, -1, -1):
             other = claims[k]
             if other.norm_end <= floor:
                 break
-            if other.role in ("level", "count"):
-                return other.id, other
-        return None, None
+            if other.role in _FIGURE_ROLES and not links.info[other.id].base:
+                candidate = other
+                break
+        if index + 1 < len(claims) and (candidate is None or candidate.norm_end <= clause_floor):
+            following = claims[index + 1]
+            if (following.role in _FIGURE_ROLES and following.norm_start > claim.norm_end
+                    and _FORWARD.match(text[claim.norm_end:following.norm_start])):
+                return following
+        if candidate is None:
+            return None
+        if candidate.norm_end <= clause_floor:
+            # the rate's own clause may be about something else; words after 占/比/较 name
+            # the whole or the base, not what the rate is of
+            lead = text[clause_floor:claim.norm_start]
+            cut = _COMPARISON_WORD.search(lead)
+            lead_end = clause_floor + (cut.start() if cut else len(lead))
+            for k in subjects.inside(clause_floor, lead_end):
+                if subjects.keys[k] != candidate.subject:
+                    return None
+            for k in metrics.inside(max(clause_floor, candidate.norm_end), lead_end):
+                if metrics.keys[k] != candidate.metric:
+                    return None
+        return candidate
+
+    # ---- 分别 ------------------------------------------------------------------------
+
+    def _respectively(self, text: str, claims: list[Claim], by_id: dict[str, Claim], links: Links,
+                      sentences: _Bounds, full: _Bounds, clauses: _Bounds, metrics: _Mentions) -> None:
+        starts = [c.norm_start for c in claims]
+        for m in re.finditer("分别", text):
+            k = bisect.bisect_left(starts, m.end())
+            if k >= len(claims):
+                continue
+            first = claims[k]
+            gap = text[m.end():first.norm_start]
+            if len(gap) > 8 or _CLAUSE_END.search(gap) or not regex.fullmatch(r"[\p{Han}]*", gap):
+                continue
+            values = [first]
+            j = k + 1
+            while j < len(claims):
+                between = text[values[-1].norm_end:claims[j].norm_start]
+                if between.strip() not in _LIST_JOINERS:
+                    break
+                values.append(claims[j])
+                j += 1
+            rates = all(v.role in _RATE_ROLES or v.role == "change" for v in values)
+            figures = all(v.role in _FIGURE_ROLES for v in values)
+            if len(values) < 2 or not (rates or figures):
+                continue
+            sentence_floor = full.floor(m.start())
+            if rates:
+                group = []
+                for back in range(k - 1, -1, -1):
+                    c = claims[back]
+                    if c.norm_end <= sentence_floor:
+                        break
+                    if c.role in _RATE_ROLES or c.role == "change":
+                        break
+                    if c.role in _FIGURE_ROLES and not links.info[c.id].base:
+                        group.append(c)
+                group.reverse()
+                lead = text[max(sentence_floor, group[-1].norm_end if group else sentence_floor):m.start()]
+                qi = text.rfind("其中", sentence_floor, m.start())
+                if qi >= 0 and len(group) > len(values):
+                    group = [c for c in group if c.norm_start > qi]
+                if group and len(group) == len(values):
+                    for value, figure in zip(values, group):
+                        value.refers_to = figure.id
+                        value.metric = figure.metric
+                        self._set_rule(value)
+                elif group:
+                    for value in values:
+                        value.refers_to = None
+                    links.lists.append(ListIssue([v.id for v in values], [c.id for c in group],
+                                                 group[0].norm_start, values[-1].norm_end))
+                else:
+                    names = self._enumeration(text[clauses.floor(m.start()):m.start()], lead)
+                    for value in values:
+                        value.refers_to = None
+                    if len(names) >= 2 and len(names) != len(values):
+                        links.lists.append(ListIssue([v.id for v in values], names,
+                                                     values[0].norm_start, values[-1].norm_end))
+            else:
+                clause_floor = clauses.floor(m.start())
+                names = self._enumeration(text[clause_floor:m.start()], "")
+                if len(names) == len(values):
+                    for value, name in zip(values, names):
+                        info = links.info[value.id]
+                        info.name = self.name_of(name)
+                        metric = self._metric_in(name)
+                        if metric is not None:
+                            value.metric, info.mention = metric
+                            self._set_rule(value)
+                elif len(names) >= 2:
+                    links.lists.append(ListIssue([v.id for v in values], names,
+                                                 clause_floor, values[-1].norm_end))
+
+    def is_plain(self, claim: Claim, info: ClaimInfo) -> bool:
+        """The figure is named by one of its metric's own names (出口, 进出口总额), not a
+        narrower one (机电产品出口)."""
+        metric = self.metrics.get(claim.metric) if claim.metric else None
+        return metric is not None and info.name in metric.names
+
+    def _metric_in(self, words: str) -> Optional[tuple[str, str]]:
+        if self.metric_pattern is None:
+            return None
+        found = None
+        for m in self.metric_pattern.finditer(words):
+            found = (self.metric_by_name[m.group()], m.group())
+        return found
+
+    def _enumeration(self, clause: str, fallback: str) -> list[str]:
+        """机电产品和高新技术产品出口 -> [机电产品出口, 高新技术产品出口]: the items of a list of
+        names, the shared head word given to each."""
+        words = self.name_of(clause) or self.name_of(fallback)
+        if not words:
+            return []
+        items = [w for w in regex.split(r"以及|、|和|及|与", words) if w]
+        if len(items) < 2:
+            return items
+        head = self._metric_in(items[-1])
+        if head is not None and items[-1].endswith(head[1]) and not any(self._metric_in(i) for i in items[:-1]):
+            items = [i if i.endswith(head[1]) else i + head[1] for i in items]
+        return items
+
+    # ---- prior values ----------------------------------------------------------------
+
+    def _priors(self, text: str, claims: list[Claim], by_id: dict[str, Claim], links: Links,
+                full: _Bounds) -> None:
+        starts = [c.norm_start for c in claims]
+        for index, claim in enumerate(claims):
+            info = links.info[claim.id]
+            if claim.role not in _FIGURE_ROLES:
+                continue
+            sentence_floor = full.floor(claim.norm_start)
+            sentence_end = full.ceiling(claim.norm_start, len(text))
+            lead = text[max(sentence_floor, claim.norm_start - 12):claim.norm_start]
+            if info.base and _BASE_BEFORE.search(lead):
+                # 比去年X增长Y%: X is the prior of the figure Y qualifies
+                for j in range(index + 1, len(claims)):
+                    later = claims[j]
+                    if later.norm_start >= sentence_end:
+                        break
+                    if later.role in _RATE_ROLES or later.role == "change":
+                        target = by_id.get(later.refers_to) if later.refers_to else None
+                        if target is not None and target.unit == claim.unit:
+                            sign = _sign(later.value) if later.role != "share" else 0
+                            links.priors.append(Prior(target.id, claim.id, "比", sign,
+                                                      target.norm_start, later.norm_end))
+                        break
+                continue
+            if _SAME_PERIOD.search(lead):
+                current = self._same_unit_before(claims, index, sentence_floor, links)
+                if current is not None:
+                    info.base = True
+                    if claim.metric is None:
+                        claim.metric = current.metric
+                        self._set_rule(claim)
+                    links.priors.append(Prior(current.id, claim.id, "同期", 0, current.norm_start, claim.norm_end))
+                continue
+            after = text[claim.norm_end:claim.norm_end + 4]
+            if _BASIS_AFTER.match(after) and text.rfind("在", sentence_floor, claim.norm_start) >= 0:
+                info.base = True
+                current = self._same_unit_before(claims, index, sentence_floor, links)
+                if current is None:
+                    for j in range(index + 1, len(claims)):
+                        later = claims[j]
+                        if later.norm_start >= sentence_end:
+                            break
+                        if later.role in _FIGURE_ROLES and later.unit == claim.unit:
+                            current = later
+                            break
+                if current is not None:
+                    rest = text[claim.norm_end:sentence_end]
+                    links.priors.append(Prior(current.id, claim.id, "基础上", _verb_sign(rest),
+                                              min(current.norm_start, claim.norm_start),
+                                              max(current.norm_end, claim.norm_end)))
+        self._from_to(text, claims, links, starts)
+
+    @staticmethod
+    def _same_unit_before(claims: list[Claim], index: int, floor: int, links: Links) -> Optional[Claim]:
+        claim = claims[index]
+        for k in range(index - 1, -1, -1):
+            other = claims[k]
+            if other.norm_end <= floor:
+                break
+            if other.role in _FIGURE_ROLES and other.unit == claim.unit and not links.info[other.id].base:
+                return other
+        return None
+
+    @staticmethod
+    def _from_to(text: str, claims: list[Claim], links: Links, starts: list[int]) -> None:
+        """由原来的63大类、469个扩大到93大类、706个: pairs of prior and current figures."""
+        for m in re.finditer(r"由|从", text):
+            k = bisect.bisect_left(starts, m.end())
+            if k >= len(claims) or claims[k].role not in _FIGURE_ROLES:
+                continue
+            if not _FROM_TO.match(text[m.start():claims[k].norm_start]):
+                continue
+            olds = [claims[k]]
+            j = k + 1
+            while j < len(claims) and claims[j].role in _FIGURE_ROLES:
+                between = text[olds[-1].norm_end:claims[j].norm_start]
+                if between.strip() in _LIST_JOINERS:
+                    olds.append(claims[j])
+                    j += 1
+                    continue
+                break
+            if j >= len(claims):
+                continue
+            to = _TO.match(text[olds[-1].norm_end:claims[j].norm_start])
+            if not to or claims[j].role not in _FIGURE_ROLES:
+                continue
+            news = [claims[j]]
+            j += 1
+            while j < len(claims) and claims[j].role in _FIGURE_ROLES and len(news) < len(olds):
+                between = text[news[-1].norm_end:claims[j].norm_start]
+                if _CLAUSE_END.search(between.replace(",", "").replace("，", "")) or len(between) > 8:
+                    break
+                if regex.fullmatch(r"[、,，和及与]?[\p{Han}]{0,6}", between):
+                    news.append(claims[j])
+                    j += 1
+                    continue
+                break
+            verb = to.group("verb")
+            sign = 1 if verb in _UP_VERBS else (-1 if verb in _DOWN_VERBS else 0)
+            if len(news) == len(olds):
+                pairs = list(zip(olds, news))
+            else:
+                pairs = [(o, n) for o in olds for n in news if o.unit == n.unit]
+                units = [o.unit for o in olds]
+                if len(set(units)) != len(units):
+                    pairs = []
+            for old, new in pairs:
+                if old.unit != new.unit:
+                    continue
+                links.info[old.id].base = True
+                links.priors.append(Prior(new.id, old.id, "由…到", sign, old.norm_start, new.norm_end))
+
+    # ---- parts and shares ------------------------------------------------------------
+
+    @staticmethod
+    def _parts(text: str, claims: list[Claim], links: Links, full: _Bounds, lines: _Bounds) -> None:
+        """其中: every figure after it in its sentence is a part of the figure with the same
+        unit stated just before it."""
+        starts = [c.norm_start for c in claims]
+        for m in re.finditer("其中", text):
+            k = bisect.bisect_left(starts, m.end())
+            sentence_end = full.ceiling(m.start(), len(text))
+            line_floor = lines.floor(m.start())
+            # wholes: the figures of the sentence before 其中, and of the one before it
+            floor = full.floor(max(full.floor(m.start()) - 1, 0))
+            floor = max(floor, line_floor)
+            wholes: dict[str, Claim] = {}
+            for j in range(k - 1, -1, -1):
+                c = claims[j]
+                if c.norm_end <= floor:
+                    break
+                info = links.info[c.id]
+                if c.role in _FIGURE_ROLES and not info.base and not info.forecast and c.unit not in wholes:
+                    wholes[c.unit] = c
+            for j in range(k, len(claims)):
+                c = claims[j]
+                if c.norm_start >= sentence_end:
+                    break
+                info = links.info[c.id]
+                if c.role not in _FIGURE_ROLES or info.base or info.forecast:
+                    continue
+                whole = wholes.get(c.unit)
+                if whole is not None and c.unit is not None:
+                    links.parts.append(Part(c.id, whole.id, "其中"))
+
+    def _shares(self, text: str, claims: list[Claim], by_id: dict[str, Claim], links: Links,
+                sentences: _Bounds, clauses: _Bounds) -> None:
+        """X占Y的Z%: Z is the share of the figure X in the figure Y."""
+        names: dict[str, list[Claim]] = {}
+        plain: dict[str, list[Claim]] = {}
+        for index, claim in enumerate(claims):
+            info = links.info[claim.id]
+            if claim.role in _FIGURE_ROLES and info.name and not info.base and not info.forecast:
+                names.setdefault(info.name, []).append(claim)
+                if self.is_plain(claim, info):
+                    plain.setdefault(claim.metric, []).append(claim)
+            if claim.role != "share" or claim.unit != "percent":
+                continue
+            floor = sentences.floor(claim.norm_start)
+            at = text.rfind("占", floor, claim.norm_start)
+            if at < 0:
+                continue
+            if index > 0 and claims[index - 1].norm_end > at:
+                continue  # another figure stands between 占 and the share
+            info.share_of_total = True
+            whole_words = regex.match(r"[^，,。；;的]*?(?=的|比重|比例|份额|约|达|为|[，,。；;]|$)",
+                                      text[at + 1:claim.norm_start])
+            whole_name = self.name_of(whole_words.group()) if whole_words else ""
+            clause_floor = clauses.floor(at)
+            part_words = text[clause_floor:at]
+            part: Optional[Claim] = None
+            if index > 0 and claims[index - 1].norm_end > clause_floor and claims[index - 1].role in _FIGURE_ROLES:
+                part = claims[index - 1]
+            elif self.name_of(part_words):
+                named = names.get(self.name_of(part_words))
+                part = named[-1] if named else None
+                if part is None:
+                    claim.refers_to = None   # the share is of something named but not stated
+            elif claim.refers_to:
+                part = by_id.get(claim.refers_to)
+            if part is not None and part.role not in _FIGURE_ROLES:
+                part = None
+            whole: Optional[Claim] = None
+            if part is not None and whole_name:
+                for candidate in reversed(names.get(whole_name, [])):
+                    if candidate.id != part.id and candidate.unit == part.unit:
+                        whole = candidate
+                        break
+                named_metric = self._metric_in(whole_name)
+                if whole is None and named_metric is not None:
+                    # 占出口总额的: the latest figure of that metric under a plain name (出口)
+                    for candidate in reversed(plain.get(named_metric[0], [])):
+                        if candidate.id != part.id and candidate.unit == part.unit:
+                            whole = candidate
+                            break
+            claim.refers_to = part.id if part is not None else claim.refers_to
+            if part is not None:
+                claim.metric = part.metric
+                self._set_rule(claim)
+            links.shares.append(Share(claim.id, part.id if part else None, whole.id if whole else None, "占"))
+            if part is not None and whole is not None:
+                links.parts.append(Part(part.id, whole.id, "占"))
+
+    @staticmethod
+    def _records(text: str, claims: list[Claim], links: Links, full: _Bounds) -> None:
+        starts = [c.norm_start for c in claims]
+        for m in _RECORD.finditer(text):
+            floor = full.floor(m.start())
+            k = bisect.bisect_left(starts, m.start()) - 1
+            while k >= 0 and claims[k].norm_end > floor:
+                c = claims[k]
+                if c.role in _FIGURE_ROLES and not links.info[c.id].base:
+                    if text.find("均", c.norm_end, m.start()) < 0:
+                        links.records.append(c.id)
+                    break
+                k -= 1
+
+
+def _sign(value: Optional[float]) -> int:
+    if value is None or value == 0:
+        return 0
+    return 1 if value > 0 else -1
+
+
+def _verb_sign(words: str) -> int:
+    up = min((words.find(v) for v in _UP_VERBS if v in words), default=-1)
+    down = min((words.find(v) for v in _DOWN_VERBS if v in words), default=-1)
+    if up >= 0 and (down < 0 or up < down):
+        return 1
+    if down >= 0:
+        return -1
+    return 0
 
 
 def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
+    """Period words with their resolved period. A key is (period, is_base): the period of
+    比去年/较上年同期 is the base of a comparison and names no figure after it but one
+    right after it (比去年2000亿元)."""
     found = _Mentions([], [], [])
     pattern = regex.compile(
-        r"(?P<year>(?:19|20)\d{2})\s*年(?:(?P<m1>\d{1,2})(?:\s*[-~至到]\s*(?P<m2>\d{1,2}))?\s*月)?"
-        r"|(?P<rel>今年|本年|当年|去年|上年|前年|明年)(?:(?:同期)|(?:(?P<rm1>\d{1,2})(?:\s*[-~至到]\s*(?P<rm2>\d{1,2}))?\s*月))?"
+        r"(?P<year>(?:19|20)\d{2})\s*年(?:(?P<m1>\d{1,2})(?:\s*[-~至到]\s*(?P<m2>\d{1,2}))?\s*月(?P<day>\s*\d{1,2}\s*日)?)?"
+        r"|(?P<rel>今年|本年|当年|去年|上年|前年|明年)(?P<same>同期)?(?:(?P<rm1>\d{1,2})(?:\s*[-~至到]\s*(?P<rm2>\d{1,2}))?\s*月)?"
         r"|(?<!\d)(?P<m3>\d{1,2})\s*[-~至到]\s*(?P<m4>\d{1,2})\s*月"
         r"|(?P<part>前三季度|上半年|下半年|一季度|二季度|三季度|四季度|第[一二三四]季度|全年)"
     )
@@ -160,10 +782,14 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
              "第一季度": "01/03", "二季度": "04/06", "第二季度": "04/06", "三季度": "07/09",
              "第三季度": "07/09", "四季度": "10/12", "第四季度": "10/12", "全年": None}
     last_year: Optional[int] = None
+    last_months: tuple[int, Optional[str]] = (-1, None)   # (line start, months) of the last months stated
     for m in list(pattern.finditer(text, timeout=scan_timeout(text))):
         year: Optional[int] = None
         months: Optional[str] = None
+        line = text.rfind("\n", 0, m.start()) + 1
         if m.group("year"):
+            if m.group("day"):
+                continue  # 2011年2月28日: a date, the day a text was written, not a period
             year = int(m.group("year"))
             if m.group("m1"):
                 months = _months(m.group("m1"), m.group("m2"))
@@ -173,6 +799,8 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
             year = reference_year + offsets[m.group("rel")]
             if m.group("rm1"):
                 months = _months(m.group("rm1"), m.group("rm2"))
+            elif m.group("same") and last_months[0] == line:
+                months = last_months[1]   # 去年同期 after 1-9月: 1-9月 of the year before
         elif m.group("m3"):
             year = last_year if last_year is not None else reference_year
             months = _months(m.group("m3"), m.group("m4"))
@@ -181,10 +809,16 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
             months = parts[m.group("part")]
         if year is None:
             continue
-        last_year = year
+        lead = text[max(0, m.start() - 3):m.start()]
+        base = bool(m.group("rel")) and bool(regex.search(r"(?:比|较|同比|与|相比|比上|较上)$", lead)) \
+            or bool(m.group("rel") in ("去年", "上年", "前年") and regex.search(r"(?:比|较)$", lead))
+        if not base:
+            last_year = year
+            if months:
+                last_months = (line, months)
         found.starts.append(m.start())
         found.ends.append(m.end())
-        found.keys.append(f"{year}-{months}" if months else str(year))
+        found.keys.append((f"{year}-{months}" if months else str(year), base))
     return found
 
 
@@ -192,3 +826,13 @@ def _months(first: str, last: Optional[str]) -> str:
     if last:
         return f"{int(first):02d}/{int(last):02d}"
     return f"{int(first):02d}"
+
+
+def previous_period(period: Optional[str]) -> Optional[str]:
+    """'2010' -> '2009', '2010-01/09' -> '2009-01/09'."""
+    if not period:
+        return None
+    year, sep, rest = period.partition("-")
+    if not year.isdigit():
+        return None
+    return f"{int(year) - 1}{sep}{rest}"

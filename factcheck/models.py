@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 
 @dataclass
@@ -46,6 +46,12 @@ class Finding:
     end: int
     expected: Optional[str] = None
     actual: Optional[str] = None
+    # additions to the contract: the intervals as numbers, in `unit`, and their distance
+    expected_interval: Optional[list] = None   # [low, high]; None for an open end
+    actual_interval: Optional[list] = None
+    gap: Optional[float] = None               # 0 when they touch; None when not numeric
+    unit: Optional[str] = None
+    repeats: list[list[str]] = field(default_factory=list)  # the same finding on repeated text
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -59,6 +65,9 @@ class DocumentResult:
     claims: list[Claim] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # not serialized: the normalized text and what linking found, for the check stage
+    text: Optional[str] = field(default=None, repr=False, compare=False)
+    links: Any = field(default=None, repr=False, compare=False)
 
     def to_json(self) -> dict:
         return {

@@ -24,8 +24,9 @@ class Pipeline:
         doc = normalize(raw, path=path, sha256=sha256)
         year = reference_year if reference_year is not None else infer_reference_year(doc.norm)
         claims = self.extractor.extract(doc)
-        self.linker.link(doc.norm, claims, year)
-        return DocumentResult(path=path, sha256=sha256, reference_year=year, claims=claims)
+        links = self.linker.link(doc.norm, claims, year)
+        return DocumentResult(path=path, sha256=sha256, reference_year=year, claims=claims,
+                              text=doc.norm, links=links)
 
     def run_decoded(self, decoded: Decoded, reference_year: Optional[int] = None) -> DocumentResult:
         return self.run_text(decoded.text, decoded.path, decoded.sha256, reference_year)
