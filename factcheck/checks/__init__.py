@@ -1,0 +1,155 @@
+"""Consistency checks: figures of one document that cannot all be true.
+
+`run_checks(result_or_claims, text=None, rules=None, ...)` returns the findings of one
+document. Each check is a module of this package with a stable `ID`; they run in the
+order of `CHECKS`. A finding carries the intervals it compared (`expected`, `actual`),
+their distance (`gap`), a message in Chinese or English, and the raw span covering the
+claims involved. The same finding on repeated text (an interview printed twice) is
+reported once, its other occurrences listed in `repeats`.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Optional, Sequence, Union
+
+from ..link import Links, Linker
+from ..models import Claim, DocumentResult, Finding
+from ..rules import RuleSet
+from . import (conflicting_repeat, derived, direction, growth_vs_prior, implied_prior, part_vs_whole,
+               respectively, share)
+from . import sum as sum_check
+from .base import Context, RawFinding, fmt_interval, quote
+from .config import CheckConfig, Relation, load_config
+
+CHECKS = [growth_vs_prior, implied_prior, direction, sum_check, part_vs_whole, share, derived,
+          conflicting_repeat, respectively]
+CHECK_IDS = [module.ID for module in CHECKS]
+SEVERITIES = ("info", "warning", "error")
+LANGS = ("zh", "en")
+
+__all__ = ["run_checks", "CHECKS", "CHECK_IDS", "SEVERITIES", "CheckConfig", "Relation", "load_config",
+           "severity_at_least"]
+
+
+def severity_at_least(severity: str, threshold: str) -> bool:
+    return SEVERITIES.index(severity) >= SEVERITIES.index(threshold)
+
+
+_DEFAULT_RULES: Optional[RuleSet] = None
+
+
+def _default_rules() -> RuleSet:
+    global _DEFAULT_RULES
+    if _DEFAULT_RULES is None:
+        from ..rules import load_rules
+
+        _DEFAULT_RULES = load_rules()
+    return _DEFAULT_RULES
+
+
+def _linker(rules: RuleSet) -> Linker:
+    linker = getattr(rules, "_linker", None)
+    if linker is None:
+        linker = Linker(rules)
+        try:
+            rules._linker = linker  # type: ignore[attr-defined]
+        except AttributeError:  # pragma: no cover
+            pass
+    return linker
+
+
+def _links_for(claims: list[Claim], text: Optional[str], rules: RuleSet,
+               reference_year: Optional[int]) -> Links:
+    """Link the claims against the text when both are at hand; otherwise work from the
+    claims' own fields (metric, subject, period, refers_to) alone."""
+    if text is not None and claims and all(c.norm_start >= 0 for c in claims):
+        from ..normalize import normalize
+
+        norm = normalize(text).norm
+        if all(c.norm_end <= len(norm) for c in claims):
+            return _linker(rules).link(norm, claims, reference_year)
+    return Links(from_text=False)
+
+
+def run_checks(result_or_claims: Union[DocumentResult, Sequence[Claim]], text: Optional[str] = None,
+               rules: Optional[RuleSet] = None, *, reference_year: Optional[int] = None,
+               lang: str = "zh", tolerance: float = 0.0, enabled: Optional[Iterable[str]] = None,
+               disabled: Iterable[str] = (), config: Optional[CheckConfig] = None) -> list[Finding]:
+    """The findings of one document.
+
+    result_or_claims: a DocumentResult from the pipeline (it carries the normalized text
+    and the links, and gets the findings set on it), or a list of claims; with claims,
+    give the document's text (raw or normalized) for the full linking, else only the
+    claims' own fields are used. rules: the rule set (default: the shipped rules).
+    tolerance: relative slack for every figure, on top of what the rule files set.
+    enabled / disabled: check ids to run or skip, on top of the rule files' switches.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r} (choose from {', '.join(LANGS)})")
+    unknown = [c for c in list(enabled or []) + list(disabled) if c not in CHECK_IDS]
+    if unknown:
+        raise ValueError(f"unknown check {unknown[0]!r} (choose from {', '.join(CHECK_IDS)})")
+    rules = rules if rules is not None else _default_rules()
+    config = config if config is not None else load_config(rules)
+    result: Optional[DocumentResult] = None
+    if isinstance(result_or_claims, DocumentResult):
+        result = result_or_claims
+        claims = result.claims
+        links = result.links
+        if reference_year is None:
+            reference_year = result.reference_year
+        if links is None or text is not None:
+            links = _links_for(claims, text if text is not None else result.text, rules, reference_year)
+    else:
+        claims = list(result_or_claims)
+        links = _links_for(claims, text, rules, reference_year)
+    ctx = Context(claims=claims, links=links, rules=rules, config=config, tolerance=float(tolerance or 0.0))
+    wanted = set(enabled) if enabled is not None else set(CHECK_IDS)
+    wanted -= set(disabled)
+    raw: list[RawFinding] = []
+    for module in CHECKS:
+        if module.ID in wanted and config.is_enabled(module.ID):
+            raw.extend(module.run(ctx))
+    findings = _assemble(raw, lang)
+    if result is not None:
+        result.findings = findings
+    return findings
+
+
+def _assemble(raw: list[RawFinding], lang: str) -> list[Finding]:
+    """Drop findings that repeat one on the same claims, merge the same finding on
+    repeated text, order by position, number f1, f2, …"""
+    order = {check: i for i, check in enumerate(CHECK_IDS)}
+    seen: set[tuple[str, frozenset]] = set()
+    unique: list[RawFinding] = []
+    for finding in raw:
+        key = (finding.check, frozenset(c.id for c in finding.claims))
+        if key not in seen:
+            seen.add(key)
+            unique.append(finding)
+    unique.sort(key=lambda f: (min(c.start for c in f.claims), order[f.check],
+                               max(c.end for c in f.claims)))
+    merged: dict[tuple, Finding] = {}
+    out: list[Finding] = []
+    for finding in unique:
+        expected = (fmt_interval(finding.expected, finding.unit, lang) if finding.expected is not None
+                    else finding.expected_text)
+        actual = (fmt_interval(finding.actual, finding.unit, lang) if finding.actual is not None
+                  else finding.actual_text)
+        signature = (finding.check, finding.severity, expected, actual,
+                     tuple(sorted((quote(c), c.value, c.unit) for c in finding.claims)))
+        ids = [c.id for c in finding.claims]
+        if signature in merged:
+            merged[signature].repeats.append(ids)
+            continue
+        gap = finding.gap
+        made = Finding(
+            id=f"f{len(out) + 1}", check=finding.check, severity=finding.severity,
+            message=finding.zh if lang == "zh" else finding.en, claims=ids,
+            start=min(c.start for c in finding.claims), end=max(c.end for c in finding.claims),
+            expected=expected, actual=actual,
+            expected_interval=finding.expected.as_list() if finding.expected is not None else None,
+            actual_interval=finding.actual.as_list() if finding.actual is not None else None,
+            gap=gap, unit=finding.unit)
+        merged[signature] = made
+        out.append(made)
+    return out

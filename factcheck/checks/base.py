@@ -1,0 +1,438 @@
+"""What every check shares: interval arithmetic on stated figures, the document context
+the checks read, the raw findings they yield, and how intervals are written in messages."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Optional
+
+from ..link import ClaimInfo, Links, previous_period
+from ..models import Claim
+from ..rules import RuleSet
+from .config import CheckConfig
+
+INF = math.inf
+_EPS = 1e-9           # relative slack for binary floating point, never a tolerance
+_FIGURES = ("level", "count")
+
+
+# ---- intervals -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Interval:
+    """A closed interval of the real line; ±inf for an open end. Every stated figure is
+    one: `14.5%` is [14.45, 14.55], `6.6万余人` is [66000, 67000], `突破300亿` is [300亿, inf)."""
+
+    lo: float
+    hi: float
+
+    @classmethod
+    def of(cls, claim: Claim, tolerance: float = 0.0) -> "Interval":
+        lo = claim.low if claim.low is not None else -INF
+        hi = claim.high if claim.high is not None else INF
+        if lo > hi:
+            lo, hi = hi, lo
+        if tolerance and claim.value is not None:
+            slack = tolerance * abs(claim.value)
+            lo, hi = lo - slack, hi + slack
+        return cls(lo, hi)
+
+    @classmethod
+    def point(cls, value: float) -> "Interval":
+        return cls(value, value)
+
+    def __add__(self, other: "Interval") -> "Interval":
+        return Interval(self.lo + other.lo, self.hi + other.hi)
+
+    def __sub__(self, other: "Interval") -> "Interval":
+        return Interval(self.lo - other.hi, self.hi - other.lo)
+
+    def __mul__(self, other: "Interval") -> "Interval":
+        products = [_mul(a, b) for a in (self.lo, self.hi) for b in (other.lo, other.hi)]
+        return Interval(min(products), max(products))
+
+    def __truediv__(self, other: "Interval") -> "Interval":
+        if other.lo <= 0 <= other.hi:
+            return Interval(-INF, INF)
+        return self * Interval(1.0 / other.hi, 1.0 / other.lo)
+
+    def scale(self, k: float) -> "Interval":
+        a, b = _mul(self.lo, k), _mul(self.hi, k)
+        return Interval(min(a, b), max(a, b))
+
+    def shift(self, k: float) -> "Interval":
+        return Interval(self.lo + k, self.hi + k)
+
+    @property
+    def bounded(self) -> bool:
+        return math.isfinite(self.lo) and math.isfinite(self.hi)
+
+    def _slack(self, other: "Interval") -> float:
+        bounds = [abs(x) for x in (self.lo, self.hi, other.lo, other.hi) if math.isfinite(x)]
+        return _EPS * max(bounds + [1.0])
+
+    def meets(self, other: "Interval") -> bool:
+        """The two can hold the same number."""
+        slack = self._slack(other)
+        return self.lo <= other.hi + slack and other.lo <= self.hi + slack
+
+    def gap(self, other: "Interval") -> float:
+        """Distance between the two; 0 when they meet."""
+        if self.meets(other):
+            return 0.0
+        return other.lo - self.hi if self.hi < other.lo else self.lo - other.hi
+
+    def above(self, other: "Interval") -> bool:
+        """Every number of self exceeds every number of other."""
+        return self.lo > other.hi + self._slack(other)
+
+    def positive(self) -> bool:
+        return self.lo > 0
+
+    def negative(self) -> bool:
+        return self.hi < 0
+
+    def as_list(self) -> list:
+        return [None if math.isinf(self.lo) else self.lo, None if math.isinf(self.hi) else self.hi]
+
+
+def _mul(a: float, b: float) -> float:
+    if a == 0 or b == 0:
+        return 0.0
+    return a * b
+
+
+# ---- raw findings ----------------------------------------------------------------------
+
+@dataclass
+class RawFinding:
+    """A finding before it gets its id, span and message language."""
+
+    check: str
+    severity: str
+    claims: list[Claim]
+    zh: str
+    en: str
+    expected: Optional[Interval] = None
+    actual: Optional[Interval] = None
+    unit: Optional[str] = None
+    expected_text: Optional[str] = None   # for findings that are not about numbers
+    actual_text: Optional[str] = None
+
+    @property
+    def gap(self) -> Optional[float]:
+        if self.expected is None or self.actual is None:
+            return None
+        return self.expected.gap(self.actual)
+
+
+# ---- the context every check reads ---------------------------------------------------------
+
+@dataclass
+class Context:
+    claims: list[Claim]
+    links: Links
+    rules: RuleSet
+    config: CheckConfig
+    tolerance: float = 0.0
+    by_id: dict[str, Claim] = field(default_factory=dict)
+    flagged: set = field(default_factory=set)     # (check, claim ids) reported so far
+
+    def __post_init__(self) -> None:
+        self.by_id = {c.id: c for c in self.claims}
+        self.metrics = {m.id: m for m in self.rules.metrics}
+        self._rates: Optional[dict[str, list[Claim]]] = None
+        self._identity: Optional[dict[tuple, list[Claim]]] = None
+        self._by_metric: Optional[dict[str, list[Claim]]] = None
+
+    # settings
+    def tol(self, check: str, *claims: Claim, extra: float = 0.0) -> float:
+        values = [self.tolerance, self.config.tolerance(check), extra]
+        values += [self.config.metric_tolerance(c.metric) for c in claims if c.metric]
+        return max(values)
+
+    def iv(self, claim: Claim, tolerance: float = 0.0) -> Interval:
+        return Interval.of(claim, tolerance)
+
+    def severity(self, check: str, severity: str) -> str:
+        return self.config.severity(check, severity)
+
+    def info(self, claim: Claim) -> ClaimInfo:
+        return self.links.get(claim.id)
+
+    # what claims are
+    def is_plain(self, claim: Claim) -> bool:
+        """Named by one of its metric's own names (出口, 进出口总额), not a narrower one
+        (机电产品出口). Without the text, a figure with a metric counts as plain."""
+        metric = self.metrics.get(claim.metric) if claim.metric else None
+        if metric is None:
+            return False
+        if not self.links.from_text:
+            return True
+        return self.info(claim).name in metric.names
+
+    def usable(self, claim: Claim) -> bool:
+        """A stated fact (not a forecast) with a value."""
+        return claim.value is not None and not self.info(claim).forecast
+
+    def comparable(self, rate: Claim, level: Claim) -> bool:
+        """A growth rate at comparable prices against nominal levels: the arithmetic of the
+        levels cannot decide it."""
+        if level.dimension != "currency":
+            return False
+        if self.info(rate).comparable or self.links.comparable_document:
+            return True
+        metric = self.metrics.get(level.metric) if level.metric else None
+        return bool(metric is not None and metric.comparable_prices)
+
+    def rates_of(self, claim: Claim) -> list[Claim]:
+        """Growth rates and changes that qualify the figure."""
+        if self._rates is None:
+            self._rates = {}
+            for c in self.claims:
+                if c.refers_to and c.role in ("growth", "change"):
+                    self._rates.setdefault(c.refers_to, []).append(c)
+        return self._rates.get(claim.id, [])
+
+    def same_quantity(self, a: Claim, b: Claim) -> bool:
+        """The same metric of the same subject under the same name, in the same unit."""
+        if a.metric is None or a.metric != b.metric or a.unit != b.unit:
+            return False
+        if a.subject is not None and b.subject is not None and a.subject != b.subject:
+            return False
+        if not self.links.from_text:
+            return True
+        name_a, name_b = self.info(a).name, self.info(b).name
+        return name_a == name_b or (self.is_plain(a) and self.is_plain(b))
+
+    def same_paragraph(self, a: Claim, b: Claim) -> bool:
+        return not self.links.from_text or self.info(a).paragraph == self.info(b).paragraph
+
+    def stated_in_period(self, claim: Claim, period: Optional[str]) -> list[Claim]:
+        """Figures of the same quantity as `claim` stated for `period`."""
+        if period is None or claim.metric is None:
+            return []
+        if self._identity is None:
+            self._identity = {}
+            for c in self.claims:
+                if c.role in _FIGURES and c.metric and c.period and self.usable(c):
+                    self._identity.setdefault((c.metric, c.unit, c.period), []).append(c)
+        return [c for c in self._identity.get((claim.metric, claim.unit, period), [])
+                if c.id != claim.id and self.same_quantity(claim, c)]
+
+    def of_metric(self, metric: Optional[str]) -> list[Claim]:
+        """Usable figures (level, count) of a metric, in document order."""
+        if metric is None:
+            return []
+        if self._by_metric is None:
+            self._by_metric = {}
+            for c in self.claims:
+                if c.role in _FIGURES and c.metric and self.usable(c):
+                    self._by_metric.setdefault(c.metric, []).append(c)
+        return self._by_metric.get(metric, [])
+
+    def compatible(self, anchor: Claim, other: Claim) -> bool:
+        """Figures that can enter one relation: the same subject (or one unnamed), the same
+        period (or, in one paragraph, one unstated), and either one paragraph or a period
+        stated for both."""
+        if anchor.subject is not None and other.subject is not None and anchor.subject != other.subject:
+            return False
+        paragraph = self.same_paragraph(anchor, other)
+        if anchor.period != other.period:
+            return paragraph and (anchor.period is None or other.period is None)
+        return paragraph or anchor.period is not None
+
+    def nearest(self, anchor: Claim, candidates: Iterable[Claim]) -> Optional[Claim]:
+        """The candidate closest to the anchor in the text, those after it first."""
+        best, best_key = None, None
+        for c in candidates:
+            distance = c.norm_start - anchor.norm_start if c.norm_start >= 0 else abs(c.start - anchor.start)
+            key = (0 if distance >= 0 else 1, abs(distance))
+            if best_key is None or key < best_key:
+                best, best_key = c, key
+        return best
+
+    def explicit_pairs(self) -> Iterator[tuple[Claim, Claim, str, int]]:
+        """(current, prior, cue, sign) stated together in the text."""
+        for prior in self.links.priors:
+            current, base = self.by_id.get(prior.current), self.by_id.get(prior.prior)
+            if current is None or base is None or not self.usable(current) or base.value is None:
+                continue
+            yield current, base, prior.cue, prior.sign
+
+    def implicit_pairs(self) -> Iterator[tuple[Claim, Claim, Claim]]:
+        """(current, prior, rate): a year-on-year rate of a figure, and the same figure for
+        the year before stated elsewhere in the document."""
+        explicit = {(p.current, p.prior) for p in self.links.priors}
+        for current in self.claims:
+            if current.role not in _FIGURES + ("share",) or not self.usable(current):
+                continue
+            rates = [r for r in self.rates_of(current) if self.info(r).yoy]
+            if not rates:
+                continue
+            for prior in self.stated_in_period(current, previous_period(current.period)):
+                if (current.id, prior.id) in explicit:
+                    continue
+                for rate in rates:
+                    yield current, prior, rate
+
+    def growth_of(self, current: Claim, prior: Claim, rate: Claim, tolerance: float) -> Optional[tuple[Interval, Interval, str]]:
+        """(stated, computed, unit) for a rate between two figures: percent growth from the
+        ratio, a change or percentage points from the difference. None when they do not
+        combine (a prior that may be zero or negative, units that differ)."""
+        c, p = self.iv(current, tolerance), self.iv(prior, tolerance)
+        stated = self.iv(rate, tolerance)
+        if rate.unit == "percent" and rate.role == "growth" and current.unit == prior.unit:
+            if not p.positive() or c.lo < 0:
+                return None
+            return stated, (c / p).shift(-1.0).scale(100.0), "percentage_point"
+        if rate.role == "change" and rate.unit == current.unit == prior.unit:
+            return stated, c - p, rate.unit
+        if rate.unit == "percentage_point" and current.unit == prior.unit == "percent":
+            return stated, c - p, "percentage_point"
+        return None
+
+    def implied_prior(self, current: Claim, rate: Claim, tolerance: float) -> Optional[Interval]:
+        c, r = self.iv(current, tolerance), self.iv(rate, tolerance)
+        if rate.unit == "percent" and rate.role == "growth":
+            factor = r.scale(0.01).shift(1.0)
+            if not factor.positive():
+                return None
+            return c / factor
+        if rate.role == "change" and rate.unit == current.unit:
+            return c - r
+        if rate.unit == "percentage_point" and current.unit == "percent":
+            return c - r
+        return None
+
+
+def contradicts(stated: Interval, computed: Interval) -> bool:
+    """The stated rate says up and the figures went down, or the other way round."""
+    return (stated.positive() and computed.hi <= 0) or (stated.negative() and computed.lo >= 0)
+
+
+# ---- writing figures and intervals ------------------------------------------------------------
+
+_PINYIN = re.compile(r"\((?:[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]+)\)")
+
+UNIT_ZH = {
+    "CNY": "元", "USD": "美元", "HKD": "港元", "EUR": "欧元", "JPY": "日元", "TWD": "新台币元",
+    "GBP": "英镑", "percent": "%", "percentage_point": "个百分点", "permille": "‰", "person": "人",
+    "person_time": "人次", "organization": "家", "item": "个", "entry": "项", "batch": "批",
+    "sortie": "架次", "machine": "台", "set": "套", "copy": "份", "article": "条", "session": "期",
+    "occurrence": "次", "case": "例", "category": "类", "piece": "件", "household": "户",
+    "vehicle": "辆", "kind": "种", "event": "场", "incident": "起", "km**2": "平方公里",
+    "m**2": "平方米", "hectare": "公顷", "mu": "亩", "tonne": "吨", "kg": "公斤", "hour": "小时",
+    "year_of_age": "岁",
+}
+UNIT_EN = {"percent": "%", "percentage_point": " percentage points", "permille": "‰",
+           "km**2": " km²", "m**2": " m²"}
+
+
+def quote(claim: Claim) -> str:
+    """The figure as the reader sees it, without pinyin annotations."""
+    return _PINYIN.sub("", claim.text)
+
+
+def _digits(lo: float, hi: float, scale: float) -> tuple[str, str]:
+    """lo rounded down and hi rounded up (the written interval holds the true one), at the
+    fewest decimals that keep the rounding within a tenth of the interval's width."""
+    a, b = lo / scale, hi / scale
+    if a == b:
+        return _num(a, 10), _num(b, 10)
+    width = b - a
+    magnitude = max(abs(a), abs(b))
+    first = -int(math.floor(math.log10(magnitude))) + 3 if magnitude > 0 else 0   # ~4 significant digits
+    for decimals in range(max(first, 0), 13):
+        step = 10.0 ** -decimals
+        down = math.floor(a / step + 1e-9) * step
+        up = math.ceil(b / step - 1e-9) * step
+        if (a - down) + (up - b) <= 0.1 * width + 1e-12:
+            return _fixed(down, decimals), _fixed(up, decimals)
+    return _num(a, 12), _num(b, 12)
+
+
+def _fixed(x: float, decimals: int) -> str:
+    text = f"{x:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _num(x: float, sig: int) -> str:
+    if not math.isfinite(x):
+        return "∞" if x > 0 else "-∞"
+    if x == 0:
+        return "0"
+    text = f"{x:.{sig}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        exp = int(exponent)
+        if -6 < exp < 16:
+            text = f"{x:.{max(sig - 1 - exp, 0)}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _scale(magnitude: float, unit: Optional[str], lang: str) -> tuple[float, str]:
+    if unit in ("percent", "percentage_point", "permille"):
+        return 1.0, ""
+    if lang == "zh":
+        if magnitude >= 1e8:
+            return 1e8, "亿"
+        if magnitude >= 1e4:
+            return 1e4, "万"
+        return 1.0, ""
+    if magnitude >= 1e9:
+        return 1e9, " billion"
+    if magnitude >= 1e6:
+        return 1e6, " million"
+    return 1.0, ""
+
+
+def unit_word(unit: Optional[str], lang: str) -> str:
+    if unit is None:
+        return ""
+    if lang == "zh":
+        return UNIT_ZH.get(unit, unit)
+    return UNIT_EN.get(unit, f" {unit}")
+
+
+def fmt_interval(iv: Interval, unit: Optional[str], lang: str) -> str:
+    """[14.45, 14.55]%, [16037.955, 16037.965]亿元, ≥ 300亿美元."""
+    finite = [abs(x) for x in (iv.lo, iv.hi) if math.isfinite(x)]
+    scale, word = _scale(max(finite) if finite else 0.0, unit, lang)
+    tail = f"{word}{unit_word(unit, lang)}" if lang == "zh" else f"{word}{unit_word(unit, lang)}"
+    if lang != "zh" and tail.startswith(" ") and unit in ("percent", "permille"):
+        tail = tail.strip()
+    if math.isinf(iv.lo) and math.isinf(iv.hi):
+        return "(-∞, ∞)"
+    if math.isinf(iv.lo):
+        return f"≤ {_num(iv.hi / scale, 8)}{tail}"
+    if math.isinf(iv.hi):
+        return f"≥ {_num(iv.lo / scale, 8)}{tail}"
+    a, b = _digits(iv.lo, iv.hi, scale)
+    if a == b:
+        return f"{a}{tail}"
+    return f"[{a}, {b}]{tail}"
+
+
+def fmt_amount(value: float, unit: Optional[str], lang: str) -> str:
+    scale, word = _scale(abs(value), unit, lang)
+    text = f"{_num(value / scale, 6)}{word}{unit_word(unit, lang)}"
+    return text
+
+
+def fmt_gap(gap: float, unit: Optional[str], lang: str) -> str:
+    scale, word = _scale(abs(gap), unit, lang)
+    return f"{_num(gap / scale, 4)}{word}{unit_word(unit, lang)}"
+
+
+def severity_word(severity: str, lang: str) -> str:
+    return {"zh": {"error": "错误", "warning": "警告", "info": "提示"}}.get(lang, {}).get(severity, severity)
+
+
+def finding_key(claims: Iterable[Claim]) -> frozenset:
+    return frozenset(c.id for c in claims)

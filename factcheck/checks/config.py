@@ -1,0 +1,135 @@
+"""Check settings and relations declared in rule files.
+
+A rule file may hold, besides its metrics:
+
+```yaml
+checks:                          # switch checks on or off, set their tolerance
+  conflicting_repeat: {enabled: false}
+  sum: {tolerance: 0.001}        # relative: every figure may be off by 0.1 % of itself
+relations:
+  - {id: trade_sum, kind: sum, total: trade_total, parts: [export, import]}
+  - {id: gdp_per_capita, kind: ratio, result: gdp_per_capita, numerator: gdp, denominator: population}
+metrics:
+  - id: gdp
+    tolerance: 0.0005            # per metric, on top of the above
+```
+
+The rule loader validates these keys against the JSON Schema; this module reads them
+(files later in the list override earlier ones, so `--rules mine.yaml` can switch a
+shipped check back on) and checks that relations name metrics that exist.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
+from ..rules import RuleError, RuleSet
+
+try:
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+
+@dataclass
+class Relation:
+    id: str
+    kind: str                       # sum | ratio
+    source: str                     # file:line
+    total: Optional[str] = None     # sum: total = parts[0] + parts[1] + ...
+    parts: list[str] = field(default_factory=list)
+    result: Optional[str] = None    # ratio: result = numerator / denominator * factor
+    numerator: Optional[str] = None
+    denominator: Optional[str] = None
+    factor: float = 1.0
+    tolerance: float = 0.0
+    description: str = ""
+
+
+@dataclass
+class CheckConfig:
+    enabled: dict[str, bool] = field(default_factory=dict)
+    tolerances: dict[str, float] = field(default_factory=dict)
+    severities: dict[str, str] = field(default_factory=dict)
+    metric_tolerances: dict[str, float] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+
+    def is_enabled(self, check: str) -> bool:
+        return self.enabled.get(check, True)
+
+    def tolerance(self, check: str) -> float:
+        return self.tolerances.get(check, 0.0)
+
+    def metric_tolerance(self, metric: str) -> float:
+        return self.metric_tolerances.get(metric, 0.0)
+
+    def severity(self, check: str, severity: str) -> str:
+        """A rule file may lower (or raise) what a failing check reports; warnings a check
+        gives for undecidable cases stay warnings."""
+        override = self.severities.get(check)
+        if override is None or severity != "error":
+            return severity
+        return override
+
+
+def _line(node: yaml.Node, path: list) -> int:
+    for key in path:
+        if isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if k.value == key), node)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+    return node.start_mark.line + 1
+
+
+def load_config(rules: RuleSet) -> CheckConfig:
+    """The check settings of a rule set (cached on it)."""
+    cached = getattr(rules, "_check_config", None)
+    if cached is not None:
+        return cached
+    config = CheckConfig()
+    metric_ids = {m.id for m in rules.metrics}
+    for name in rules.files:
+        path = Path(name)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise RuleError(f"{path}: cannot read: {exc.strerror}") from None
+        data = yaml.load(text, Loader=_Loader) or {}
+        if not isinstance(data, dict) or not ({"checks", "relations"} & set(data) or
+                                               any("tolerance" in m for m in data.get("metrics", []) or [])):
+            continue
+        node = yaml.compose(text, Loader=_Loader)
+        for check, setting in (data.get("checks") or {}).items():
+            if "enabled" in setting:
+                config.enabled[check] = bool(setting["enabled"])
+            if "tolerance" in setting:
+                config.tolerances[check] = float(setting["tolerance"])
+            if "severity" in setting:
+                config.severities[check] = setting["severity"]
+        for metric in data.get("metrics") or []:
+            if "tolerance" in metric:
+                config.metric_tolerances[metric["id"]] = float(metric["tolerance"])
+        for i, raw in enumerate(data.get("relations") or []):
+            where = f"{path}:{_line(node, ['relations', i])}"
+            relation = Relation(id=raw["id"], kind=raw["kind"], source=where,
+                                total=raw.get("total"), parts=list(raw.get("parts", [])),
+                                result=raw.get("result"), numerator=raw.get("numerator"),
+                                denominator=raw.get("denominator"), factor=float(raw.get("factor", 1.0)),
+                                tolerance=float(raw.get("tolerance", 0.0)),
+                                description=raw.get("description", ""))
+            named = [relation.total, *relation.parts] if relation.kind == "sum" else \
+                [relation.result, relation.numerator, relation.denominator]
+            for metric in named:
+                if metric not in metric_ids:
+                    raise RuleError(f"{where}: relation {relation.id!r} names unknown metric {metric!r}")
+            if any(r.id == relation.id for r in config.relations):
+                raise RuleError(f"{where}: relation id {relation.id!r} already defined")
+            config.relations.append(relation)
+    try:
+        rules._check_config = config  # type: ignore[attr-defined]
+    except AttributeError:  # pragma: no cover
+        pass
+    return config

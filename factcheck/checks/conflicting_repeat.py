@@ -1,0 +1,75 @@
+"""conflicting_repeat: the same metric, subject, period and name stated twice with values
+whose intervals do not meet. An identical repeat (the seed interview printed twice) is
+one statement, not a conflict; a conflict between figures with no period stated is a
+warning, since they may be of different years."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..models import Claim
+from .base import Context, RawFinding, fmt_gap, fmt_interval, quote
+
+ID = "conflicting_repeat"
+TITLE = {"zh": "同一数据前后不一", "en": "conflicting repeat"}
+
+
+def _key(ctx: Context, claim: Claim):
+    info = ctx.info(claim)
+    if claim.role in ("level", "count"):
+        if not claim.metric or (ctx.links.from_text and not info.name):
+            return None
+        name = "" if ctx.is_plain(claim) else info.name   # 出口, 出口总额, 出口额: one quantity
+        return ("figure", claim.metric, name, claim.subject,
+                claim.period, claim.unit, claim.role)
+    if claim.role == "growth" and claim.refers_to:
+        target = ctx.by_id.get(claim.refers_to)
+        if target is None:
+            return None
+        inner = _key(ctx, target)
+        return None if inner is None else ("rate", inner, claim.unit)
+    return None
+
+
+def run(ctx: Context) -> Iterator[RawFinding]:
+    groups: dict[tuple, list[Claim]] = {}
+    for claim in ctx.claims:
+        if claim.value is None or ctx.info(claim).forecast:
+            continue
+        key = _key(ctx, claim)
+        if key is not None:
+            groups.setdefault(key, []).append(claim)
+    related = {(p.part, p.whole) for p in ctx.links.parts} | {(p.whole, p.part) for p in ctx.links.parts}
+    related |= {(p.current, p.prior) for p in ctx.links.priors} | {(p.prior, p.current) for p in ctx.links.priors}
+    for key, members in groups.items():
+        if len(members) < 2:
+            continue
+        distinct: list[Claim] = []
+        seen = set()
+        for claim in members:
+            shape = (claim.low, claim.high, claim.qualifier)
+            if shape not in seen:   # an identical repeat is one statement
+                seen.add(shape)
+                distinct.append(claim)
+        for i, first in enumerate(distinct):
+            for second in distinct[i + 1:]:
+                if (first.id, second.id) in related:
+                    continue
+                tolerance = ctx.tol(ID, first, second)
+                a, b = ctx.iv(first, tolerance), ctx.iv(second, tolerance)
+                if a.meets(b):
+                    continue
+                unit = first.unit
+                gap = a.gap(b)
+                when = first.period or "未注明时期"
+                severity = ctx.severity(ID, "error") if first.period else "warning"
+                zh = (f"同一数据前后不一：“{quote(first)}”（{fmt_interval(a, unit, 'zh')}）与"
+                      f"“{quote(second)}”（{fmt_interval(b, unit, 'zh')}）说的是同一指标、同一主体、同一时期"
+                      f"（{when}），却不能同时成立，相差{fmt_gap(gap, unit, 'zh')}。")
+                en = (f"The same figure is stated twice with values that cannot both be true: '{quote(first)}' "
+                      f"({fmt_interval(a, unit, 'en')}) and '{quote(second)}' ({fmt_interval(b, unit, 'en')}), "
+                      f"same metric, subject and period ({first.period or 'no period stated'}); "
+                      f"off by {fmt_gap(gap, unit, 'en')}.")
+                if not first.period:
+                    zh += "两处均未注明时期，可能指不同年份。"
+                    en += " Neither states its period: they may be of different years."
+                yield RawFinding(ID, severity, [first, second], zh, en, expected=a, actual=b, unit=unit)

@@ -1,0 +1,44 @@
+"""derived: a ratio a rule file defines (人均 = total / population, 密度 = count / area,
+平均 = total / count) must match the stated value: result = numerator / denominator × factor."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from .base import Context, RawFinding, fmt_gap, fmt_interval, quote
+
+ID = "derived"
+TITLE = {"zh": "派生比率", "en": "derived ratio"}
+
+
+def run(ctx: Context) -> Iterator[RawFinding]:
+    for relation in ctx.config.relations:
+        if relation.kind != "ratio":
+            continue
+        for result in ctx.of_metric(relation.result):
+            numerators = [c for c in ctx.of_metric(relation.numerator)
+                          if c.id != result.id and ctx.is_plain(c) and ctx.compatible(result, c)
+                          and (result.dimension != "currency" or c.unit == result.unit)]
+            denominators = [c for c in ctx.of_metric(relation.denominator)
+                            if c.id != result.id and ctx.is_plain(c) and ctx.compatible(result, c)]
+            numerator, denominator = ctx.nearest(result, numerators), ctx.nearest(result, denominators)
+            if numerator is None or denominator is None or numerator.id == denominator.id:
+                continue
+            tolerance = ctx.tol(ID, result, numerator, denominator, extra=relation.tolerance)
+            stated = ctx.iv(result, tolerance)
+            d = ctx.iv(denominator, tolerance)
+            if not d.positive():
+                continue
+            computed = (ctx.iv(numerator, tolerance) / d).scale(relation.factor)
+            if stated.meets(computed):
+                continue
+            unit = result.unit
+            gap = stated.gap(computed)
+            zh = (f"派生比率不符（{relation.id}）：“{quote(numerator)}”÷“{quote(denominator)}”"
+                  f"{'' if relation.factor == 1 else f'×{relation.factor:g}'} = {fmt_interval(computed, unit, 'zh')}，"
+                  f"文中为“{quote(result)}”（{fmt_interval(stated, unit, 'zh')}），相差{fmt_gap(gap, unit, 'zh')}。")
+            en = (f"The derived ratio does not match ({relation.id}): '{quote(numerator)}' / '{quote(denominator)}'"
+                  f"{'' if relation.factor == 1 else f' × {relation.factor:g}'} = {fmt_interval(computed, unit, 'en')}, "
+                  f"the text states '{quote(result)}' ({fmt_interval(stated, unit, 'en')}); "
+                  f"off by {fmt_gap(gap, unit, 'en')}.")
+            yield RawFinding(ID, ctx.severity(ID, "error"), [result, numerator, denominator], zh, en,
+                             expected=stated, actual=computed, unit=unit)

@@ -1,0 +1,104 @@
+"""direction: the words say a figure rose (增长, 提高, 扩大, 创新高) and the figures say it
+fell, or the other way round (下降, 减少 with a figure that rose)."""
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from ..models import Claim
+from ._growth import COMPARABLE_EN, COMPARABLE_ZH
+from .base import Context, Interval, RawFinding, contradicts, fmt_interval, quote
+
+ID = "direction"
+TITLE = {"zh": "增减方向", "en": "direction of change"}
+
+
+def _up(up: bool, lang: str) -> str:
+    if lang == "zh":
+        return "增长" if up else "下降"
+    return "a rise" if up else "a fall"
+
+
+def _rate(ctx: Context, current: Claim, prior: Claim, rate: Claim) -> Optional[RawFinding]:
+    tolerance = ctx.tol(ID, current, prior, rate)
+    got = ctx.growth_of(current, prior, rate, tolerance)
+    if got is None:
+        return None
+    stated, computed, _ = got
+    if stated.meets(computed) or not contradicts(stated, computed):
+        return None
+    unit = rate.unit if rate.role != "change" else current.unit
+    up = stated.positive()
+    zh = (f"“{quote(rate)}”表示{_up(up, 'zh')}，但从上期“{quote(prior)}”到“{quote(current)}”是"
+          f"{_up(not up, 'zh')}（按两期数值计算为{fmt_interval(computed, unit, 'zh')}）。")
+    en = (f"'{quote(rate)}' states {_up(up, 'en')}, but from the prior '{quote(prior)}' to '{quote(current)}' "
+          f"the figure shows {_up(not up, 'en')} ({fmt_interval(computed, unit, 'en')}).")
+    comparable = ctx.comparable(rate, current)
+    if comparable:
+        zh += COMPARABLE_ZH
+        en += " " + COMPARABLE_EN
+    severity = "warning" if comparable else ctx.severity(ID, "error")
+    return RawFinding(ID, severity, [current, prior, rate], zh, en, expected=stated, actual=computed, unit=unit)
+
+
+def _words(ctx: Context, current: Claim, prior: Claim, sign: int, cue: str) -> Optional[RawFinding]:
+    if current.unit != prior.unit:
+        return None
+    tolerance = ctx.tol(ID, current, prior)
+    now, before = ctx.iv(current, tolerance), ctx.iv(prior, tolerance)
+    change = now - before
+    if sign > 0 and now.hi > before.lo + now._slack(before):
+        return None
+    if sign < 0 and now.lo < before.hi - now._slack(before):
+        return None
+    up = sign > 0
+    expected = Interval(0.0, float("inf")) if up else Interval(float("-inf"), 0.0)
+    zh = (f"文中说{_up(up, 'zh')}（{cue}），但“{quote(current)}”{'并不高于' if up else '并不低于'}"
+          f"上期“{quote(prior)}”（变化为{fmt_interval(change, current.unit, 'zh')}）。")
+    en = (f"The text states {_up(up, 'en')} ({cue}), but '{quote(current)}' is not "
+          f"{'above' if up else 'below'} the prior '{quote(prior)}' "
+          f"(change {fmt_interval(change, current.unit, 'en')}).")
+    return RawFinding(ID, ctx.severity(ID, "error"), [current, prior], zh, en,
+                      expected=expected, actual=change, unit=current.unit)
+
+
+def _record(ctx: Context, record: Claim, earlier: Claim) -> Optional[RawFinding]:
+    tolerance = ctx.tol(ID, record, earlier)
+    now, before = ctx.iv(record, tolerance), ctx.iv(earlier, tolerance)
+    if now.hi > before.lo + now._slack(before):
+        return None
+    change = now - before
+    zh = (f"“{quote(record)}”被称为新高，但{earlier.period}的“{quote(earlier)}”不低于它"
+          f"（差值为{fmt_interval(change, record.unit, 'zh')}）。")
+    en = (f"'{quote(record)}' is called a new high, but '{quote(earlier)}' of {earlier.period} is "
+          f"not below it (difference {fmt_interval(change, record.unit, 'en')}).")
+    return RawFinding(ID, ctx.severity(ID, "error"), [record, earlier], zh, en,
+                      expected=Interval(0.0, float("inf")), actual=change, unit=record.unit)
+
+
+def run(ctx: Context) -> Iterator[RawFinding]:
+    worded: set[str] = set()
+    for current, prior, cue, sign in ctx.explicit_pairs():
+        for rate in ctx.rates_of(current):
+            finding = _rate(ctx, current, prior, rate)
+            if finding is not None:
+                yield finding
+        if sign:
+            worded.add(current.id)
+            finding = _words(ctx, current, prior, sign, cue)
+            if finding is not None:
+                yield finding
+    for current, prior, rate in ctx.implicit_pairs():
+        finding = _rate(ctx, current, prior, rate)
+        if finding is not None:
+            yield finding
+    for record_id in ctx.links.records:
+        record = ctx.by_id.get(record_id)
+        if record is None or record.id in worded or not ctx.usable(record) or not record.period:
+            continue
+        shape = len(record.period)
+        for other in ctx.of_metric(record.metric):
+            if (other.period and len(other.period) == shape and other.period < record.period
+                    and ctx.same_quantity(record, other)):
+                finding = _record(ctx, record, other)
+                if finding is not None:
+                    yield finding

@@ -1,0 +1,47 @@
+"""part_vs_whole: a part cannot exceed its whole. Parts are the figures after 其中, the
+figure before 占…的, and the components of a total a rule file declares."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..models import Claim
+from . import sum as sum_check
+from .base import Context, Interval, RawFinding, fmt_gap, fmt_interval, quote
+
+ID = "part_vs_whole"
+TITLE = {"zh": "部分不大于整体", "en": "a part is not above its whole"}
+
+
+def _pairs(ctx: Context) -> Iterator[tuple[Claim, Claim, str]]:
+    for link in ctx.links.parts:
+        part, whole = ctx.by_id.get(link.part), ctx.by_id.get(link.whole)
+        if part is not None and whole is not None:
+            yield part, whole, link.cue
+    for relation in ctx.config.relations:
+        if relation.kind != "sum":
+            continue
+        for total in sum_check.totals(ctx, relation):
+            parts = sum_check.components(ctx, relation, total)
+            if all(p is not None for p in parts.values()) and ctx.config.is_enabled("sum"):
+                continue  # the sum check weighs them all together
+            for part in parts.values():
+                if part is not None:
+                    yield part, total, relation.id
+
+
+def run(ctx: Context) -> Iterator[RawFinding]:
+    for part, whole, cue in _pairs(ctx):
+        if not (ctx.usable(part) and ctx.usable(whole)) or part.unit != whole.unit or part.unit is None:
+            continue
+        tolerance = ctx.tol(ID, part, whole)
+        p, w = ctx.iv(part, tolerance), ctx.iv(whole, tolerance)
+        if p.lo < 0 or w.lo < 0 or not p.above(w):
+            continue
+        gap = p.gap(w)
+        unit = part.unit
+        zh = (f"部分大于整体（{cue}）：“{quote(part)}”（{fmt_interval(p, unit, 'zh')}）超过"
+              f"“{quote(whole)}”（{fmt_interval(w, unit, 'zh')}），至少多出{fmt_gap(gap, unit, 'zh')}。")
+        en = (f"A part exceeds its whole ({cue}): '{quote(part)}' ({fmt_interval(p, unit, 'en')}) is above "
+              f"'{quote(whole)}' ({fmt_interval(w, unit, 'en')}) by at least {fmt_gap(gap, unit, 'en')}.")
+        yield RawFinding(ID, ctx.severity(ID, "error"), [whole, part], zh, en,
+                         expected=Interval(w.lo if w.lo > 0 else 0.0, w.hi), actual=p, unit=unit)
