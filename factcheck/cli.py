@@ -1,4 +1,4 @@
-"""Command line: `factcheck extract|rules`. Exit codes: 0 fine, 1 findings at or above
+"""Command line: `factcheck extract|check|rules`. Exit codes: 0 fine, 1 findings at or above
 --fail-on, 2 bad usage, unreadable input or invalid rules (one line on stderr each)."""
 from __future__ import annotations
 
@@ -37,6 +37,28 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--all-numbers", action="store_true",
                     help="also report bare numbers with no unit (role number)")
 
+    from .checks import CHECK_IDS
+
+    ck = sub.add_parser("check", help="find figures that contradict each other")
+    ck.add_argument("files", nargs="+", metavar="FILE", help="documents; - for standard input")
+    ck.add_argument("--rules", action="append", default=[], metavar="PATH",
+                    help="rule file or folder, on top of the shipped rules (repeatable)")
+    ck.add_argument("--no-shipped-rules", action="store_true", help="use only the --rules given")
+    ck.add_argument("--format", choices=FORMATS, default="table",
+                    help="json: the whole contract (claims and findings); the others: findings")
+    ck.add_argument("-o", "--output", metavar="OUT", help="write here instead of standard output")
+    ck.add_argument("--fail-on", choices=["error", "warning", "never"], default="error",
+                    help="exit 1 when a finding is at least this severe (default: error)")
+    ck.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the messages")
+    ck.add_argument("--ref-year", type=int, metavar="YEAR",
+                    help="the year 今年 refers to (default: inferred from the text)")
+    ck.add_argument("--tolerance", type=float, default=0.0, metavar="REL",
+                    help="relative slack for every figure, e.g. 0.001 (on top of the rule files')")
+    ck.add_argument("--only", action="append", default=[], choices=CHECK_IDS, metavar="CHECK",
+                    help="run only these checks (repeatable): " + ", ".join(CHECK_IDS))
+    ck.add_argument("--skip", action="append", default=[], choices=CHECK_IDS, metavar="CHECK",
+                    help="do not run this check (repeatable)")
+
     rules = sub.add_parser("rules", help="list, lint or print the schema of rule files")
     rules.add_argument("action", choices=["list", "lint", "schema"])
     rules.add_argument("paths", nargs="*", metavar="PATH", help="rule files or folders (default: shipped)")
@@ -70,6 +92,45 @@ def _extract(args) -> int:
     return status
 
 
+def _check(args) -> int:
+    from .checks import load_config, run_checks, severity_at_least
+    from .pipeline import Pipeline
+    from .report import write
+
+    if args.tolerance < 0:
+        sys.stderr.write("factcheck: --tolerance must not be negative\n")
+        return EXIT_BAD
+    try:
+        rule_set = load_rules(args.rules, include_shipped=not args.no_shipped_rules)
+        config = load_config(rule_set)
+    except RuleError as exc:
+        sys.stderr.write(f"factcheck: {exc}\n")
+        return EXIT_BAD
+    pipeline = Pipeline(rule_set)
+    results = []
+    status = EXIT_OK
+    failing = False
+    for path in args.files:
+        result = pipeline.run_path(path, args.ref_year)
+        for error in result.errors:
+            sys.stderr.write(f"factcheck: {error}\n")
+            status = EXIT_BAD
+        if not result.errors:
+            run_checks(result, rules=rule_set, config=config, lang=args.lang, tolerance=args.tolerance,
+                       enabled=args.only or None, disabled=args.skip)
+        if args.fail_on != "never":
+            failing = failing or any(severity_at_least(f.severity, args.fail_on) for f in result.findings)
+        results.append(result)
+    try:
+        write(results, args.format, args.output, what="findings")
+    except (OSError, ValueError) as exc:
+        sys.stderr.write(f"factcheck: {args.output or 'output'}: {exc}\n")
+        return EXIT_BAD
+    if status == EXIT_OK and failing:
+        status = EXIT_FINDINGS
+    return status
+
+
 def _rules(args) -> int:
     if args.action == "schema":
         sys.stdout.write(json.dumps(schema(), ensure_ascii=False, indent=2) + "\n")
@@ -89,7 +150,10 @@ def _rules(args) -> int:
                 except RuleError as exc:
                     sys.stderr.write(f"{exc}\n")
                     status = EXIT_BAD
-            load_rules(sources, include_shipped=False) if status == EXIT_OK else None
+            if status == EXIT_OK:
+                from .checks import load_config
+
+                load_config(load_rules(sources, include_shipped=False))
             if status == EXIT_OK:
                 sys.stdout.write(f"{len(files)} rule file(s) valid\n")
             return status
@@ -106,6 +170,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "extract":
         return _extract(args)
+    if args.command == "check":
+        return _check(args)
     return _rules(args)
 
 

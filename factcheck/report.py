@@ -12,6 +12,9 @@ from .models import Claim, DocumentResult
 CONTRACT_VERSION = 1
 CLAIM_COLUMNS = ["path", "id", "rule", "metric", "subject", "period", "text", "start", "end", "value",
                  "unit", "dimension", "qualifier", "low", "high", "precision", "role", "refers_to"]
+FINDING_COLUMNS = ["path", "id", "check", "severity", "message", "claims", "claim_texts", "start", "end",
+                   "expected", "actual", "expected_low", "expected_high", "actual_low", "actual_high",
+                   "gap", "unit", "repeats"]
 
 
 def to_contract(results: Iterable[DocumentResult]) -> dict:
@@ -40,6 +43,43 @@ def claims_frame(results: Iterable[DocumentResult]):
     return frame
 
 
+def finding_rows(results: Iterable[DocumentResult]) -> list[dict]:
+    """One flat row per finding: claim ids and texts joined by spaces / " | "."""
+    rows = []
+    for result in results:
+        texts = {c.id: c.text for c in result.claims}
+        for finding in result.findings:
+            exp = finding.expected_interval or [None, None]
+            act = finding.actual_interval or [None, None]
+            rows.append({
+                "path": result.path, "id": finding.id, "check": finding.check, "severity": finding.severity,
+                "message": finding.message, "claims": " ".join(finding.claims),
+                "claim_texts": " | ".join(texts.get(c, c) for c in finding.claims),
+                "start": finding.start, "end": finding.end, "expected": finding.expected,
+                "actual": finding.actual, "expected_low": exp[0], "expected_high": exp[1],
+                "actual_low": act[0], "actual_high": act[1], "gap": finding.gap, "unit": finding.unit,
+                "repeats": " ".join(",".join(r) for r in finding.repeats),
+            })
+    return rows
+
+
+def finding_records(results: Iterable[DocumentResult]) -> list[dict]:
+    """One finding per record as in the JSON contract, with a `path` field (JSON lines)."""
+    return [{"path": result.path, **finding.to_json()} for result in results for finding in result.findings]
+
+
+def findings_frame(results: Iterable[DocumentResult]):
+    """One row per finding, with stable columns and nullable dtypes."""
+    import pandas as pd
+
+    frame = pd.DataFrame(finding_rows(results), columns=FINDING_COLUMNS)
+    floats = ("expected_low", "expected_high", "actual_low", "actual_high", "gap")
+    for col in FINDING_COLUMNS:
+        frame[col] = frame[col].astype("Int64" if col in ("start", "end") else
+                                       "Float64" if col in floats else "string")
+    return frame
+
+
 def _atomic_write(path: str, write) -> None:
     """Write through a temporary file in the same folder, renamed into place, so an
     interrupted run never leaves a truncated report."""
@@ -55,15 +95,19 @@ def _atomic_write(path: str, write) -> None:
         raise
 
 
-def write(results: list[DocumentResult], fmt: str, out: str | None) -> None:
+def write(results: list[DocumentResult], fmt: str, out: str | None, what: str = "claims") -> None:
+    """Write claims (`what="claims"`) or findings (`what="findings"`); `json` always writes
+    the whole contract, claims and findings."""
+    frame_of = findings_frame if what == "findings" else claims_frame
+    rows_of = finding_records if what == "findings" else claim_rows
     if fmt == "parquet":
         if not out:
             raise ValueError("--format parquet needs -o FILE")
-        frame = claims_frame(results)
+        frame = frame_of(results)
         _atomic_write(out, lambda tmp: frame.to_parquet(tmp, index=False))
         return
     if fmt == "csv":
-        frame = claims_frame(results)
+        frame = frame_of(results)
         if out:
             _atomic_write(out, lambda tmp: frame.to_csv(tmp, index=False))
         else:
@@ -72,12 +116,13 @@ def write(results: list[DocumentResult], fmt: str, out: str | None) -> None:
     if fmt == "json":
         text = json.dumps(to_contract(results), ensure_ascii=False, indent=1) + "\n"
     elif fmt == "jsonl":
-        text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in claim_rows(results))
+        text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows_of(results))
     elif fmt == "table":
+        build = _build_findings_table if what == "findings" else _build_table
         if out:
-            text = _table_text(results, width=160)
+            text = _table_text(results, width=160, build=build)
         else:
-            _print_table(results, sys.stdout)
+            _print_table(results, sys.stdout, build=build)
             return
     else:
         raise ValueError(f"unknown format {fmt!r}")
@@ -115,18 +160,41 @@ def _build_table(results: list[DocumentResult]):
     return table
 
 
-def _print_table(results: list[DocumentResult], stream: IO[str]) -> None:
+def _build_findings_table(results: list[DocumentResult]):
+    from rich.table import Table
+
+    several = len(results) > 1
+    total = sum(len(r.findings) for r in results)
+    table = Table(title=f"factcheck findings ({total})", show_lines=True)
+    columns = ["id", "severity", "check", "message", "claims", "span"]
+    for col in (["doc"] if several else []) + columns:
+        table.add_column(col, overflow="fold", no_wrap=col in ("id", "span", "severity"))
+    styles = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+    for result in results:
+        name = os.path.basename(result.path)
+        texts = {c.id: c.text for c in result.claims}
+        for f in result.findings:
+            claims = "\n".join(f"{c} {texts.get(c, '')}" for c in f.claims)
+            if f.repeats:
+                claims += f"\n(+{len(f.repeats)} repeat{'s' if len(f.repeats) > 1 else ''})"
+            row = [f.id, f"[{styles.get(f.severity, '')}]{f.severity}[/]", f.check, f.message, claims,
+                   f"{f.start}-{f.end}"]
+            table.add_row(*(([name] if several else []) + row))
+    return table
+
+
+def _print_table(results: list[DocumentResult], stream: IO[str], build=None) -> None:
     from rich.console import Console
 
     width = None if stream.isatty() else 160
-    Console(file=stream, width=width).print(_build_table(results))
+    Console(file=stream, width=width).print((build or _build_table)(results))
 
 
-def _table_text(results: list[DocumentResult], width: int) -> str:
+def _table_text(results: list[DocumentResult], width: int, build=None) -> str:
     from rich.console import Console
 
     console = Console(width=width, record=True, file=open(os.devnull, "w"))
-    console.print(_build_table(results))
+    console.print((build or _build_table)(results))
     return console.export_text()
 
 
