@@ -36,12 +36,16 @@ def scan_timeout(text: str) -> Optional[float]:
 
 
 _ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_CHINESE = r"[零〇一二三四五六七八九十百千万亿两]+(?:点[零〇一二三四五六七八九]+[万亿]?)?"
+_NUMERAL_CHARS = "零〇一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟"
+_CHINESE = rf"[{_NUMERAL_CHARS}]+(?:点[零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖]+[万亿]?)?"
+# Financial numerals are also words (陆地, 入伍, 拾取): alone, without a unit, they are not numbers.
+_FINANCIAL_ONLY = set("壹贰叁肆伍陆柒捌玖拾佰仟")
 
 # Characters around a number that make it part of a name or code: H1N1, 1+1+X, 3·15,
 # 17025:2005, v1.2, 5G, the 4 of ¼ (1⁄4).
 _NAME_NEIGHBOURS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_+·•:/#＃⁄")
 _CLAUSE_BREAKS = set("。；;！!？?\n，,、：:（）()【】[]“”\"")
+_ASCII_ALNUM = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _RATE_DIMENSIONS = ("percent", "percentage_point")
 
 
@@ -50,7 +54,7 @@ def _num(name: str) -> str:
     otherwise retry every unit after every shorter prefix of 14151.3), and never started
     in the middle of another number."""
     return (f"(?:(?<![\\d.])(?P<{name}a>(?>{_ARABIC}))"
-            f"|(?<![零〇一二三四五六七八九十百千万亿两点])(?P<{name}c>(?>{_CHINESE})))")
+            f"|(?<![{_NUMERAL_CHARS}点])(?P<{name}c>(?>{_CHINESE})))")
 
 
 @dataclass(frozen=True)
@@ -78,14 +82,15 @@ def grammar(all_numbers: bool = False) -> Grammar:
         rf"(?P<ordinal>第{_num('r')}(?P<rank_unit>\L<rank_units>)?)",
         rf"百分之{_num('p')}{post}",
         rf"{_num('d')}分之{_num('f')}{post}",
-        rf"(?P<cheng>[二两三四五六七八九])成(?!\L<cheng_blockers>){post}",
-        rf"(?<![\d.])(?P<na>(?>{_ARABIC}))(?:(?P<sep>\L<seps>){_num('m')})?{number_tail}{post}",
+        rf"(?:(?P<cheng>[二两三四五六七八九])|(?<![\d.⁄])(?P<chenga>\d(?:\.\d+)?)|(?P<chengh>半))成(?!\L<cheng_blockers>){post}",
+        rf"(?<!\d)(?<!\d\.)(?P<na>(?>{_ARABIC}))(?:(?P<sep>\L<seps>){_num('m')})?{number_tail}{post}",
         rf"""(?:(?=[一两二三四五六七八])(?P<pair>\L<pairs>)
-              |(?<![零〇一二三四五六七八九十百千万亿两点])(?P<nc>(?>{_CHINESE}))(?:(?P<sep>\L<seps>){_num('m')})?)
+              |(?<![{_NUMERAL_CHARS}点])(?P<nc>(?>{_CHINESE}))(?:(?P<sep>\L<seps>){_num('m')})?)
             {number_tail}{post}""",
     ]
     # matched backwards from the number's start
-    lead = r"(?P<cue>\L<cues>)?(?P<pre>\L<prefixes>)?(?:(?P<verb>\L<verbs>)了?)?(?P<pre2>\L<prefixes>)?(?P<cur>\L<currencies>)?"
+    lead = (r"(?P<cue>\L<cues>)?(?P<pre>\L<prefixes>)?(?:(?P<verb>\L<verbs>)了?)?(?P<pre2>\L<prefixes>)?"
+            r"(?P<cur>\L<currencies>)?(?P<sign>负|-|−)?")
     lists = dict(
         rank_units=sorted(lex.rank_units), cheng_blockers=list(lex.cheng_blockers),
         pairs=list(lex.numeral_pairs), seps=list(lex.range_separators), fuzzy=list(lex.fuzzy_suffixes),
@@ -96,7 +101,7 @@ def grammar(all_numbers: bool = False) -> Grammar:
         scans=tuple(regex.compile(shape, regex.VERBOSE | regex.V1, **lists) for shape in shapes),
         lead=regex.compile(lead, regex.V1 | regex.REVERSE, cues=list(lex.growth_rate_cues), prefixes=list(lex.prefix_qualifiers),
                            verbs=list(lex.growth_up) + list(lex.growth_down),
-                           currencies=list(lex.currency_prefixes)),
+                           currencies=list(lex.unit_prefixes)),
         lex=lex,
     )
 
@@ -113,6 +118,7 @@ class _Lead:
     pre2: Optional[str] = None
     pre2_start: int = -1
     cur: Optional[str] = None
+    sign_start: int = -1
 
 
 _NO_LEAD = _Lead()
@@ -152,19 +158,22 @@ class Extractor:
         # groupdict() is slow; groups() zipped with the names is not
         self._group_names = [[name for name, _ in sorted(p.groupindex.items(), key=lambda item: item[1])]
                              for p in self.g.scans]
-        self._currency_units = {word: next(info for info in lex.units.values() if info.name == code)
-                                for word, code in lex.currency_prefixes.items()}
+        self._prefix_units = {word: next(info for info in lex.units.values() if info.name == code)
+                              for word, code in lex.unit_prefixes.items()}
 
     def extract(self, doc: Document) -> list[Claim]:
         text = doc.norm
         matches = self._scan(text)
         claims: list[Claim] = []
+        previous_end = 0
         for m, names in matches:
             groups = dict(zip(names, m.groups()))
             try:
-                claim = self._rank(text, m, groups) if groups.get("ordinal") else self._figure(text, m, groups)
+                claim = (self._rank(text, m, groups) if groups.get("ordinal")
+                         else self._figure(text, m, groups, previous_end))
             except NumberError:
                 claim = None
+            previous_end = m.end()
             if claim is not None:
                 claims.append(claim)
         if self.exclusions is not None and claims:
@@ -216,15 +225,19 @@ class Extractor:
                 end = m.end()
         return kept
 
-    def _lead(self, text: str, start: int) -> _Lead:
-        if start == 0:
+    def _lead(self, text: str, start: int, floor: int) -> _Lead:
+        """Read back from a number, but not into the figure before it (4人民币5美元)."""
+        if start <= floor:
             return _NO_LEAD
-        m = self.g.lead.match(text, max(0, start - LEAD_WINDOW), start)
+        m = self.g.lead.match(text, max(floor, start - LEAD_WINDOW), start)
         if m is None or m.start() == start:
             return _NO_LEAD
         lead = _Lead(cue=m.group("cue"), pre=m.group("pre"), pre_start=m.start("pre"),
                      verb=m.group("verb"), verb_start=m.start("verb"),
-                     pre2=m.group("pre2"), pre2_start=m.start("pre2"), cur=m.group("cur"))
+                     pre2=m.group("pre2"), pre2_start=m.start("pre2"), cur=m.group("cur"),
+                     sign_start=m.start("sign"))
+        if m.group("sign") in ("-", "−") and m.start("sign") > 0 and text[m.start("sign") - 1] in _ASCII_ALNUM:
+            lead.sign_start = -1  # 2021-04, A-3: a hyphen, not a minus
         # 出超 is a trade surplus, not "more than": a prefix glued to the word before it
         blockers = self.g.lex.prefix_blockers
         if lead.pre and lead.pre_start > 0 and text[lead.pre_start - 1] in blockers.get(lead.pre, ()):
@@ -255,7 +268,7 @@ class Extractor:
                      qualifier="exact", low=value, high=value, precision=0.0, role="rank",
                      norm_start=start, norm_end=end)
 
-    def _figure(self, text: str, m: "regex.Match[str]", g: dict) -> Optional[Claim]:
+    def _figure(self, text: str, m: "regex.Match[str]", g: dict, floor: int = 0) -> Optional[Claim]:
         lex = self.g.lex
         unit_word = g.get("unit0") or g.get("unit")
         unit: Optional[UnitInfo] = lex.units[unit_word] if unit_word else None
@@ -280,8 +293,14 @@ class Extractor:
             value, precision, chinese = numer / den * 100.0, 1e-9, True
             unit, percent_form = lex.units["%"], True
             number_start = m.start()
-        elif g.get("cheng") is not None:
-            value, precision, chinese = parse_chinese(g["cheng"])[0] * 10.0, 5.0, True
+        elif g.get("cheng") is not None or g.get("chenga") is not None or g.get("chengh") is not None:
+            # 三成 = 30%, 7.2成 = 72%, 半成 = 5%
+            if g.get("chenga") is not None:
+                tenths, tenth_precision = parse_arabic(g["chenga"])
+                value, precision, chinese = tenths * 10.0, tenth_precision * 10.0, False
+            else:
+                tenths = 0.5 if g.get("chengh") else parse_chinese(g["cheng"])[0]
+                value, precision, chinese = tenths * 10.0, 5.0, True
             unit, percent_form = lex.units["%"], True
             number_start = m.start()
         elif g.get("pair"):
@@ -295,25 +314,31 @@ class Extractor:
             number_end = m.end("na") if g.get("na") is not None else m.end("nc")
             second = _number(g, "m")
             if second is not None:
-                if unit is None and not g.get("scale"):
+                if unit is None and not g.get("scale") and not self.all_numbers:
                     return None  # 1-9月, 11-11: periods and dates, not figures
                 low, high, is_range = value, second[0], True
                 if high < low or chinese != second[2]:
                     return None  # 15-8 is no range of one quantity
             if not chinese and _is_name_part(text, number_start, number_end, m.end() if unit_word else None):
                 return None
-        lead = self._lead(text, number_start)
-        if lead.cur and (unit is None or unit.dimension == "currency"):
-            unit = self._currency_units[lead.cur]
+        lead = self._lead(text, number_start, floor)
+        if lead.cur:
+            stated_before = self._prefix_units[lead.cur]
+            if unit is None or unit.dimension == stated_before.dimension:
+                unit = stated_before  # 新台币17,880元 is TWD; 华氏50度 is °F
         if chinese and not percent_form and not is_range:
             token = g.get("nc") or ""
             qualified = bool(lead.pre or lead.pre2)
             if unit is None:
-                return None  # Chinese numerals without a unit are words: 千万, 一些, 十分
-            if value == 1 and not qualified:
-                return None  # 一次, 一批, 一个: idiomatic
-            if token in lex.lone_scale_numerals and not (qualified or g.get("fz1")):
-                return None  # 百家, 万户, 千家
+                # Chinese numerals without a unit are mostly words (千万, 一些, 十分): only
+                # --all-numbers reports them, and not a financial digit standing alone (陆地)
+                if not self.all_numbers or (len(token) == 1 and token in _FINANCIAL_ONLY):
+                    return None
+            elif not self.all_numbers:
+                if value == 1 and not qualified:
+                    return None  # 一次, 一批, 一个: idiomatic
+                if token in lex.lone_scale_numerals and not (qualified or g.get("fz1")):
+                    return None  # 百家, 万户, 千家
         value = _clean(value * scale)
         precision *= scale
         if g.get("rest"):
@@ -336,6 +361,10 @@ class Extractor:
             role = "growth"
             if lead.cue.startswith("降"):
                 value = -value
+        if lead.sign_start >= 0:
+            value = -value
+            if is_range:
+                low, high = -high, -low
         if lead.verb:
             # a rate after a verb is a growth rate; an amount after one is an absolute change
             role = "growth" if dimension in _RATE_DIMENSIONS else "change"
@@ -354,6 +383,8 @@ class Extractor:
             start = lead.verb_start
         elif lead.pre2:
             start = lead.pre2_start
+        elif lead.sign_start >= 0:
+            start = lead.sign_start
         else:
             start = number_start
         return Claim(id="", text="", start=0, end=0, value=value, unit=unit.name if unit else None,

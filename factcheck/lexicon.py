@@ -31,7 +31,7 @@ class Lexicon:
     cheng_blockers: tuple[str, ...]
     growth_rate_cues: tuple[str, ...]
     prefix_blockers: dict[str, tuple[str, ...]]
-    currency_prefixes: dict[str, str]
+    unit_prefixes: dict[str, str]
     units: dict[str, UnitInfo]          # surface form -> unit
 
 
@@ -64,7 +64,7 @@ def lexicon() -> Lexicon:
         cheng_blockers=tuple(lex["cheng_blockers"]),
         growth_rate_cues=tuple(lex["growth_rate_cues"]),
         prefix_blockers={k: tuple(v) for k, v in lex["prefix_blockers"].items()},
-        currency_prefixes=dict(lex["currency_prefixes"]),
+        unit_prefixes=dict(lex["unit_prefixes"]),
         units=units,
     )
 

@@ -10,7 +10,9 @@ from typing import Optional
 import cn2an
 
 CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-                  "六": 6, "七": 7, "八": 8, "九": 9}
+                  "六": 6, "七": 7, "八": 8, "九": 9,
+                  # financial forms (after Traditional->Simplified)
+                  "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
 CHINESE_NUMERAL_CHARS = "零〇一二三四五六七八九十百千万亿两"
 _SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 
@@ -37,13 +39,19 @@ def parse_arabic(token: str) -> tuple[float, float]:
 
 
 def _chinese_integer(token: str) -> int:
-    if token in ("十", "百", "千", "万", "亿"):
+    if token in ("十", "百", "千", "万", "亿", "拾", "佰", "仟"):
         token = "一" + token
     if all(ch in CHINESE_DIGITS for ch in token):
         # 一〇五 is read digit by digit, like a year or a code
         return int("".join(str(CHINESE_DIGITS[ch]) for ch in token))
+    token = token.replace("两", "二")
     try:
-        return int(cn2an.cn2an(token.replace("两", "二"), "strict"))
+        return int(cn2an.cn2an(token, "strict"))
+    except (ValueError, KeyError):
+        pass
+    try:
+        # colloquial forms that drop the last place: 二百五 (250), 一万三 (13000)
+        return int(cn2an.cn2an(token, "normal"))
     except (ValueError, KeyError):
         raise NumberError(f"not a Chinese numeral: {token!r}") from None
 

@@ -25,6 +25,8 @@ DIMENSIONALITY = {
     "power": {"[mass]": 1, "[length]": 2, "[time]": -3},
     "temperature": {"[temperature]": 1},
     "age": {"[age]": 1},
+    "information": {"[information]": 1},
+    "frequency": {"[time]": -1},
     "percent": {"[percent]": 1},
     "percentage_point": {"[percentage_point]": 1},
 }
@@ -157,8 +159,10 @@ def test_every_alias_survives_normalization(entry):
         assert units[norm].name == entry["name"]
 
 
-def test_currency_prefixes_name_currencies():
+def test_unit_prefixes_name_units():
     lex = lexicon()
-    names = {u["name"] for u in UNITS if u["dimension"] == "currency"}
-    for word, code in lex.currency_prefixes.items():
+    names = {u["name"] for u in UNITS}
+    for word, code in lex.unit_prefixes.items():
         assert code in names, word
+    currencies = {u["name"] for u in UNITS if u["dimension"] == "currency"}
+    assert lex.unit_prefixes["新台币"] in currencies and lex.unit_prefixes["华氏"] == "degF"
