@@ -46,6 +46,9 @@ _FINANCIAL_ONLY = set("壹贰叁肆伍陆柒捌玖拾佰仟")
 _NAME_NEIGHBOURS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_+·•:/#＃⁄")
 _CLAUSE_BREAKS = set("。；;！!？?\n，,、：:（）()【】[]“”\"")
 _ASCII_ALNUM = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+# 一个, 一次, 一天, 千家万户: counts and spans of time in numerals are often idioms;
+# 一美元 and 十吨 are not.
+_IDIOM_DIMENSIONS = ("count", "time")
 _RATE_DIMENSIONS = ("percent", "percentage_point")
 
 
@@ -82,7 +85,13 @@ def grammar(all_numbers: bool = False) -> Grammar:
         rf"(?P<ordinal>第{_num('r')}(?P<rank_unit>\L<rank_units>)?)",
         rf"百分之{_num('p')}{post}",
         rf"{_num('d')}分之{_num('f')}{post}",
-        rf"(?:(?P<cheng>[二两三四五六七八九])|(?<![\d.⁄])(?P<chenga>\d(?:\.\d+)?)|(?P<chengh>半))成(?!\L<cheng_blockers>){post}",
+        rf"""(?:(?<![{_NUMERAL_CHARS}])(?P<cheng>[二两三四五六七八九]|十)(?:点(?P<chengd>[一二三四五六七八九]))?
+              |(?<![\d.⁄])(?P<chenga>\d{{1,2}}(?:\.\d+)?)|(?P<chengh>半))
+            成(?P<chengplus>半)?(?!\L<cheng_blockers>){post}""",
+        rf"""(?:(?<![\d.⁄])(?P<zhea>\d(?:\.\d)?|\d\d)
+              |(?<![{_NUMERAL_CHARS}])(?P<zhec>[一二两三四五六七八九]{{1,2}})(?:点(?P<zhed>[一二三四五六七八九]))?
+              |(?P<zheh>半|对))
+            折(?!\L<zhe_blockers>){post}""",
         rf"(?<!\d)(?<!\d\.)(?P<na>(?>{_ARABIC}))(?:(?P<sep>\L<seps>){_num('m')})?{number_tail}{post}",
         rf"""(?:(?=[一两二三四五六七八])(?P<pair>\L<pairs>)
               |(?<![{_NUMERAL_CHARS}点])(?P<nc>(?>{_CHINESE}))(?:(?P<sep>\L<seps>){_num('m')})?)
@@ -93,6 +102,7 @@ def grammar(all_numbers: bool = False) -> Grammar:
             r"(?P<cur>\L<currencies>)?(?P<sign>负|-|−)?")
     lists = dict(
         rank_units=sorted(lex.rank_units), cheng_blockers=list(lex.cheng_blockers),
+        zhe_blockers=list(lex.zhe_blockers),
         pairs=list(lex.numeral_pairs), seps=list(lex.range_separators), fuzzy=list(lex.fuzzy_suffixes),
         units=list(lex.units), scales=list(lex.scales), suffixes=list(lex.suffix_qualifiers),
         ignore_unused=True,
@@ -294,13 +304,32 @@ class Extractor:
             unit, percent_form = lex.units["%"], True
             number_start = m.start()
         elif g.get("cheng") is not None or g.get("chenga") is not None or g.get("chengh") is not None:
-            # 三成 = 30%, 7.2成 = 72%, 半成 = 5%
+            # 三成 = 30%, 7.2成 = 72%, 八点五成 = 85%, 三成半 = 35%, 半成 = 5%
             if g.get("chenga") is not None:
                 tenths, tenth_precision = parse_arabic(g["chenga"])
                 value, precision, chinese = tenths * 10.0, tenth_precision * 10.0, False
             else:
                 tenths = 0.5 if g.get("chengh") else parse_chinese(g["cheng"])[0]
-                value, precision, chinese = tenths * 10.0, 5.0, True
+                if g.get("chengd"):
+                    tenths += parse_chinese(g["chengd"])[0] / 10.0
+                value, precision, chinese = tenths * 10.0, (0.5 if g.get("chengd") else 5.0), True
+            if g.get("chengplus"):
+                value += 5.0
+            unit, percent_form = lex.units["%"], True
+            number_start = m.start()
+        elif g.get("zhea") is not None or g.get("zhec") is not None or g.get("zheh") is not None:
+            # 75折 = 75%, 9.9折 = 99%, 三八折 = 38%, 三点一折 = 31%, 对折 = 50%
+            if g.get("zhea") is not None:
+                token = g["zhea"]
+                value = float(token) * (10.0 if len(token.replace(".", "")) == 1 or "." in token else 1.0)
+            elif g.get("zhec") is not None:
+                digits = [parse_chinese(ch)[0] for ch in g["zhec"]]
+                value = digits[0] * 10.0 + (digits[1] if len(digits) > 1 else 0.0)
+                if g.get("zhed"):
+                    value += parse_chinese(g["zhed"])[0]
+            else:
+                value = 50.0
+            precision, chinese = 0.5, False
             unit, percent_form = lex.units["%"], True
             number_start = m.start()
         elif g.get("pair"):
@@ -334,11 +363,13 @@ class Extractor:
                 # --all-numbers reports them, and not a financial digit standing alone (陆地)
                 if not self.all_numbers or (len(token) == 1 and token in _FINANCIAL_ONLY):
                     return None
-            elif not self.all_numbers:
+            elif unit.dimension in _IDIOM_DIMENSIONS and not self.all_numbers:
                 if value == 1 and not qualified:
                     return None  # 一次, 一批, 一个: idiomatic
                 if token in lex.lone_scale_numerals and not (qualified or g.get("fz1")):
                     return None  # 百家, 万户, 千家
+            if unit is None and token in lex.lone_scale_numerals:
+                return None  # 万 alone is a word, not a number
         value = _clean(value * scale)
         precision *= scale
         if g.get("rest"):

@@ -29,6 +29,7 @@ class Lexicon:
     rank_units: frozenset[str]
     numeral_pairs: tuple[str, ...]
     cheng_blockers: tuple[str, ...]
+    zhe_blockers: tuple[str, ...]
     growth_rate_cues: tuple[str, ...]
     prefix_blockers: dict[str, tuple[str, ...]]
     unit_prefixes: dict[str, str]
@@ -62,6 +63,7 @@ def lexicon() -> Lexicon:
         rank_units=frozenset(lex["rank_units"]),
         numeral_pairs=tuple(lex["numeral_pairs"]),
         cheng_blockers=tuple(lex["cheng_blockers"]),
+        zhe_blockers=tuple(lex["zhe_blockers"]),
         growth_rate_cues=tuple(lex["growth_rate_cues"]),
         prefix_blockers={k: tuple(v) for k, v in lex["prefix_blockers"].items()},
         unit_prefixes=dict(lex["unit_prefixes"]),

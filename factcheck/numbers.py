@@ -39,8 +39,8 @@ def parse_arabic(token: str) -> tuple[float, float]:
 
 
 def _chinese_integer(token: str) -> int:
-    if token in ("十", "百", "千", "万", "亿", "拾", "佰", "仟"):
-        token = "一" + token
+    if token[0] in "十百千万亿拾佰仟":
+        token = "一" + token  # 百万 is 一百万
     if all(ch in CHINESE_DIGITS for ch in token):
         # 一〇五 is read digit by digit, like a year or a code
         return int("".join(str(CHINESE_DIGITS[ch]) for ch in token))
