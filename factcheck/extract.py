@@ -71,10 +71,10 @@ class Grammar:
 def grammar(all_numbers: bool = False) -> Grammar:
     lex = lexicon()
     tail = r"""(?:
-          (?P<unit0>\L<units>)
+          (?P<unit0>\L<units>)(?P<half0>半)?
         | (?P<scale>\L<scales>)
           (?:(?P<rest>""" + _ARABIC + r""")(?P<scale2>\L<scales>))?
-          (?P<fz2>\L<fuzzy>)?(?P<scale3>万|亿)?(?P<unit>\L<units>)?
+          (?P<fz2>\L<fuzzy>)?(?P<scale3>万|亿)?(?:(?P<unit>\L<units>)(?P<half>半)?)?
       )"""
     # Outside --all-numbers a plain number must carry 多/余 or a unit or scale word.
     number_tail = rf"(?P<fz1>\L<fuzzy>)?{tail}?" if all_numbers else rf"(?:(?P<fz1>\L<fuzzy>){tail}?|{tail})"
@@ -370,6 +370,12 @@ class Extractor:
                     return None  # 百家, 万户, 千家
             if unit is None and token in lex.lone_scale_numerals:
                 return None  # 万 alone is a word, not a number
+        end = m.end()
+        if g.get("half0") or g.get("half"):
+            if unit is not None and unit.dimension not in ("count", "percent") and scale == 1.0 and not is_range:
+                value += 0.5  # 一吨半, 两米半: and a half
+            elif not g.get("post"):
+                end -= 1  # 三个半小时: the 半 belongs to what follows
         value = _clean(value * scale)
         precision *= scale
         if g.get("rest"):
@@ -420,7 +426,7 @@ class Extractor:
             start = number_start
         return Claim(id="", text="", start=0, end=0, value=value, unit=unit.name if unit else None,
                      dimension=dimension, qualifier=reported, low=low, high=high,
-                     precision=precision, role=role, norm_start=start, norm_end=m.end())
+                     precision=precision, role=role, norm_start=start, norm_end=end)
 
 
 def _clean(value: float) -> float:
