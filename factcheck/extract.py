@@ -77,10 +77,18 @@ def grammar(all_numbers: bool = False) -> Grammar:
           (?P<fz2>\L<fuzzy>)?(?P<scale3>万|亿)?(?:(?P<unit>\L<units>)(?P<half>半)?)?
       )"""
     # Outside --all-numbers a plain number must carry 多/余 or a unit or scale word.
-    number_tail = rf"(?P<fz1>\L<fuzzy>)?{tail}?" if all_numbers else rf"(?:(?P<fz1>\L<fuzzy>){tail}?|{tail})"
+    if all_numbers:
+        number_tail = rf"(?P<fz1>\L<fuzzy>)?{tail}?"
+    else:
+        # A cheap look at the next character first: most numbers in running text (一些,
+        # 2009年) are followed by nothing a figure can continue with, and a character class
+        # rejects them before any named list is consulted.
+        firsts = {word[0] for word in (*lex.units, *lex.scales, *lex.fuzzy_suffixes, *lex.range_separators)}
+        number_tail = (rf"(?=[{regex.escape(''.join(sorted(firsts)))}])"
+                       rf"(?:(?P<fz1>\L<fuzzy>){tail}?|{tail})")
     post = r"(?P<post>\L<suffixes>)?"
-    # One pattern per shape: each starts with a literal or a small set, which the engine
-    # finds fast; joined into one alternation they are tried at every position instead.
+    # One pattern per shape, each simple enough for the engine's fast searches (a literal,
+    # a first-character set); joined into one alternation they are tried at every position.
     shapes = [
         rf"(?P<ordinal>第{_num('r')}(?P<rank_unit>\L<rank_units>)?)",
         rf"百分之{_num('p')}{post}",
@@ -108,7 +116,10 @@ def grammar(all_numbers: bool = False) -> Grammar:
         ignore_unused=True,
     )
     return Grammar(
-        scans=tuple(regex.compile(shape, regex.VERBOSE | regex.V1, **lists) for shape in shapes),
+        # 成 is a common character: that shape is searched backwards, from each 成, which
+        # measured three times faster than forwards
+        scans=tuple(regex.compile(shape, regex.VERBOSE | regex.V1 | (regex.REVERSE if k == 3 else 0), **lists)
+                    for k, shape in enumerate(shapes)),
         lead=regex.compile(lead, regex.V1 | regex.REVERSE, cues=list(lex.growth_rate_cues), prefixes=list(lex.prefix_qualifiers),
                            verbs=list(lex.growth_up) + list(lex.growth_down),
                            currencies=list(lex.unit_prefixes)),
