@@ -51,9 +51,16 @@ def _opencc():
     return _converter
 
 
+# Kept as they are: the full-width comma is a clause break in Chinese, never a thousands
+# separator (NFKC would make 20，300 read as twenty thousand three hundred).
+_UNFOLDED = {"，"}
+
+
 @lru_cache(maxsize=None)
 def fold_char(ch: str) -> str:
     """NFKC then Traditional->Simplified for one character; may return several characters."""
+    if ch in _UNFOLDED:
+        return ch
     folded = unicodedata.normalize("NFKC", ch)
     # OpenCC is not idempotent on single characters (薴 -> 苧 -> 苎): go to a fixed point
     for _ in range(4):
@@ -99,6 +106,37 @@ def _neutral_tone(codes: np.ndarray, opener: np.ndarray, run_start: np.ndarray, 
         if syllables and "".join(map(chr, codes[run_start[k]:closes[k]].tolist())) in syllables:
             found[k] = True
     return found
+
+
+_SPACE_CODES = np.array([0x20, 0xA0, 0x3000], dtype=np.uint32)
+# Characters a number is written with; spaces between two of them, one of them Chinese,
+# belong to the figure (一百 五 十 二, 7 万5 千, 百分之五 十, 2.4 个百分 点), while spaces
+# between two Arabic digits (11-11 09:31) separate things.
+_number_part_lut = np.zeros(_UNICODE_SIZE, dtype=np.bool_)
+_number_part_lut[[ord(c) for c in "0123456789０１２３４５６７８９"]] = True
+_chinese_number_part_lut = np.zeros(_UNICODE_SIZE, dtype=np.bool_)
+_chinese_number_part_lut[[ord(c) for c in "零〇一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟"
+                          "兩萬億貳陸點点分之个個余餘多"]] = True
+_number_part_lut |= _chinese_number_part_lut
+
+
+def _spaces_inside_numbers(codes: np.ndarray) -> np.ndarray:
+    """Positions of space runs inside a figure written with spaces."""
+    mask = np.zeros(codes.size, dtype=np.bool_)
+    spaces = np.isin(codes, _SPACE_CODES)
+    if not spaces.any():
+        return mask
+    padded = np.concatenate(([False], spaces, [False]))
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    starts, ends = edges[0::2], edges[1::2]
+    inner = (starts > 0) & (ends < codes.size)
+    starts, ends = starts[inner], ends[inner]
+    before, after = codes[starts - 1], codes[ends]
+    keep = (_number_part_lut[before] & _number_part_lut[after]
+            & (_chinese_number_part_lut[before] | _chinese_number_part_lut[after]))
+    for start, end in zip(starts[keep].tolist(), ends[keep].tolist()):
+        mask[start:end] = True
+    return mask
 
 
 def _annotation_mask(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -169,7 +207,7 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
     _learn(codes)
     # Invisible characters go first, so that one between a character and its annotation
     # does not hide the annotation. `index` maps the surviving code points to raw positions.
-    visible = ~_invisible_lut[codes]
+    visible = ~(_invisible_lut[codes] | _spaces_inside_numbers(codes))
     index = np.flatnonzero(visible)
     current = codes[visible]
     starts_found: list[np.ndarray] = []

@@ -39,12 +39,14 @@ def parse_arabic(token: str) -> tuple[float, float]:
 
 
 def _chinese_integer(token: str) -> int:
+    if token.startswith("万万"):
+        raise NumberError(f"not a Chinese numeral: {token!r}")  # 万万不可: "by no means"
     if token[0] in "十百千万亿拾佰仟":
         token = "一" + token  # 百万 is 一百万
     if all(ch in CHINESE_DIGITS for ch in token):
         # 一〇五 is read digit by digit, like a year or a code
         return int("".join(str(CHINESE_DIGITS[ch]) for ch in token))
-    token = token.replace("两", "二")
+    token = token.replace("两", "二").replace("万万", "亿")  # 四万万 is four hundred million
     try:
         return int(cn2an.cn2an(token, "strict"))
     except (ValueError, KeyError):
