@@ -228,6 +228,7 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
             break  # `字(zì)(zì)`: only a doubled annotation needs another round
     ann_starts, ann_ends = _merge_spans(starts_found, ends_found)
     folded = _fold_lut[current]
+    _fold_grouping_commas(current, folded)
     expanding_codes = np.fromiter(_expanding, dtype=np.uint32) if _expanding else None
     expands = np.isin(current, expanding_codes) if expanding_codes is not None else None
     if expands is not None and expands.any():
@@ -247,6 +248,21 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
     norm = np.ascontiguousarray(norm_codes, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
     return Document(raw=raw, norm=norm, raw_index=raw_index, annotation_starts=ann_starts,
                     annotation_ends=ann_ends, path=path, sha256=sha256, encoding=encoding)
+
+
+def _fold_grouping_commas(current: np.ndarray, folded: np.ndarray) -> None:
+    """A full-width comma between full-width digits in groups of three (１７，４８３) is a
+    thousands separator after all: fold it to ','."""
+    commas = np.flatnonzero(current == 0xFF0C)
+    if commas.size == 0:
+        return
+    def fullwidth_digit(positions: np.ndarray) -> np.ndarray:
+        inside = (positions >= 0) & (positions < current.size)
+        codes = current[np.clip(positions, 0, current.size - 1)]
+        return inside & (codes >= 0xFF10) & (codes <= 0xFF19)
+    grouping = (fullwidth_digit(commas - 1) & fullwidth_digit(commas + 1) & fullwidth_digit(commas + 2)
+                & fullwidth_digit(commas + 3) & ~fullwidth_digit(commas + 4))
+    folded[commas[grouping]] = ord(",")
 
 
 def _merge_spans(starts: list[np.ndarray], ends: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

@@ -97,7 +97,7 @@ def test_raw_span(raw, span, expected):
 def test_expansion_offsets_in_a_longer_text():
     raw = "住房面積(jī)120㎡，增長(zhǎng)3.5％；另有80㎡"
     doc = normalize(raw)
-    assert doc.norm == "住房面积120m2,增长3.5%;另有80m2"
+    assert doc.norm == "住房面积120m2，增长3.5%;另有80m2"  # the full-width comma stays
     for target, quoted in (("120m2", "120㎡"), ("增长3.5%", "增長(zhǎng)3.5％"), ("80m2", "80㎡")):
         i = doc.norm.index(target)
         start, end = doc.raw_span(i, i + len(target))
