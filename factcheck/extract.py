@@ -95,11 +95,15 @@ def grammar(all_numbers: bool = False) -> Grammar:
         rf"{_num('d')}分之{_num('f')}{post}",
         rf"""(?:(?<![{_NUMERAL_CHARS}])(?P<cheng>[二两三四五六七八九]|十)(?:点(?P<chengd>[一二三四五六七八九]))?
               |(?<![\d.⁄])(?P<chenga>\d{{1,2}}(?:\.\d+)?)|(?P<chengh>半))
-            成(?P<chengplus>半)?(?!\L<cheng_blockers>){post}""",
+            成(?:(?P<chengplus>半)|(?P<chengdigit>[一二三四五六七八九])(?![{_NUMERAL_CHARS}]))?
+            (?!\L<cheng_blockers>){post}""",
         rf"""(?:(?<![\d.⁄])(?P<zhea>\d(?:\.\d)?|\d\d)
-              |(?<![{_NUMERAL_CHARS}])(?P<zhec>[一二两三四五六七八九]{{1,2}})(?:点(?P<zhed>[一二三四五六七八九]))?
-              |(?P<zheh>半|对))
+              |(?<![{_NUMERAL_CHARS}])(?P<zhec>[一二两三四五六七八九壹贰叁肆伍陆柒捌玖]{{1,2}})
+                (?:点(?P<zhed>[一二三四五六七八九壹贰叁肆伍陆柒捌玖]))?
+              |(?P<zheh>半|(?<=打)对))
             折(?!\L<zhe_blockers>){post}""",
+        # a currency sign makes a bare number a figure: $20, ¥300
+        rf"(?P<sign_unit>US\$|HK\$|[$¥€£])\s?(?P<na>(?>{_ARABIC})){tail}?{post}",
         rf"(?<!\d)(?<!\d\.)(?P<na>(?>{_ARABIC}))(?:(?P<sep>\L<seps>){_num('m')})?{number_tail}{post}",
         rf"""(?:(?=[一两二三四五六七八])(?P<pair>\L<pairs>)
               |(?<![{_NUMERAL_CHARS}点])(?P<nc>(?>{_CHINESE}))(?:(?P<sep>\L<seps>){_num('m')})?)
@@ -118,8 +122,9 @@ def grammar(all_numbers: bool = False) -> Grammar:
     return Grammar(
         # 成 is a common character: that shape is searched backwards, from each 成, which
         # measured three times faster than forwards
-        scans=tuple(regex.compile(shape, regex.VERBOSE | regex.V1 | (regex.REVERSE if k == 3 else 0), **lists)
-                    for k, shape in enumerate(shapes)),
+        scans=tuple(regex.compile(shape, regex.VERBOSE | regex.V1 | (regex.REVERSE if "(?P<cheng>" in shape else 0),
+                                   **lists)
+                    for shape in shapes),
         lead=regex.compile(lead, regex.V1 | regex.REVERSE, cues=list(lex.growth_rate_cues), prefixes=list(lex.prefix_qualifiers),
                            verbs=list(lex.growth_up) + list(lex.growth_down),
                            currencies=list(lex.unit_prefixes)),
@@ -325,7 +330,10 @@ class Extractor:
                     tenths += parse_chinese(g["chengd"])[0] / 10.0
                 value, precision, chinese = tenths * 10.0, (0.5 if g.get("chengd") else 5.0), True
             if g.get("chengplus"):
-                value += 5.0
+                value += 5.0  # 三成半
+            elif g.get("chengdigit"):
+                value += parse_chinese(g["chengdigit"])[0]  # 七成六 = 76%
+                precision = 0.5
             unit, percent_form = lex.units["%"], True
             number_start = m.start()
         elif g.get("zhea") is not None or g.get("zhec") is not None or g.get("zheh") is not None:
@@ -362,6 +370,8 @@ class Extractor:
             if not chinese and _is_name_part(text, number_start, number_end, m.end() if unit_word else None):
                 return None
         lead = self._lead(text, number_start, floor)
+        if g.get("sign_unit") and (unit is None or unit.dimension == "currency"):
+            unit = self._prefix_units[g["sign_unit"]]
         if lead.cur:
             stated_before = self._prefix_units[lead.cur]
             if unit is None or unit.dimension == stated_before.dimension:
