@@ -73,7 +73,7 @@ def grammar(all_numbers: bool = False) -> Grammar:
     tail = r"""(?:
           (?P<unit0>\L<units>)(?P<half0>半)?
         | (?P<scale>\L<scales>)
-          (?:(?P<rest>""" + _ARABIC + r""")(?P<scale2>\L<scales>))?
+          (?P<rest>(?:零?""" + _ARABIC + r"""\L<scales>)*(?:零""" + _ARABIC + r""")?)
           (?P<fz2>\L<fuzzy>)?(?P<scale3>万|亿)?(?:(?P<unit>\L<units>)(?P<half>半)?)?
       )"""
     # Outside --all-numbers a plain number must carry 多/余 or a unit or scale word.
@@ -382,15 +382,17 @@ class Extractor:
             if unit is None:
                 # Chinese numerals without a unit are mostly words (千万, 一些, 十分): only
                 # --all-numbers reports them, and not a financial digit standing alone (陆地)
-                if not self.all_numbers or (len(token) == 1 and token in _FINANCIAL_ONLY):
+                if not (self.all_numbers or g.get("scale")) or (len(token) == 1 and token in _FINANCIAL_ONLY):
                     return None
             elif unit.dimension in _IDIOM_DIMENSIONS and not self.all_numbers:
                 if value == 1 and not qualified:
                     return None  # 一次, 一批, 一个: idiomatic
                 if token in lex.lone_scale_numerals and not (qualified or g.get("fz1")):
                     return None  # 百家, 万户, 千家
-            if unit is None and token in lex.lone_scale_numerals:
-                return None  # 万 alone is a word, not a number
+            if unit is None and token in lex.lone_scale_numerals and not (g.get("fz1") or g.get("scale")):
+                return None  # 万 alone is a word, not a number (十多万 is one)
+            if len(token) == 1 and token in _FINANCIAL_ONLY and (unit is None or unit.dimension != "currency"):
+                return None  # 拾起, 陆续, 伍: financial digits alone are words but before money
         end = m.end()
         if g.get("half0") or g.get("half"):
             if unit is not None and unit.dimension not in ("count", "percent") and scale == 1.0 and not is_range:
@@ -400,12 +402,18 @@ class Extractor:
         value = _clean(value * scale)
         precision *= scale
         if g.get("rest"):
-            rest, rest_precision = parse_arabic(g["rest"])
-            scale2 = lex.scales[g["scale2"]]
-            if scale2 >= scale or is_range:
+            # 5万4千6百, 13兆6,146亿, 1千零20: each further part below the one before it
+            if is_range:
                 return None
-            value = _clean(value + rest * scale2)
-            precision = rest_precision * scale2
+            previous_scale = scale
+            for digits, part_scale in _COMPOUND_PART.findall(g["rest"]):
+                part, part_precision = parse_arabic(digits)
+                part_scale = lex.scales[part_scale] if part_scale else 1.0
+                if part_scale >= previous_scale or part * part_scale >= previous_scale:
+                    return None
+                value = _clean(value + part * part_scale)
+                precision = part_precision * part_scale
+                previous_scale = part_scale
         if is_range:
             low, high = _clean(low * scale), _clean(high * scale)
         dimension = unit.dimension if unit else "number"
@@ -448,6 +456,14 @@ class Extractor:
         return Claim(id="", text="", start=0, end=0, value=value, unit=unit.name if unit else None,
                      dimension=dimension, qualifier=reported, low=low, high=high,
                      precision=precision, role=role, norm_start=start, norm_end=end)
+
+
+def _compound_part_pattern() -> "regex.Pattern[str]":
+    scales = sorted(lexicon().scales, key=len, reverse=True)
+    return regex.compile(rf"零?({_ARABIC})((?:{'|'.join(map(regex.escape, scales))})?)")
+
+
+_COMPOUND_PART = _compound_part_pattern()
 
 
 def _clean(value: float) -> float:

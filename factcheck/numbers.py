@@ -44,7 +44,10 @@ def _chinese_integer(token: str) -> int:
     if token[0] in "十百千万亿拾佰仟":
         token = "一" + token  # 百万 is 一百万
     if all(ch in CHINESE_DIGITS for ch in token):
-        # 一〇五 is read digit by digit, like a year or a code
+        # 一〇五 and 二〇一〇 are read digit by digit, like a year or a code; 两两 and 一一
+        # are words
+        if len(token) > 1 and not (len(token) >= 3 or "〇" in token or "零" in token):
+            raise NumberError(f"not a Chinese numeral: {token!r}")
         return int("".join(str(CHINESE_DIGITS[ch]) for ch in token))
     token = token.replace("两", "二").replace("万万", "亿")  # 四万万 is four hundred million
     try:
