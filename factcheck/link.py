@@ -56,6 +56,7 @@ _NAME_HEAD = ("其中", "在", "全年", "年末", "年底", "年初", "今年",
 _COMPARISON_TAIL = regex.compile(r"(?:比|较|同比|与)(?:去年|上年|前年|上年度)?(?:同期|末|底)?$")
 _COMPARISON_WORD = regex.compile(r"占|比|较|相当于|同比|环比")
 _BRACKETS = regex.compile(r"\([^()]*\)|（[^（）]*）|\([^()]*$|（[^（）]*$")
+_NAME_WINDOW = 40   # a name is the last few words before its figure
 _NAME_RUN = regex.compile(r"[\p{Han}A-Za-z()（）]+$")
 _COMPARABLE_NOTE = regex.compile(r"(?:增长速度|增速|增长率|发展速度|增幅)[^。\n]{0,12}按可比价(?:格)?计算"
                                  r"|按可比价(?:格)?计算[^。\n]{0,12}(?:增长速度|增速|增长率|发展速度|增幅)")
@@ -230,8 +231,8 @@ class Linker:
         self.metrics = {m.id: m for m in rules.metrics}
         self.ruleset = {m.id: m.ruleset for m in rules.metrics}
         heads = set(_NAME_HEAD) | set(rules.subjects)
-        self._heads = sorted(heads, key=len, reverse=True)
-        self._tails = sorted(_NAME_TAIL, key=len, reverse=True)
+        self._heads = regex.compile(r"^(?:\L<heads>)", heads=sorted(heads, key=len, reverse=True))
+        self._tails = regex.compile(r"(?:\L<tails>)$", tails=sorted(_NAME_TAIL, key=len, reverse=True))
 
     # ---- the claims' own fields ------------------------------------------------------
 
@@ -258,7 +259,7 @@ class Linker:
                 bool(_BASE_BEFORE.search(before)) or bool(_SAME_PERIOD.search(before)))
             info.forecast = bool(_FORECAST.search(
                 text[max(sentences.floor(claim.norm_start), claim.norm_start - 60):claim.norm_start]))
-            if claim.role in _FIGURE_ROLES:
+            if claim.role in _FIGURE_ROLES or claim.role == "share":
                 info.name = self.name_of(before)
             previous_end = claim.norm_end
 
@@ -344,7 +345,7 @@ class Linker:
     def name_of(self, before: str) -> str:
         """The words naming a figure, from the text of its clause before it: 全年全省生产总值
         -> 生产总值, 年末全省常住人口 -> 常住人口, 实现进出口总额 -> 进出口总额."""
-        m = _NAME_RUN.search(before)
+        m = _NAME_RUN.search(before[-_NAME_WINDOW:])
         if not m:
             return ""
         name = _BRACKETS.sub("", m.group())
@@ -355,16 +356,12 @@ class Linker:
             shorter = _COMPARISON_TAIL.sub("", name)
             if shorter != name:
                 name, changed = shorter, True
-            for tail in self._tails:
-                if name.endswith(tail) and len(name) > len(tail) - 1:
-                    name = name[: -len(tail)]
-                    changed = True
-                    break
-            for head in self._heads:
-                if name.startswith(head):
-                    name = name[len(head):]
-                    changed = True
-                    break
+            tail = self._tails.search(name)
+            if tail:
+                name, changed = name[:tail.start()], True
+            head = self._heads.match(name)
+            if head and head.end() > 0:
+                name, changed = name[head.end():], True
         return name
 
     @staticmethod
@@ -551,8 +548,8 @@ class Linker:
                     if later.role in _RATE_ROLES or later.role == "change":
                         target = by_id.get(later.refers_to) if later.refers_to else None
                         if target is not None and target.unit == claim.unit:
-                            sign = _sign(later.value) if later.role != "share" else 0
-                            links.priors.append(Prior(target.id, claim.id, "比", sign,
+                            # the rate itself says which way: no sign from the words
+                            links.priors.append(Prior(target.id, claim.id, "比", 0,
                                                       target.norm_start, later.norm_end))
                         break
                 continue
@@ -681,13 +678,10 @@ class Linker:
                 sentences: _Bounds, clauses: _Bounds) -> None:
         """X占Y的Z%: Z is the share of the figure X in the figure Y."""
         names: dict[str, list[Claim]] = {}
-        plain: dict[str, list[Claim]] = {}
         for index, claim in enumerate(claims):
             info = links.info[claim.id]
             if claim.role in _FIGURE_ROLES and info.name and not info.base and not info.forecast:
-                names.setdefault(info.name, []).append(claim)
-                if self.is_plain(claim, info):
-                    plain.setdefault(claim.metric, []).append(claim)
+                names.setdefault(canonical_name(info.name), []).append(claim)
             if claim.role != "share" or claim.unit != "percent":
                 continue
             floor = sentences.floor(claim.norm_start)
@@ -706,7 +700,7 @@ class Linker:
             if index > 0 and claims[index - 1].norm_end > clause_floor and claims[index - 1].role in _FIGURE_ROLES:
                 part = claims[index - 1]
             elif self.name_of(part_words):
-                named = names.get(self.name_of(part_words))
+                named = names.get(canonical_name(self.name_of(part_words)))
                 part = named[-1] if named else None
                 if part is None:
                     claim.refers_to = None   # the share is of something named but not stated
@@ -716,17 +710,11 @@ class Linker:
                 part = None
             whole: Optional[Claim] = None
             if part is not None and whole_name:
-                for candidate in reversed(names.get(whole_name, [])):
+                # 占出口总额的: the latest figure named 出口总额, 出口额 or 出口
+                for candidate in reversed(names.get(canonical_name(whole_name), [])):
                     if candidate.id != part.id and candidate.unit == part.unit:
                         whole = candidate
                         break
-                named_metric = self._metric_in(whole_name)
-                if whole is None and named_metric is not None:
-                    # 占出口总额的: the latest figure of that metric under a plain name (出口)
-                    for candidate in reversed(plain.get(named_metric[0], [])):
-                        if candidate.id != part.id and candidate.unit == part.unit:
-                            whole = candidate
-                            break
             claim.refers_to = part.id if part is not None else claim.refers_to
             if part is not None:
                 claim.metric = part.metric
@@ -750,10 +738,15 @@ class Linker:
                 k -= 1
 
 
-def _sign(value: Optional[float]) -> int:
-    if value is None or value == 0:
-        return 0
-    return 1 if value > 0 else -1
+_GENERIC_SUFFIXES = ("总额", "总值", "总量", "总数", "额")
+
+
+def canonical_name(name: str) -> str:
+    """出口总额, 出口额 and 出口 name one figure; 户籍人口 and 常住人口 do not."""
+    for suffix in _GENERIC_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
 
 
 def _verb_sign(words: str) -> int:

@@ -109,6 +109,8 @@ def run_checks(result_or_claims: Union[DocumentResult, Sequence[Claim]], text: O
     for module in CHECKS:
         if module.ID in wanted and config.is_enabled(module.ID):
             raw.extend(module.run(ctx))
+    for finding in raw:
+        finding.repeats = ctx.repeats_of(finding)
     findings = _assemble(raw, lang)
     if result is not None:
         result.findings = findings
@@ -129,6 +131,7 @@ def _assemble(raw: list[RawFinding], lang: str) -> list[Finding]:
     unique.sort(key=lambda f: (min(c.start for c in f.claims), order[f.check],
                                max(c.end for c in f.claims)))
     merged: dict[tuple, Finding] = {}
+    merged_ids: dict[tuple, set] = {}
     out: list[Finding] = []
     for finding in unique:
         expected = (fmt_interval(finding.expected, finding.unit, lang) if finding.expected is not None
@@ -139,7 +142,11 @@ def _assemble(raw: list[RawFinding], lang: str) -> list[Finding]:
                      tuple(sorted((quote(c), c.value, c.unit) for c in finding.claims)))
         ids = [c.id for c in finding.claims]
         if signature in merged:
-            merged[signature].repeats.append(ids)
+            have = merged_ids[signature]
+            for r in [ids] + finding.repeats:
+                if tuple(r) not in have:
+                    have.add(tuple(r))
+                    merged[signature].repeats.append(r)
             continue
         gap = finding.gap
         made = Finding(
@@ -149,7 +156,8 @@ def _assemble(raw: list[RawFinding], lang: str) -> list[Finding]:
             expected=expected, actual=actual,
             expected_interval=finding.expected.as_list() if finding.expected is not None else None,
             actual_interval=finding.actual.as_list() if finding.actual is not None else None,
-            gap=gap, unit=finding.unit)
+            gap=gap, unit=finding.unit, repeats=list(finding.repeats))
         merged[signature] = made
+        merged_ids[signature] = {tuple(ids)} | {tuple(r) for r in made.repeats}
         out.append(made)
     return out

@@ -49,6 +49,8 @@ def growth_finding(ctx: Context, check: str, current: Claim, prior: Claim, rate:
     if found is None:
         return None
     stated, computed, unit, comparable = found
+    if ctx.seen(check, [current, prior, rate]):
+        return None
     what_zh, what_en = WHAT.get(unit, ("增减量", "change"))
     gap = stated.gap(computed)
     zh = (f"“{quote(rate)}”与“{quote(current)}”和上期“{quote(prior)}”不符：按两期数值计算的{what_zh}为"

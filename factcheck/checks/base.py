@@ -2,12 +2,13 @@
 the checks read, the raw findings they yield, and how intervals are written in messages."""
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional
 
-from ..link import ClaimInfo, Links, previous_period
+from ..link import ClaimInfo, Links, canonical_name, previous_period
 from ..models import Claim
 from ..rules import RuleSet
 from .config import CheckConfig
@@ -119,6 +120,7 @@ class RawFinding:
     unit: Optional[str] = None
     expected_text: Optional[str] = None   # for findings that are not about numbers
     actual_text: Optional[str] = None
+    repeats: list[list[str]] = field(default_factory=list)
 
     @property
     def gap(self) -> Optional[float]:
@@ -141,10 +143,19 @@ class Context:
 
     def __post_init__(self) -> None:
         self.by_id = {c.id: c for c in self.claims}
+        for c in self.claims:
+            self.links.get(c.id)   # every claim has its info, so lookups need no fallback
+        self._info = self.links.info
+        self._plain: dict[str, bool] = {}
         self.metrics = {m.id: m for m in self.rules.metrics}
         self._rates: Optional[dict[str, list[Claim]]] = None
         self._identity: Optional[dict[tuple, list[Claim]]] = None
         self._by_metric: Optional[dict[str, list[Claim]]] = None
+        self._positions: dict[str, list[int]] = {}
+        self._signatures: dict[str, tuple] = {}
+        self.repeats: dict[tuple, list[list[str]]] = {}
+        self._repeat_ids: dict[tuple, set] = {}
+        self.cache: dict = {}
 
     # settings
     def tol(self, check: str, *claims: Claim, extra: float = 0.0) -> float:
@@ -159,18 +170,18 @@ class Context:
         return self.config.severity(check, severity)
 
     def info(self, claim: Claim) -> ClaimInfo:
-        return self.links.get(claim.id)
+        return self._info[claim.id]
 
     # what claims are
     def is_plain(self, claim: Claim) -> bool:
         """Named by one of its metric's own names (出口, 进出口总额), not a narrower one
         (机电产品出口). Without the text, a figure with a metric counts as plain."""
-        metric = self.metrics.get(claim.metric) if claim.metric else None
-        if metric is None:
-            return False
-        if not self.links.from_text:
-            return True
-        return self.info(claim).name in metric.names
+        plain = self._plain.get(claim.id)
+        if plain is None:
+            metric = self.metrics.get(claim.metric) if claim.metric else None
+            plain = metric is not None and (not self.links.from_text or self._info[claim.id].name in metric.names)
+            self._plain[claim.id] = plain
+        return plain
 
     def usable(self, claim: Claim) -> bool:
         """A stated fact (not a forecast) with a value."""
@@ -203,23 +214,63 @@ class Context:
             return False
         if not self.links.from_text:
             return True
-        name_a, name_b = self.info(a).name, self.info(b).name
-        return name_a == name_b or (self.is_plain(a) and self.is_plain(b))
+        return self.name_key(a) == self.name_key(b)
 
     def same_paragraph(self, a: Claim, b: Claim) -> bool:
-        return not self.links.from_text or self.info(a).paragraph == self.info(b).paragraph
+        return not self.links.from_text or self._info[a.id].paragraph == self._info[b.id].paragraph
 
     def stated_in_period(self, claim: Claim, period: Optional[str]) -> list[Claim]:
-        """Figures of the same quantity as `claim` stated for `period`."""
+        """Figures of the same quantity as `claim` stated for `period`; an identical repeat
+        counts once."""
         if period is None or claim.metric is None:
             return []
         if self._identity is None:
             self._identity = {}
+            shapes: set = set()
             for c in self.claims:
-                if c.role in _FIGURES and c.metric and c.period and self.usable(c):
-                    self._identity.setdefault((c.metric, c.unit, c.period), []).append(c)
-        return [c for c in self._identity.get((claim.metric, claim.unit, period), [])
-                if c.id != claim.id and self.same_quantity(claim, c)]
+                if c.role in _FIGURES + ("share",) and c.metric and c.period and self.usable(c):
+                    if self.signature(c) in shapes:
+                        continue
+                    shapes.add(self.signature(c))
+                    key = (c.metric, c.unit, c.period, self.name_key(c))
+                    self._identity.setdefault(key, []).append(c)
+        bucket = self._identity.get((claim.metric, claim.unit, period, self.name_key(claim)), [])
+        return [c for c in bucket if c.id != claim.id and self.same_quantity(claim, c)]
+
+    def name_key(self, claim: Claim) -> Optional[str]:
+        return canonical_name(self.info(claim).name) if self.links.from_text else None
+
+    def signature(self, claim: Claim) -> tuple:
+        """What a statement says, wherever it stands: identical repeats share it."""
+        sig = self._signatures.get(claim.id)
+        if sig is None:
+            target = self.by_id.get(claim.refers_to) if claim.refers_to else None
+            sig = (claim.text, claim.role, claim.metric, canonical_name(self.info(claim).name), claim.subject,
+                   claim.period, claim.unit, claim.low, claim.high, claim.qualifier,
+                   self.signature(target) if target is not None and target.id != claim.id else None)
+            self._signatures[claim.id] = sig
+        return sig
+
+    def seen(self, check: str, claims: list[Claim]) -> bool:
+        """True when this check has reported the same statements already (the document
+        repeats itself, or two paths lead to one finding); the claims are kept as a repeat
+        of that finding, which is built only once."""
+        key = (check, tuple(self.signature(c) for c in claims))
+        ids = [c.id for c in claims]
+        known = self.repeats.get(key)
+        if known is None:
+            self.repeats[key] = [ids]
+            self._repeat_ids[key] = {tuple(ids)}
+            return False
+        if tuple(ids) not in self._repeat_ids[key]:
+            self._repeat_ids[key].add(tuple(ids))
+            known.append(ids)
+        return True
+
+    def repeats_of(self, finding: "RawFinding") -> list[list[str]]:
+        known = self.repeats.get((finding.check, tuple(self.signature(c) for c in finding.claims)), [])
+        ids = [c.id for c in finding.claims]
+        return [r for r in known if r != ids]
 
     def of_metric(self, metric: Optional[str]) -> list[Claim]:
         """Usable figures (level, count) of a metric, in document order."""
@@ -242,6 +293,42 @@ class Context:
         if anchor.period != other.period:
             return paragraph and (anchor.period is None or other.period is None)
         return paragraph or anchor.period is not None
+
+    def near(self, anchor: Claim, metric: Optional[str], accept, window: int = 24) -> Optional[Claim]:
+        """The nearest usable figure of `metric` that `accept`s, those after the anchor
+        first, looking at most `window` figures of that metric each way (linear time over
+        a document)."""
+        pool = self.of_metric(metric)
+        if not pool:
+            return None
+        positions = self._positions.get(metric)
+        if positions is None:
+            positions = self._positions[metric] = [_position(c) for c in pool]
+        k = bisect.bisect_left(positions, _position(anchor))
+        for j in range(k, min(len(pool), k + window)):
+            if pool[j].id != anchor.id and accept(pool[j]):
+                return pool[j]
+        for j in range(k - 1, max(-1, k - 1 - window), -1):
+            if pool[j].id != anchor.id and accept(pool[j]):
+                return pool[j]
+        return None
+
+    def near_before(self, anchor: Claim, metric: Optional[str], accept, window: int = 24) -> Optional[Claim]:
+        """Like `near`, those before the anchor first."""
+        pool = self.of_metric(metric)
+        if not pool:
+            return None
+        positions = self._positions.get(metric)
+        if positions is None:
+            positions = self._positions[metric] = [_position(c) for c in pool]
+        k = bisect.bisect_right(positions, _position(anchor))
+        for j in range(k - 1, max(-1, k - 1 - window), -1):
+            if pool[j].id != anchor.id and accept(pool[j]):
+                return pool[j]
+        for j in range(k, min(len(pool), k + window)):
+            if pool[j].id != anchor.id and accept(pool[j]):
+                return pool[j]
+        return None
 
     def nearest(self, anchor: Claim, candidates: Iterable[Claim]) -> Optional[Claim]:
         """The candidate closest to the anchor in the text, those after it first."""
@@ -305,6 +392,10 @@ class Context:
         if rate.unit == "percentage_point" and current.unit == "percent":
             return c - r
         return None
+
+
+def _position(claim: Claim) -> int:
+    return claim.norm_start if claim.norm_start >= 0 else claim.start
 
 
 def contradicts(stated: Interval, computed: Interval) -> bool:

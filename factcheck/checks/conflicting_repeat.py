@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..models import Claim
+from ..link import canonical_name
 from .base import Context, RawFinding, fmt_gap, fmt_interval, quote
 
 ID = "conflicting_repeat"
@@ -15,10 +16,10 @@ TITLE = {"zh": "同一数据前后不一", "en": "conflicting repeat"}
 
 def _key(ctx: Context, claim: Claim):
     info = ctx.info(claim)
-    if claim.role in ("level", "count"):
+    if claim.role in ("level", "count", "share"):
         if not claim.metric or (ctx.links.from_text and not info.name):
             return None
-        name = "" if ctx.is_plain(claim) else info.name   # 出口, 出口总额, 出口额: one quantity
+        name = canonical_name(info.name)   # 出口, 出口总额, 出口额: one quantity
         return ("figure", claim.metric, name, claim.subject,
                 claim.period, claim.unit, claim.role)
     if claim.role == "growth" and claim.refers_to:
@@ -56,7 +57,7 @@ def run(ctx: Context) -> Iterator[RawFinding]:
                     continue
                 tolerance = ctx.tol(ID, first, second)
                 a, b = ctx.iv(first, tolerance), ctx.iv(second, tolerance)
-                if a.meets(b):
+                if a.meets(b) or ctx.seen(ID, [first, second]):
                     continue
                 unit = first.unit
                 gap = a.gap(b)

@@ -15,12 +15,11 @@ def run(ctx: Context) -> Iterator[RawFinding]:
         if relation.kind != "ratio":
             continue
         for result in ctx.of_metric(relation.result):
-            numerators = [c for c in ctx.of_metric(relation.numerator)
-                          if c.id != result.id and ctx.is_plain(c) and ctx.compatible(result, c)
-                          and (result.dimension != "currency" or c.unit == result.unit)]
-            denominators = [c for c in ctx.of_metric(relation.denominator)
-                            if c.id != result.id and ctx.is_plain(c) and ctx.compatible(result, c)]
-            numerator, denominator = ctx.nearest(result, numerators), ctx.nearest(result, denominators)
+            numerator = ctx.near_before(result, relation.numerator, lambda c: (
+                ctx.is_plain(c) and ctx.compatible(result, c)
+                and (result.dimension != "currency" or c.unit == result.unit)))
+            denominator = ctx.near_before(result, relation.denominator, lambda c: (
+                ctx.is_plain(c) and ctx.compatible(result, c)))
             if numerator is None or denominator is None or numerator.id == denominator.id:
                 continue
             tolerance = ctx.tol(ID, result, numerator, denominator, extra=relation.tolerance)
@@ -29,7 +28,7 @@ def run(ctx: Context) -> Iterator[RawFinding]:
             if not d.positive():
                 continue
             computed = (ctx.iv(numerator, tolerance) / d).scale(relation.factor)
-            if stated.meets(computed):
+            if stated.meets(computed) or ctx.seen(ID, [result, numerator, denominator]):
                 continue
             unit = result.unit
             gap = stated.gap(computed)

@@ -26,6 +26,8 @@ def _rate(ctx: Context, current: Claim, prior: Claim, rate: Claim) -> Optional[R
     stated, computed, _ = got
     if stated.meets(computed) or not contradicts(stated, computed):
         return None
+    if ctx.seen(ID, [current, prior, rate]):
+        return None
     unit = rate.unit if rate.role != "change" else current.unit
     up = stated.positive()
     zh = (f"“{quote(rate)}”表示{_up(up, 'zh')}，但从上期“{quote(prior)}”到“{quote(current)}”是"
@@ -50,6 +52,8 @@ def _words(ctx: Context, current: Claim, prior: Claim, sign: int, cue: str) -> O
         return None
     if sign < 0 and now.lo < before.hi - now._slack(before):
         return None
+    if ctx.seen(ID, [current, prior]):
+        return None
     up = sign > 0
     expected = Interval(0.0, float("inf")) if up else Interval(float("-inf"), 0.0)
     zh = (f"文中说{_up(up, 'zh')}（{cue}），但“{quote(current)}”{'并不高于' if up else '并不低于'}"
@@ -65,6 +69,8 @@ def _record(ctx: Context, record: Claim, earlier: Claim) -> Optional[RawFinding]
     tolerance = ctx.tol(ID, record, earlier)
     now, before = ctx.iv(record, tolerance), ctx.iv(earlier, tolerance)
     if now.hi > before.lo + now._slack(before):
+        return None
+    if ctx.seen(ID, [record, earlier]):
         return None
     change = now - before
     zh = (f"“{quote(record)}”被称为新高，但{earlier.period}的“{quote(earlier)}”不低于它"

@@ -16,6 +16,8 @@ def run(ctx: Context) -> Iterator[RawFinding]:
     for current, prior, rate in ctx.implicit_pairs():
         if stated_vs_computed(ctx, ID, current, prior, rate) is None:
             continue
+        if ctx.seen(ID, [current, rate, prior]):
+            continue
         tolerance = ctx.tol(ID, current, prior, rate)
         implied = ctx.implied_prior(current, rate, tolerance)
         if implied is None:

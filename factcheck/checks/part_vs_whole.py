@@ -37,6 +37,10 @@ def run(ctx: Context) -> Iterator[RawFinding]:
         p, w = ctx.iv(part, tolerance), ctx.iv(whole, tolerance)
         if p.lo < 0 or w.lo < 0 or not p.above(w):
             continue
+        if ("sum", whole.id, part.id) in ctx.flagged:
+            continue  # the sum check has reported this total and its components
+        if ctx.seen(ID, [whole, part]):
+            continue
         gap = p.gap(w)
         unit = part.unit
         zh = (f"部分大于整体（{cue}）：“{quote(part)}”（{fmt_interval(p, unit, 'zh')}）超过"

@@ -16,7 +16,7 @@ def run(ctx: Context) -> Iterator[RawFinding]:
         values = [ctx.by_id[v] for v in issue.values if v in ctx.by_id]
         figures = [ctx.by_id[s] for s in issue.subjects if s in ctx.by_id]
         subjects = [quote(f) for f in figures] if figures else list(issue.subjects)
-        if not values:
+        if not values or ctx.seen(ID, figures + values):
             continue
         listed = "、".join(quote(v) for v in values)
         zh = (f"“分别”后列出{len(values)}个数值（{listed}），但前面有{len(subjects)}项"

@@ -20,6 +20,8 @@ def run(ctx: Context) -> Iterator[RawFinding]:
         tolerance = ctx.tol(ID, share, *(c for c in (part, whole) if c is not None))
         stated = ctx.iv(share, tolerance)
         if ctx.info(share).share_of_total and stated.above(Interval(0.0, 100.0)):
+            if ctx.seen(ID, [share] + [c for c in (part, whole) if c is not None]):
+                continue
             gap = stated.gap(Interval(0.0, 100.0))
             zh = (f"“{quote(share)}”是占整体的比重，不能超过100%（超出{fmt_gap(gap, 'percentage_point', 'zh')}）。")
             en = (f"'{quote(share)}' is a share of a whole and cannot exceed 100% "
@@ -35,7 +37,7 @@ def run(ctx: Context) -> Iterator[RawFinding]:
         if not w.positive() or p.lo < 0:
             continue
         computed = (p / w).scale(100.0)
-        if stated.meets(computed):
+        if stated.meets(computed) or ctx.seen(ID, [share, part, whole]):
             continue
         gap = stated.gap(computed)
         zh = (f"占比与数值不符：“{quote(part)}”÷“{quote(whole)}” = {fmt_interval(computed, 'percent', 'zh')}，"

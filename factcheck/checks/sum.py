@@ -14,14 +14,25 @@ TITLE = {"zh": "分项之和与总数", "en": "components vs total"}
 
 
 def components(ctx: Context, relation: Relation, total: Claim) -> dict[str, Optional[Claim]]:
-    """For each component metric, the figure that goes with this total (or None)."""
+    """For each component metric, the figure that goes with this total (or None): the
+    nearest compatible figure, after the total first, whose own nearest total (before it
+    first) is this one: 出口 after 进出口总额 belongs to it, not to a total further on."""
     found: dict[str, Optional[Claim]] = {}
     for metric in relation.parts:
-        candidates = [c for c in ctx.of_metric(metric)
-                      if c.id != total.id and c.unit == total.unit and ctx.is_plain(c)
-                      and ctx.compatible(total, c)]
-        found[metric] = ctx.nearest(total, candidates)
+        def accept(c: Claim, metric=metric) -> bool:
+            return (c.unit == total.unit and ctx.is_plain(c) and ctx.compatible(total, c)
+                    and _owner(ctx, relation, c) is total)
+        found[metric] = ctx.near(total, metric, accept)
     return found
+
+
+def _owner(ctx: Context, relation: Relation, component: Claim) -> Optional[Claim]:
+    key = ("sum-owner", relation.id, component.id)
+    if key not in ctx.cache:
+        ctx.cache[key] = ctx.near_before(
+            component, relation.total,
+            lambda t: t.unit == component.unit and ctx.is_plain(t) and ctx.compatible(t, component))
+    return ctx.cache[key]
 
 
 def totals(ctx: Context, relation: Relation) -> list[Claim]:
@@ -44,8 +55,10 @@ def run(ctx: Context) -> Iterator[RawFinding]:
             summed = Interval(0.0, 0.0)
             for part in chosen:
                 summed = summed + ctx.iv(part, tolerance)
-            ctx.flagged.add((ID, total.id))
             if stated.meets(summed):
+                continue
+            ctx.flagged.update((ID, total.id, part.id) for part in chosen)
+            if ctx.seen(ID, [total, *chosen]):
                 continue
             unit = total.unit
             gap = stated.gap(summed)
