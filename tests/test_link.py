@@ -1,0 +1,192 @@
+"""Linking (factcheck.link): which figure a rate qualifies, 分别 lists, prior values, parts,
+shares and periods."""
+import pytest
+
+from factcheck.link import infer_reference_year, previous_period
+from factcheck.pipeline import Pipeline
+
+PIPELINE = Pipeline()
+
+
+def run(text, year=2010):
+    result = PIPELINE.run_text(text, reference_year=year)
+    return result, {c.text: c for c in result.claims}
+
+
+def test_rate_across_the_clause_skips_another_subjects_rate():
+    _, by = run("全省实现进出口总额242.3亿美元，在全国同期整体下降13.9%的情况下，增长9.6%，增速居全国第一。")
+    total = by["242.3亿美元"]
+    assert by["增长9.6%"].refers_to == total.id
+    national = by["下降13.9%"]
+    assert national.refers_to is None and national.subject == "全国" and national.value == -13.9
+    assert by["增长9.6%"].subject == total.subject
+
+
+def test_seed_rates_link_as_the_issue_says(pipeline):
+    from conftest import SEED
+
+    result = pipeline.run_path(str(SEED))
+    by = {}
+    for c in result.claims:
+        by.setdefault(c.text, c)
+    assert by["增長(zhǎng)9.6%"].refers_to == by["242.3億美元"].id
+    assert by["下降13.9%"].refers_to is None
+    assert by["增長(zhǎng)5.43%"].refers_to == by["6310批"].id
+    assert by["32.99%"].refers_to == by["3.91億美元"].id
+    # 不合格率…分别下降: rates of figures the text does not state
+    assert by["下降59.58%"].refers_to is None and by["17.79%"].refers_to is None
+    assert result.links.lists == []
+
+
+def test_respectively_rates_after_figures():
+    _, by = run("今年1-9月，全省共出口食品6310批，货值3.91亿美元，较去年同期分别增长5.43%、32.99%。")
+    assert by["增长5.43%"].refers_to == by["6310批"].id
+    assert by["32.99%"].refers_to == by["3.91亿美元"].id
+    assert by["32.99%"].period == by["3.91亿美元"].period == "2010-01/09"
+
+
+def test_respectively_with_he_and_after_qizhong():
+    _, by = run("规模以上工业增加值1342.7亿元，增长18.6%。其中，轻工业增加值412.3亿元，重工业增加值930.4亿元，"
+                "分别增长12.4%和21.5%。")
+    assert by["增长12.4%"].refers_to == by["412.3亿元"].id
+    assert by["21.5%"].refers_to == by["930.4亿元"].id
+
+
+def test_respectively_count_mismatch_is_recorded_and_nothing_paired():
+    result, by = run("全省共出口食品6310批，货值3.91亿美元，分别增长5.43%、32.99%、12.10%。")
+    assert all(by[t].refers_to is None for t in ("增长5.43%", "32.99%", "12.10%"))
+    (issue,) = result.links.lists
+    assert [result.claims[int(v[1:]) - 1].text for v in issue.values] == ["增长5.43%", "32.99%", "12.10%"]
+    assert len(issue.subjects) == 2
+
+
+def test_respectively_names_before_values():
+    result, by = run("机电产品和高新技术产品出口分别为31.2亿美元和12.4亿美元。出口和进口分别为79.6亿美元和67.3亿美元。")
+    info = result.links.info
+    assert info[by["31.2亿美元"].id].name == "机电产品出口"
+    assert info[by["12.4亿美元"].id].name == "高新技术产品出口"
+    assert (by["79.6亿美元"].metric, by["67.3亿美元"].metric) == ("export", "import")
+    assert result.links.lists == []
+
+
+def test_respectively_names_mismatch():
+    result, _ = run("机电产品和高新技术产品出口分别为31.2亿美元、12.4亿美元和5.0亿美元。")
+    (issue,) = result.links.lists
+    assert issue.subjects == ["机电产品出口", "高新技术产品出口"] and len(issue.values) == 3
+
+
+def test_prior_with_bi():
+    result, by = run("2010年，全省实现进出口总额242.3亿美元，比上年的221.1亿美元增长9.6%。")
+    current, prior, rate = by["242.3亿美元"], by["221.1亿美元"], by["增长9.6%"]
+    assert rate.refers_to == current.id
+    assert (prior.period, current.period) == ("2009", "2010")
+    assert [(p.current, p.prior, p.cue) for p in result.links.priors] == [(current.id, prior.id, "比")]
+    assert result.links.info[prior.id].base
+
+
+def test_prior_on_the_basis_of():
+    result, by = run("本届西博会共签约投资总额7523.16亿元，在去年5911.39亿元的基础上再创新高。")
+    (prior,) = result.links.priors
+    assert (prior.current, prior.prior, prior.cue, prior.sign) == (by["7523.16亿元"].id, by["5911.39亿元"].id, "基础上", 1)
+    assert by["5911.39亿元"].period == "2009"
+    assert result.links.records == [by["7523.16亿元"].id]
+
+
+def test_prior_same_period_last_year():
+    result, by = run("今年1-9月，全省出口100.5亿美元，去年同期为80.2亿美元。")
+    (prior,) = result.links.priors
+    assert (prior.current, prior.prior, prior.cue) == (by["100.5亿美元"].id, by["80.2亿美元"].id, "同期")
+    assert by["80.2亿美元"].period == "2009-01/09"
+    assert by["100.5亿美元"].period == "2010-01/09"
+
+
+def test_prior_from_to_lists():
+    result, by = run("检测项目已由原来的63大类、469个检测项目扩大到93大类、706个检测项目。")
+    pairs = {(p.prior, p.current, p.sign) for p in result.links.priors}
+    assert pairs == {(by["63大类"].id, by["93大类"].id, 1), (by["469个"].id, by["706个"].id, 1)}
+
+
+def test_qizhong_parts_take_the_whole_with_their_unit():
+    result, by = run("共抽查486家企业生产的523批次产品，抽样合格率为91.6%。其中，儿童玩具抽查68批次，不合格9批次。")
+    parts = {(p.part, p.whole) for p in result.links.parts}
+    assert parts == {(by["68批次"].id, by["523批次"].id), (by["9批次"].id, by["523批次"].id)}
+
+
+def test_share_part_and_whole_by_name():
+    result, by = run("全年进出口总额146.9亿美元。其中，出口79.6亿美元。机电产品和高新技术产品出口分别为31.2亿美元和"
+                     "12.4亿美元，机电产品出口占出口总额的39.2%。")
+    (share,) = [s for s in result.links.shares]
+    assert (share.part, share.whole) == (by["31.2亿美元"].id, by["79.6亿美元"].id)
+    assert by["39.2%"].refers_to == by["31.2亿美元"].id
+
+
+def test_share_of_a_whole_stated_earlier():
+    result, by = run("年末全省常住人口7869.3万人，比上年末增加47.1万人。其中，城镇人口3395.2万人，占常住人口的比重为43.1%。")
+    (share,) = result.links.shares
+    assert (share.share, share.part, share.whole) == (by["43.1%"].id, by["3395.2万人"].id, by["7869.3万人"].id)
+    assert by["增加47.1万人"].refers_to == by["7869.3万人"].id
+    assert result.links.info[by["43.1%"].id].share_of_total
+
+
+def test_share_whose_whole_is_not_stated():
+    result, by = run("国际合作馆招展面积达32400平方米，占主展场面积的27%。人口8724.6万人，面积48.5万平方公里。")
+    (share,) = result.links.shares
+    assert share.part == by["32400平方米"].id and share.whole is None
+
+
+def test_percentage_points_qualify_the_percentage():
+    _, by = run("第三产业增加值占全省生产总值的比重为39.7%，比上年下降1.2个百分点。")
+    assert by["下降1.2个百分点"].refers_to == by["39.7%"].id
+
+
+def test_rate_before_its_figure():
+    _, by = run("名牌产品销售收入增长百分之十五，达到三点二亿元。")
+    assert by["增长百分之十五"].refers_to == by["三点二亿元"].id
+
+
+def test_comparable_prices():
+    result, by = run("全省生产总值16037.96亿元，按可比价格计算，比上年增长14.6%。")
+    assert result.links.info[by["增长14.6%"].id].comparable
+    result, by = run("生产总值16037.96亿元，增长14.6%。\n注：生产总值绝对数按现价计算，增长速度按可比价格计算。")
+    assert result.links.comparable_document
+    result, by = run("2010年香港本地生产总值为17,483亿港元，实质增长6.8%。")
+    assert result.links.info[by["增长6.8%"].id].comparable
+
+
+def test_forecast_is_marked():
+    result, by = run("1-9月，全省实现进出口额239.2亿美元，同比增长44.4%，预计全年将突破300亿美元。")
+    assert result.links.info[by["突破300亿美元"].id].forecast
+    assert not result.links.info[by["239.2亿美元"].id].forecast
+
+
+def test_names():
+    result, by = run("初步核算，全年全省生产总值16037.96亿元。年末全省常住人口7869.3万人。其中，城镇人口3395.2万人。")
+    names = {c.text: result.links.info[c.id].name for c in result.claims}
+    assert names == {"16037.96亿元": "生产总值", "7869.3万人": "常住人口", "3395.2万人": "城镇人口"}
+
+
+def test_base_period_does_not_spill_over():
+    # 比上年 is the base of the rate, not the period of the rank after it
+    _, by = run("2010年××省统计公报\n全年全省生产总值16037.96亿元，比上年增长14.6%，总量居全国第10位。", year=2010)
+    assert by["16037.96亿元"].period == "2010"
+    assert by["第10位"].period == "2010"
+
+
+@pytest.mark.parametrize("text,year", [
+    ("2010年××省国民经济和社会发展统计公报\n××省统计局（2011年2月28日）", 2010),
+    ("（本报记者 李明　2010年10月8日）今年1-9月", 2010),
+    ("四川省２００９年经济运行情况综述\n（２０１０年２月２６日）", None),  # full-width digits are normalized first
+])
+def test_reference_year_prefers_periods_over_dates(text, year):
+    if year is None:
+        from factcheck.normalize import normalize
+
+        assert infer_reference_year(normalize(text).norm) == 2009
+    else:
+        assert infer_reference_year(text) == year
+
+
+def test_previous_period():
+    assert previous_period("2010") == "2009"
+    assert previous_period("2010-01/09") == "2009-01/09"
+    assert previous_period(None) is None
