@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Optional
 
 from . import __version__
@@ -63,6 +64,22 @@ def _parser() -> argparse.ArgumentParser:
     rules.add_argument("action", choices=["list", "lint", "schema"])
     rules.add_argument("paths", nargs="*", metavar="PATH", help="rule files or folders (default: shipped)")
     rules.add_argument("--no-shipped-rules", action="store_true")
+
+    te = sub.add_parser("test", help="regression tests of rule sets: rule examples and fixture cases")
+    te.add_argument("paths", nargs="*", metavar="PATH",
+                    help="rule files, fixtures (NAME.expected.yaml) or folders of either "
+                         "(default: the shipped rules/ and fixtures/)")
+    te.add_argument("--rules", action="append", default=[], metavar="PATH",
+                    help="test this rule set instead of the shipped one (repeatable)")
+    te.add_argument("--with-shipped-rules", action="store_true",
+                    help="keep the shipped rules under the --rules given")
+    te.add_argument("--no-shipped-rules", action="store_true",
+                    help="never load the shipped rules (the default as soon as rules are given)")
+    te.add_argument("--format", choices=["text", "json"], default="text")
+    te.add_argument("-o", "--output", metavar="OUT", help="write the report here instead of standard output")
+    te.add_argument("--update", action="store_true",
+                    help="rewrite the expected files of failing fixtures from the current output")
+    te.add_argument("-v", "--verbose", action="store_true", help="list passing cases too")
     return parser
 
 
@@ -144,16 +161,27 @@ def _rules(args) -> int:
                 sources = [str(shipped_rules_dir())]
             status = EXIT_OK
             files = rule_files(sources)
+            from .testing import rules_without_examples
+
             for path in files:
                 try:
                     validate_file(path)
                 except RuleError as exc:
                     sys.stderr.write(f"{exc}\n")
                     status = EXIT_BAD
+                    continue
+                for where, message in rules_without_examples([path]):  # every rule carries an example
+                    sys.stderr.write(f"{where}: {message}\n")
+                    status = EXIT_BAD
             if status == EXIT_OK:
                 from .checks import load_config
+                from .rules import shipped_rules_dir
 
-                load_config(load_rules(sources, include_shipped=False))
+                # relations in a user's file may name the shipped metrics
+                shipped = str(shipped_rules_dir())
+                with_shipped = not args.no_shipped_rules and all(
+                    Path(p).resolve() != Path(shipped).resolve() for p in sources)
+                load_config(load_rules(sources, include_shipped=with_shipped))
             if status == EXIT_OK:
                 sys.stdout.write(f"{len(files)} rule file(s) valid\n")
             return status
@@ -166,12 +194,39 @@ def _rules(args) -> int:
     return EXIT_OK
 
 
+def _test(args) -> int:
+    from .testing import FixtureError, run
+
+    include_shipped = False if args.no_shipped_rules else (True if args.with_shipped_rules else None)
+    try:
+        report = run(args.paths, rules=args.rules, include_shipped=include_shipped, update=args.update)
+    except (RuleError, FixtureError) as exc:
+        sys.stderr.write(f"factcheck: {exc}\n")
+        return EXIT_BAD
+    text = (json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n" if args.format == "json"
+            else report.format_text(verbose=args.verbose))
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            sys.stderr.write(f"factcheck: {args.output}: {exc.strerror}\n")
+            return EXIT_BAD
+    else:
+        sys.stdout.write(text)
+    for error in report.errors + [o.error for o in report.outcomes if o.error]:
+        sys.stderr.write(f"factcheck: {error}\n")
+    return report.exit_code
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "extract":
         return _extract(args)
     if args.command == "check":
         return _check(args)
+    if args.command == "test":
+        return _test(args)
     return _rules(args)
 
 
