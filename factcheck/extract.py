@@ -37,7 +37,8 @@ def scan_timeout(text: str) -> Optional[float]:
 
 _ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _NUMERAL_CHARS = "零〇一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟"
-_CHINESE = rf"[{_NUMERAL_CHARS}]+(?:点[零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖]+[万亿]?)?"
+# 兆 inside a numeral is 10^12 (四十九兆九千亿); before anything else it is mega (五兆瓦)
+_CHINESE = rf"[{_NUMERAL_CHARS}]+(?:兆[{_NUMERAL_CHARS}]+)?(?:点[零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖]+[万亿]?)?"
 # Financial numerals are also words (陆地, 入伍, 拾取): alone, without a unit, they are not numbers.
 _FINANCIAL_ONLY = set("壹贰叁肆伍陆柒捌玖拾佰仟")
 
@@ -70,12 +71,12 @@ class Grammar:
 @lru_cache(maxsize=2)
 def grammar(all_numbers: bool = False) -> Grammar:
     lex = lexicon()
-    tail = r"""(?:
+    tail = r"""(?:(?:
           (?P<unit0>\L<units>)(?P<half0>半)?
         | (?P<scale>\L<scales>)
           (?P<rest>(?:零?""" + _ARABIC + r"""\L<scales>)*(?:零""" + _ARABIC + r""")?)
           (?P<fz2>\L<fuzzy>)?(?P<scale3>万|亿)?(?:(?P<unit>\L<units>)(?P<half>半)?)?
-      )"""
+      )(?:又?(?P<minor>\d{1,2}|[一二两三四五六七八九])(?P<minor_unit>\L<minor_units>)(?!之))?)"""
     # Outside --all-numbers a plain number must carry 多/余 or a unit or scale word.
     if all_numbers:
         number_tail = rf"(?P<fz1>\L<fuzzy>)?{tail}?"
@@ -114,7 +115,7 @@ def grammar(all_numbers: bool = False) -> Grammar:
             r"(?P<cur>\L<currencies>)?(?P<sign>负|-|−)?")
     lists = dict(
         rank_units=sorted(lex.rank_units), cheng_blockers=list(lex.cheng_blockers),
-        zhe_blockers=list(lex.zhe_blockers),
+        zhe_blockers=list(lex.zhe_blockers), minor_units=list(lex.minor_currency_units),
         pairs=list(lex.numeral_pairs), seps=list(lex.range_separators), fuzzy=list(lex.fuzzy_suffixes),
         units=list(lex.units), scales=list(lex.scales), suffixes=list(lex.suffix_qualifiers),
         ignore_unused=True,
@@ -399,6 +400,14 @@ class Extractor:
                 value += 0.5  # 一吨半, 两米半: and a half
             elif not g.get("post"):
                 end -= 1  # 三个半小时: the 半 belongs to what follows
+        if g.get("minor_unit"):
+            if unit is None or unit.dimension != "currency" or scale != 1.0:
+                end = m.start("minor") - (1 if text[m.start("minor") - 1] == "又" else 0)
+            else:
+                # 五元三毛 = 5.3 CNY, 两美元又三美分 = 2.03 USD
+                minor = parse_arabic(g["minor"])[0] if g["minor"].isdigit() else parse_chinese(g["minor"])[0]
+                value += minor * lex.minor_currency_units[g["minor_unit"]]
+                precision = 0.5 * lex.minor_currency_units[g["minor_unit"]]
         value = _clean(value * scale)
         precision *= scale
         if g.get("rest"):

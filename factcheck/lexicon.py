@@ -30,6 +30,7 @@ class Lexicon:
     numeral_pairs: tuple[str, ...]
     cheng_blockers: tuple[str, ...]
     zhe_blockers: tuple[str, ...]
+    minor_currency_units: dict[str, float]
     growth_rate_cues: tuple[str, ...]
     prefix_blockers: dict[str, tuple[str, ...]]
     unit_prefixes: dict[str, str]
@@ -64,6 +65,7 @@ def lexicon() -> Lexicon:
         numeral_pairs=tuple(lex["numeral_pairs"]),
         cheng_blockers=tuple(lex["cheng_blockers"]),
         zhe_blockers=tuple(lex["zhe_blockers"]),
+        minor_currency_units={k: float(v) for k, v in lex["minor_currency_units"].items()},
         growth_rate_cues=tuple(lex["growth_rate_cues"]),
         prefix_blockers={k: tuple(v) for k, v in lex["prefix_blockers"].items()},
         unit_prefixes=dict(lex["unit_prefixes"]),

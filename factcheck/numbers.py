@@ -39,6 +39,9 @@ def parse_arabic(token: str) -> tuple[float, float]:
 
 
 def _chinese_integer(token: str) -> int:
+    if "兆" in token:
+        high, _, low = token.partition("兆")
+        return _chinese_integer(high) * 10**12 + (_chinese_integer(low) if low else 0)
     if token.startswith("万万"):
         raise NumberError(f"not a Chinese numeral: {token!r}")  # 万万不可: "by no means"
     if token[0] in "十百千万亿拾佰仟":
