@@ -33,12 +33,12 @@ def test_shipped_rules_and_fixtures_pass(shipped_report):
     assert summary["counterexamples"] >= len(rules.metrics) + len(rules.exclusions)
 
 
-def test_every_shipped_rule_has_examples_and_counterexamples(shipped_report):
+def test_every_shipped_rule_has_examples(shipped_report):
+    # counterexamples are wanted too, but only examples are required (as by `rules lint`)
     assert shipped_report.without_examples == []
     counts = shipped_report.counts()
     for rule, kind in shipped_report.rules:
         assert counts[rule]["examples"] >= 1, rule
-        assert counts[rule]["counterexamples"] >= 1, rule
         assert counts[rule]["fn"] == 0 and counts[rule]["fp"] == 0, rule
 
 
