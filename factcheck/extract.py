@@ -92,7 +92,7 @@ def grammar(all_numbers: bool = False) -> Grammar:
     # a first-character set); joined into one alternation they are tried at every position.
     shapes = [
         rf"(?P<ordinal>第{_num('r')}(?P<rank_unit>\L<rank_units>)?)",
-        rf"百分之{_num('p')}{post}",
+        rf"百分之{_num('p')}(?P<kilo>[kK](?![A-Za-z]))?{post}",
         rf"{_num('d')}分之{_num('f')}{post}",
         rf"""(?:(?<![{_NUMERAL_CHARS}])(?P<cheng>[二两三四五六七八九]|十)(?:点(?P<chengd>[一二三四五六七八九]))?
               |(?<![\d.⁄])(?P<chenga>\d{{1,2}}(?:\.\d+)?)|(?P<chengh>半))
@@ -308,12 +308,14 @@ class Extractor:
         is_range = False
         if g.get("pa") is not None or g.get("pc") is not None:
             value, precision, chinese = _number(g, "p")
+            if g.get("kilo"):
+                value, precision = value * 1000.0, precision * 1000.0
             if chinese:
                 precision = min(precision, 0.5)  # 百分之百 is all of it, not 100 ± 50
             unit, percent_form = lex.units["%"], True
             number_start = m.start()
         elif g.get("da") is not None or g.get("dc") is not None:
-            den = _number(g, "d")[0]
+            den = parse_chinese("亿" + g["dc"][2:])[0] if (g.get("dc") or "").startswith("万万") else _number(g, "d")[0]
             numer = _number(g, "f")[0]
             if den == 0:
                 return None
@@ -368,7 +370,8 @@ class Extractor:
                 low, high, is_range = value, second[0], True
                 if high < low or chinese != second[2]:
                     return None  # 15-8 is no range of one quantity
-            if not chinese and _is_name_part(text, number_start, number_end, m.end() if unit_word else None):
+            if not chinese and _is_name_part(text, number_start, number_end,
+                                             m.end() if unit_word or g.get("scale") else None):
                 return None
         lead = self._lead(text, number_start, floor)
         if g.get("sign_unit") and (unit is None or unit.dimension == "currency"):
