@@ -22,13 +22,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import pytest
 
-from .rules import RuleError, load_rules, shipped_rules_dir
-from .testing import (EXPECTED_SUFFIX, FixtureCase, FixtureError, Outcome, RuleExample, Runner,
-                      load_fixture, rule_cases)
+# Every pytest session of an environment with factcheck installed loads this module: the
+# rule and test machinery is imported only once the plugin collects something.
+if TYPE_CHECKING:  # pragma: no cover
+    from .testing import FixtureCase, Outcome, RuleExample, Runner
+
+EXPECTED_SUFFIX = ".expected.yaml"
 
 
 class CaseFailed(AssertionError):
@@ -47,9 +50,12 @@ class _Settings:
     def active(self) -> bool:
         return self.walk or bool(self.rules) or bool(self.fixtures)
 
-    def runner(self, extra: Optional[Path] = None) -> Runner:
+    def runner(self, extra: Optional[Path] = None) -> "Runner":
         """The rule set under test: factcheck_rules if set, else the shipped rules (plus
         `extra`, a walked rule file that is not one of them)."""
+        from .rules import RuleError, load_rules, shipped_rules_dir
+        from .testing import Runner
+
         if self.rules:
             key: tuple = ("rules", *map(str, self.rules))
             sources, shipped = [str(p) for p in self.rules], False
@@ -67,7 +73,7 @@ class _Settings:
             raise runner
         return runner
 
-    def fixture_outcome(self, case: FixtureCase) -> Outcome:
+    def fixture_outcome(self, case: "FixtureCase") -> "Outcome":
         key = str(case.path)
         if key not in self.outcomes:
             self.outcomes[key] = self.runner().run_fixture(case)
@@ -145,6 +151,9 @@ class _CleanErrors:
     diff message, not a traceback."""
 
     def repr_failure(self, excinfo, style=None):  # type: ignore[override]
+        from .rules import RuleError
+        from .testing import FixtureError
+
         if isinstance(excinfo.value, (CaseFailed, RuleError, FixtureError)):
             return str(excinfo.value)
         return super().repr_failure(excinfo)  # type: ignore[misc]
@@ -152,7 +161,9 @@ class _CleanErrors:
 
 class RuleFile(_CleanErrors, pytest.File):
     def collect(self):
-        rules: dict[str, list[RuleExample]] = {}
+        from .testing import rule_cases
+
+        rules: "dict[str, list[RuleExample]]" = {}
         for case in rule_cases([self.path]):
             rules.setdefault(case.rule.split("/", 1)[1], []).append(case)
         for name, cases in rules.items():
@@ -160,7 +171,7 @@ class RuleFile(_CleanErrors, pytest.File):
 
 
 class RuleNode(_CleanErrors, pytest.Collector):
-    def __init__(self, *, cases: list[RuleExample], **kwargs):
+    def __init__(self, *, cases: "list[RuleExample]", **kwargs):
         super().__init__(**kwargs)
         self.cases = cases
 
@@ -170,7 +181,7 @@ class RuleNode(_CleanErrors, pytest.Collector):
 
 
 class ExampleItem(_CleanErrors, pytest.Item):
-    def __init__(self, *, case: RuleExample, **kwargs):
+    def __init__(self, *, case: "RuleExample", **kwargs):
         super().__init__(**kwargs)
         self.case = case
 
@@ -186,17 +197,21 @@ class ExampleItem(_CleanErrors, pytest.Item):
 
 class FixtureFile(_CleanErrors, pytest.File):
     def collect(self):
+        from .testing import load_fixture
+
         case = load_fixture(self.path)
         for section in case.sections or ["expected"]:
             yield FixtureItem.from_parent(self, name=section, case=case)
 
 
 class FixtureItem(_CleanErrors, pytest.Item):
-    def __init__(self, *, case: FixtureCase, **kwargs):
+    def __init__(self, *, case: "FixtureCase", **kwargs):
         super().__init__(**kwargs)
         self.case = case
 
     def runtest(self) -> None:
+        from .testing import FixtureError
+
         outcome = self.config.stash[_KEY].fixture_outcome(self.case)
         if outcome.error:
             raise FixtureError(outcome.error)

@@ -151,3 +151,14 @@ def test_shipped_fixtures_through_the_plugin(pytester, rules_copy):
     pytester.makeini("[pytest]\nfactcheck_rules = rules\nfactcheck_fixtures = fixtures\n")
     result = _run(pytester, "fixtures/clean_simplified.expected.yaml", "fixtures/checks/sum_fail.hans.expected.yaml")
     result.assert_outcomes(passed=3)
+
+
+def test_invalid_rule_file_is_a_collection_error_naming_file_and_line(pytester):
+    pytester.mkdir("mine")
+    (pytester.path / "mine" / "bad.yaml").write_text(
+        "id: mine\nmetrics:\n  - id: beds\n    names: [床位]\n    dimension: count\n    colour: red\n",
+        encoding="utf-8")
+    result = _run(pytester, "--factcheck-rules", "mine", "mine")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*mine/bad.yaml:6: unknown key 'colour' (at metrics/0)*"])
+    assert "Traceback" not in result.stdout.str()
