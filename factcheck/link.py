@@ -290,13 +290,16 @@ class Linker:
                     claim.period = target.period
                 claim.subject = target.subject
             if claim.role == "growth":
-                sentence_text = text[max(full.floor(claim.norm_start), claim.norm_start - 300):
-                                     min(full.ceiling(claim.norm_start, len(text)), claim.norm_end + 300)]
                 lead = text[clauses.floor(claim.norm_start):claim.norm_start]
                 info.yoy = not _NOT_YOY.search(lead + text[claim.norm_start:claim.norm_end])
-                info.comparable = (bool(_COMPARABLE_HERE.search(sentence_text))
-                                   or any(text.startswith(w, max(0, claim.norm_start - 2)) for w in _REAL_GROWTH)
-                                   or any(w in lead[-6:] for w in ("实际", "实质")))
+                # real growth: 实际增长 / 实质增长, or 按可比价格计算 / 扣除价格因素 in the rate's
+                # clause or the clause before it (增长11.0%，扣除价格因素，实际增长7.4%: only the second)
+                previous_clause = text[clauses.floor(max(clauses.floor(claim.norm_start) - 1, 0)):claim.norm_start]
+                after = text[claim.norm_end:min(clauses.ceiling(claim.norm_end, len(text)), claim.norm_end + 20)]
+                info.comparable = (bool(_COMPARABLE_HERE.search(previous_clause))
+                                   or bool(_COMPARABLE_HERE.match(after.lstrip("（(")))
+                                   or any(w in lead[-6:] for w in ("实际", "实质"))
+                                   or any(text.startswith(w, max(0, claim.norm_start - 2)) for w in _REAL_GROWTH))
             previous = claim
 
         # pass 3: relations
@@ -447,8 +450,10 @@ class Linker:
                     break
                 values.append(claims[j])
                 j += 1
-            rates = all(v.role in _RATE_ROLES or v.role == "change" for v in values)
-            figures = all(v.role in _FIGURE_ROLES for v in values)
+            # 分别增长a%、b%: rates of the figures before; 分别为a%、b% (shares, like figures):
+            # values of the names before
+            rates = all(v.role in ("growth", "change") for v in values)
+            figures = all(v.role in _FIGURE_ROLES or v.role == "share" for v in values)
             if len(values) < 2 or not (rates or figures):
                 continue
             sentence_floor = full.floor(m.start())

@@ -285,6 +285,18 @@ def test_different_names_of_one_metric_are_not_repeats():
     assert check("城镇居民人均可支配收入15236元；农村居民人均可支配收入6124元。") == []
 
 
+def test_nominal_and_real_growth_of_one_figure_are_not_a_conflict():
+    text = "全年城镇居民人均可支配收入15461元，比上年增长11.0%，扣除价格因素，实际增长7.4%。"
+    result = PIPELINE.run_text(text, reference_year=2010)
+    info = result.links.info
+    assert [info[c.id].comparable for c in result.claims] == [False, False, True]
+    assert run_checks(result) == []
+
+
+def test_a_list_of_shares_is_not_a_list_of_rates():
+    assert check("三次产业对经济增长的贡献率分别为3.8%、70.2%和26.0%。") == []
+
+
 def test_check_ids_are_stable():
     assert CHECK_IDS == ["growth_vs_prior", "implied_prior", "direction", "sum", "part_vs_whole", "share",
                          "derived", "conflicting_repeat", "respectively"]

@@ -27,7 +27,8 @@ def _key(ctx: Context, claim: Claim):
         if target is None:
             return None
         inner = _key(ctx, target)
-        return None if inner is None else ("rate", inner, claim.unit)
+        # a nominal and a real rate of one figure (增长11.0%，扣除价格因素，实际增长7.4%) are two facts
+        return None if inner is None else ("rate", inner, claim.unit, info.comparable)
     return None
 
 

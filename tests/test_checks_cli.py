@@ -1,0 +1,124 @@
+"""`factcheck check`, driven as another tool would drive it: exit codes, formats, options."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import FIXTURES, SEED
+
+CHECKS = FIXTURES / "checks"
+SUM_FAIL = CHECKS / "sum_fail.hans.txt"
+SUM_PASS = CHECKS / "sum_pass.hans.txt"
+WARN_ONLY = CHECKS / "respectively_fail.hant.txt"
+
+
+def run(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "factcheck", *args], capture_output=True,
+                          input=stdin, timeout=180)
+
+
+def test_json_contract_with_findings():
+    proc = run("check", str(SUM_FAIL), "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    (doc,) = json.loads(proc.stdout)["documents"]
+    raw = SUM_FAIL.read_text(encoding="utf-8")
+    assert [f["id"] for f in doc["findings"]] == ["f1", "f2"]
+    claim_ids = {c["id"] for c in doc["claims"]}
+    for finding in doc["findings"]:
+        assert {"id", "check", "severity", "message", "claims", "start", "end", "expected", "actual",
+                "gap", "expected_interval", "actual_interval", "unit", "repeats"} <= set(finding)
+        assert finding["check"] == "sum" and finding["severity"] == "error"
+        assert set(finding["claims"]) <= claim_ids
+        assert raw[finding["start"]:finding["end"]].startswith(
+            next(c["text"] for c in doc["claims"] if c["id"] == finding["claims"][0]))
+        assert finding["gap"] > 0
+
+
+def test_exit_codes_and_fail_on():
+    assert run("check", str(SUM_PASS)).returncode == 0
+    assert run("check", str(SUM_FAIL)).returncode == 1
+    assert run("check", str(SUM_FAIL), "--fail-on", "never").returncode == 0
+    assert run("check", str(WARN_ONLY)).returncode == 0
+    assert run("check", str(WARN_ONLY), "--fail-on", "warning").returncode == 1
+    assert run("check", str(SEED), "--fail-on", "warning").returncode == 0
+
+
+def test_bad_usage_and_unreadable_input_exit_2(tmp_path):
+    assert run("check").returncode == 2
+    assert run("check", str(SUM_PASS), "--fail-on", "sometimes").returncode == 2
+    assert run("check", str(SUM_PASS), "--only", "no_such_check").returncode == 2
+    proc = run("check", str(tmp_path / "missing.txt"), str(SUM_FAIL), "--format", "json")
+    assert proc.returncode == 2
+    assert "missing.txt" in proc.stderr.decode()
+    docs = json.loads(proc.stdout)["documents"]
+    assert docs[0]["errors"] and len(docs[1]["findings"]) == 2
+
+
+def test_invalid_rules_exit_2_naming_file_and_line(tmp_path):
+    rules = tmp_path / "bad.yaml"
+    rules.write_text("id: bad\nrelations:\n  - {id: r, kind: sum, total: gdp, parts: [nope, export]}\n",
+                     encoding="utf-8")
+    proc = run("check", str(SUM_PASS), "--rules", str(rules))
+    assert proc.returncode == 2
+    (line,) = proc.stderr.decode().strip().splitlines()
+    assert f"{rules}:3:" in line and "nope" in line
+
+
+def test_rules_lint_checks_relations(tmp_path):
+    rules = tmp_path / "bad.yaml"
+    rules.write_text("id: bad\nrelations:\n  - {id: r, kind: ratio, result: gdp, numerator: gdp, denominator: x}\n",
+                     encoding="utf-8")
+    proc = run("rules", "lint", str(rules))
+    assert proc.returncode == 2 and "'x'" in proc.stderr.decode()
+    assert run("rules", "lint").returncode == 0
+
+
+def test_english_and_stdin():
+    text = SUM_FAIL.read_text(encoding="utf-8").encode("gb18030")
+    proc = run("check", "-", "--lang", "en", "--format", "jsonl", stdin=text)
+    assert proc.returncode == 1, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.decode().splitlines()]
+    assert [r["path"] for r in rows] == ["<stdin>", "<stdin>"]
+    assert rows[0]["message"].startswith("The components do not add up")
+    assert isinstance(rows[0]["claims"], list)
+
+
+def test_only_skip_tolerance():
+    assert run("check", str(SUM_FAIL), "--skip", "sum").returncode == 0
+    assert run("check", str(SUM_FAIL), "--only", "share").returncode == 0
+    assert run("check", str(SUM_FAIL), "--only", "sum").returncode == 1
+    assert run("check", str(CHECKS / "growth_vs_prior_fail.hans.txt"), "--tolerance", "0.05").returncode == 0
+    assert run("check", str(SUM_FAIL), "--tolerance", "-1").returncode == 2
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "table", "jsonl", "json"])
+def test_formats_to_file(tmp_path, fmt):
+    out = tmp_path / f"findings.{fmt}"
+    proc = run("check", str(SUM_FAIL), str(SUM_PASS), "--format", fmt, "-o", str(out))
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout == b""
+    if fmt == "parquet":
+        import pandas as pd
+
+        frame = pd.read_parquet(out)
+        assert list(frame["check"]) == ["sum", "sum"]
+        assert frame["path"].iloc[0] == str(SUM_FAIL)
+        assert frame["gap"].iloc[0] > 0
+    elif fmt == "csv":
+        import pandas as pd
+
+        frame = pd.read_csv(out)
+        assert list(frame["severity"]) == ["error", "error"]
+        assert frame["claim_texts"].iloc[0].startswith("16037.96亿元")
+    elif fmt == "table":
+        text = out.read_text(encoding="utf-8")
+        assert "sum" in text and "f2" in text
+    else:
+        assert out.read_text(encoding="utf-8").strip()
+
+
+def test_extract_still_reports_no_findings():
+    proc = run("extract", str(SUM_FAIL), "--format", "json")
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["documents"][0]["findings"] == []
