@@ -95,10 +95,10 @@ def grammar(all_numbers: bool = False) -> Grammar:
         rf"百分之{_num('p')}(?P<kilo>[kK](?![A-Za-z]))?{post}",
         rf"{_num('d')}分之{_num('f')}{post}",
         rf"""(?:(?<![{_NUMERAL_CHARS}])(?P<cheng>[二两三四五六七八九]|十)(?:点(?P<chengd>[一二三四五六七八九]))?
-              |(?<![\d.⁄])(?P<chenga>\d{{1,2}}(?:\.\d+)?)|(?P<chengh>半))
+              |(?<![\d.⁄A-Za-z])(?P<chenga>\d{{1,2}}(?:\.\d+)?)|(?P<chengh>半))
             成(?:(?P<chengplus>半)|(?P<chengdigit>[一二三四五六七八九])(?![{_NUMERAL_CHARS}]))?
             (?!\L<cheng_blockers>){post}""",
-        rf"""(?:(?<![\d.⁄])(?P<zhea>\d(?:\.\d)?|\d\d)
+        rf"""(?:(?<![\d.⁄A-Za-z])(?P<zhea>\d(?:\.\d)?|\d\d)
               |(?<![{_NUMERAL_CHARS}])(?P<zhec>[一二两三四五六七八九壹贰叁肆伍陆柒捌玖]{{1,2}})
                 (?:点(?P<zhed>[一二三四五六七八九壹贰叁肆伍陆柒捌玖]))?
               |(?P<zheh>半|(?<=打)对))
