@@ -83,3 +83,29 @@ def test_extraction_fixtures_have_no_errors(pipeline, path):
     """The crafted extraction fixtures are consistent documents: no check may fail on them."""
     findings = run_checks(pipeline.run_path(str(path)))
     assert [f for f in findings if f.severity == "error"] == [], "\n".join(f.message for f in findings)
+
+
+DOCS = FIXTURES.parent / "docs" / "checks"
+
+
+@pytest.mark.parametrize("check", CHECK_IDS)
+def test_docs_page_per_check_quotes_real_messages(pipeline, check):
+    """docs/checks/<id>.md has a failing and a passing example, and the messages it quotes
+    are the ones the check gives on its failing fixture."""
+    import re
+
+    page = (DOCS / f"{check}.md").read_text(encoding="utf-8")
+    assert page.startswith(f"# `{check}`") and "## Failing" in page and "## Passing" in page
+    assert f"fixtures/checks/{check}_" in page
+    result = pipeline.run_path(str(CHECK_FIXTURES / f"{check}_fail.hans.txt"))
+    zh = {f.message for f in run_checks(result, lang="zh")}
+    en = {f.message for f in run_checks(result, lang="en")}
+    quoted_zh = re.findall(r"^> (?:error|warning) — (.+)$", page, flags=re.M)
+    quoted_en = re.findall(r"^> \(`--lang en`\) (.+)$", page, flags=re.M)
+    assert quoted_zh and quoted_en
+    for message in quoted_zh:
+        if not message.startswith("…"):
+            assert message in zh, message
+    for message in quoted_en:
+        assert message in en, message
+    assert check in (DOCS / "README.md").read_text(encoding="utf-8")

@@ -435,18 +435,21 @@ def _digits(lo: float, hi: float, scale: float) -> tuple[str, str]:
     width = b - a
     magnitude = max(abs(a), abs(b))
     first = -int(math.floor(math.log10(magnitude))) + 3 if magnitude > 0 else 0   # ~4 significant digits
-    for decimals in range(max(first, 0), 13):
+    last = min(max(first + 4, 0), 12)   # at most ~8 significant digits
+    for decimals in range(max(first, 0), last + 1):
         step = 10.0 ** -decimals
         down = math.floor(a / step + 1e-9) * step
         up = math.ceil(b / step - 1e-9) * step
-        if (a - down) + (up - b) <= 0.1 * width + 1e-12:
-            return _fixed(down, decimals), _fixed(up, decimals)
+        if (a - down) + (up - b) <= 0.1 * width + 1e-12 or decimals == last:
+            low, high = _fixed(down, decimals), _fixed(up, decimals)
+            places = max(len(t.partition(".")[2]) for t in (low, high))
+            return _fixed(down, places, keep=True), _fixed(up, places, keep=True)
     return _num(a, 12), _num(b, 12)
 
 
-def _fixed(x: float, decimals: int) -> str:
+def _fixed(x: float, decimals: int, keep: bool = False) -> str:
     text = f"{x:.{decimals}f}"
-    if "." in text:
+    if "." in text and not keep:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
@@ -473,7 +476,7 @@ def _scale(magnitude: float, unit: Optional[str], lang: str) -> tuple[float, str
     if lang == "zh":
         if magnitude >= 1e8:
             return 1e8, "亿"
-        if magnitude >= 1e4:
+        if magnitude >= 1e6:
             return 1e4, "万"
         return 1.0, ""
     if magnitude >= 1e9:
