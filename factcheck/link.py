@@ -70,8 +70,15 @@ _DOWN_VERBS = ("下降", "减少", "降低", "缩小", "缩减", "回落", "下�
 _FROM_TO = regex.compile(r"(?:由|从)(?:原来的|原先的|过去的|以前的|去年的|上年的)?$")
 _TO = regex.compile(r"^[\p{Han}]{0,8}?(?P<verb>扩大|增加|提高|上升|增长|上涨|提升|下降|减少|降低|缩小|缩减|回落)?(?:到|至)$")
 _FORWARD = regex.compile(r"^[，,]?\s*(?:达到|达|为|至|增至|升至|降至|提高到|增加到|扩大到|减少到|下降到|降低到)$")
-_SAME_PERIOD = regex.compile(r"(?:去年|上年)同期(?:为|是|达|达到|仅|仅为|共|有|的)?$")
+# 去年同期为X, 去年同期出口额为X: X is the figure of the same period a year before
+_SAME_PERIOD = regex.compile(r"(?:去年|上年)同期(?:(?![增降减提扩下上])\p{Han}){0,8}?(?:为|是|达|达到|仅|仅为|共|有|的)?$")
 _BASIS_AFTER = regex.compile(r"^(?:的)?基础上")
+_ADJACENT_BASE = regex.compile(r"(?:末|底)?(?:的)?(?:为|是)?")
+_HAN_ONLY = regex.compile(r"[\p{Han}]*")
+_ENUMERATION = regex.compile(r"以及|、|和|及|与")
+_LIST_CONTINUES = regex.compile(r"[、,，和及与]?[\p{Han}]{0,6}")
+_WHOLE_WORDS = regex.compile(r"[^，,。；;的]*?(?=的|比重|比例|份额|约|达|为|[，,。；;]|$)")
+_BASE_LEAD = regex.compile(r"(?:比|较|同比|与|相比)$")
 
 
 @dataclass
@@ -134,6 +141,7 @@ class Links:
     records: list[str] = field(default_factory=list)   # figures stated as a new high (新高)
     comparable_document: bool = False
     from_text: bool = True
+    rules: Optional[RuleSet] = field(default=None, repr=False, compare=False)   # the rules linked with
 
     def get(self, claim_id: str) -> ClaimInfo:
         found = self.info.get(claim_id)
@@ -237,7 +245,7 @@ class Linker:
     # ---- the claims' own fields ------------------------------------------------------
 
     def link(self, text: str, claims: list[Claim], reference_year: Optional[int]) -> Links:
-        links = Links()
+        links = Links(rules=self.rules)
         sentences = _Bounds(_SENTENCE_END, text)
         full = _Bounds(_FULL_END, text)
         clauses = _Bounds(_CLAUSE_END, text)
@@ -256,7 +264,7 @@ class Linker:
             clause_floor = clauses.floor(claim.norm_start)
             before = text[max(clause_floor, previous_end if previous_end <= claim.norm_start else 0):claim.norm_start]
             info.base = claim.role in _FIGURE_ROLES and (
-                bool(_BASE_BEFORE.search(before)) or bool(_SAME_PERIOD.search(before)))
+                bool(_BASE_BEFORE.search(before[-16:])) or bool(_SAME_PERIOD.search(before[-24:])))
             info.forecast = bool(_FORECAST.search(
                 text[max(sentences.floor(claim.norm_start), claim.norm_start - 60):claim.norm_start]))
             if claim.role in _FIGURE_ROLES or claim.role == "share":
@@ -339,7 +347,7 @@ class Linker:
                     continue
                 # 比去年X: the period of X alone; 比上年增长…: of nothing after it
                 between = text[periods.ends[k]:claim.norm_start]
-                if regex.fullmatch(r"(?:末|底)?(?:的)?(?:为|是)?", between):
+                if _ADJACENT_BASE.fullmatch(between):
                     return key
                 continue
             return key
@@ -440,7 +448,7 @@ class Linker:
                 continue
             first = claims[k]
             gap = text[m.end():first.norm_start]
-            if len(gap) > 8 or _CLAUSE_END.search(gap) or not regex.fullmatch(r"[\p{Han}]*", gap):
+            if len(gap) > 8 or _CLAUSE_END.search(gap) or not _HAN_ONLY.fullmatch(gap):
                 continue
             values = [first]
             j = k + 1
@@ -524,7 +532,7 @@ class Linker:
         words = self.name_of(clause) or self.name_of(fallback)
         if not words:
             return []
-        items = [w for w in regex.split(r"以及|、|和|及|与", words) if w]
+        items = [w for w in _ENUMERATION.split(words) if w]
         if len(items) < 2:
             return items
         head = self._metric_in(items[-1])
@@ -626,7 +634,7 @@ class Linker:
                 between = text[news[-1].norm_end:claims[j].norm_start]
                 if _CLAUSE_END.search(between.replace(",", "").replace("，", "")) or len(between) > 8:
                     break
-                if regex.fullmatch(r"[、,，和及与]?[\p{Han}]{0,6}", between):
+                if _LIST_CONTINUES.fullmatch(between):
                     news.append(claims[j])
                     j += 1
                     continue
@@ -696,8 +704,7 @@ class Linker:
             if index > 0 and claims[index - 1].norm_end > at:
                 continue  # another figure stands between 占 and the share
             info.share_of_total = True
-            whole_words = regex.match(r"[^，,。；;的]*?(?=的|比重|比例|份额|约|达|为|[，,。；;]|$)",
-                                      text[at + 1:claim.norm_start])
+            whole_words = _WHOLE_WORDS.match(text[at + 1:claim.norm_start])
             whole_name = self.name_of(whole_words.group()) if whole_words else ""
             clause_floor = clauses.floor(at)
             part_words = text[clause_floor:at]
@@ -808,8 +815,7 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
         if year is None:
             continue
         lead = text[max(0, m.start() - 3):m.start()]
-        base = bool(m.group("rel")) and bool(regex.search(r"(?:比|较|同比|与|相比|比上|较上)$", lead)) \
-            or bool(m.group("rel") in ("去年", "上年", "前年") and regex.search(r"(?:比|较)$", lead))
+        base = bool(m.group("rel")) and bool(_BASE_LEAD.search(lead))
         if not base:
             last_year = year
             if months:

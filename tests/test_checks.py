@@ -185,6 +185,11 @@ def test_rule_file_switches_a_check_off_and_a_later_one_on(tmp_path):
     assert len(run_checks(Pipeline(rules).run_text(GROWTH_FAIL, reference_year=2010), rules=rules)) == 1
 
 
+def test_a_result_is_checked_with_the_rules_it_was_linked_with(tmp_path):
+    rules = load_rules([write_rules(tmp_path, "id: switch_off\nchecks:\n  growth_vs_prior: {enabled: false}\n")])
+    assert run_checks(Pipeline(rules).run_text(GROWTH_FAIL, reference_year=2010)) == []
+
+
 def test_rule_file_tolerance_and_severity_per_check(tmp_path):
     rules = load_rules([write_rules(tmp_path, "id: loose\nchecks:\n  growth_vs_prior: {tolerance: 0.05}\n")])
     assert run_checks(Pipeline(rules).run_text(GROWTH_FAIL, reference_year=2010), rules=rules) == []

@@ -100,6 +100,28 @@ def test_prior_same_period_last_year():
     assert by["100.5亿美元"].period == "2010-01/09"
 
 
+def test_prior_same_period_with_a_name_between():
+    result, by = run("今年1-9月，全省出口100.5亿美元，增长20.0%；去年同期出口额为80.2亿美元。")
+    (prior,) = result.links.priors
+    assert (prior.current, prior.prior) == (by["100.5亿美元"].id, by["80.2亿美元"].id)
+    # 比去年同期增长 is a rate, not a prior figure
+    result, _ = run("今年1-9月，全省出口100.5亿美元，比去年同期增长20.0%。")
+    assert result.links.priors == []
+
+
+@pytest.mark.parametrize("text,period", [
+    ("前三季度，全市实现地区生产总值2856.42亿元。", "2010-01/09"),
+    ("上半年，全市出口52.3亿美元。", "2010-01/06"),
+    ("今年1-9月，全省出口100.5亿美元。", "2010-01/09"),
+    ("去年，全省出口100.5亿美元。", "2009"),
+    ("1-9月，全省出口100.5亿美元。", "2010-01/09"),
+    ("2009年全省出口100.5亿美元。", "2009"),
+])
+def test_relative_periods(text, period):
+    result, _ = run(text)
+    assert result.claims[0].period == period
+
+
 def test_prior_from_to_lists():
     result, by = run("检测项目已由原来的63大类、469个检测项目扩大到93大类、706个检测项目。")
     pairs = {(p.prior, p.current, p.sign) for p in result.links.priors}

@@ -79,7 +79,8 @@ def run_checks(result_or_claims: Union[DocumentResult, Sequence[Claim]], text: O
     result_or_claims: a DocumentResult from the pipeline (it carries the normalized text
     and the links, and gets the findings set on it), or a list of claims; with claims,
     give the document's text (raw or normalized) for the full linking, else only the
-    claims' own fields are used. rules: the rule set (default: the shipped rules).
+    claims' own fields are used. rules: the rule set (default: the one the result was
+    linked with, else the shipped rules).
     tolerance: relative slack for every figure, on top of what the rule files set.
     enabled / disabled: check ids to run or skip, on top of the rule files' switches.
     """
@@ -88,6 +89,8 @@ def run_checks(result_or_claims: Union[DocumentResult, Sequence[Claim]], text: O
     unknown = [c for c in list(enabled or []) + list(disabled) if c not in CHECK_IDS]
     if unknown:
         raise ValueError(f"unknown check {unknown[0]!r} (choose from {', '.join(CHECK_IDS)})")
+    if rules is None and isinstance(result_or_claims, DocumentResult) and result_or_claims.links is not None:
+        rules = getattr(result_or_claims.links, "rules", None)   # the rules the result was linked with
     rules = rules if rules is not None else _default_rules()
     config = config if config is not None else load_config(rules)
     result: Optional[DocumentResult] = None
