@@ -63,7 +63,9 @@ _COMPARABLE_NOTE = regex.compile(r"(?:增长速度|增速|增长率|发展速度
 _COMPARABLE_HERE = regex.compile(r"按可比价(?:格)?计算|可比价|不变价|扣除价格因素")
 _REAL_GROWTH = ("实际增长", "实质增长", "实际下降", "实质下降")
 _FORECAST = regex.compile(r"预计|预期|有望|力争|计划|目标|将达|将突破|将超过|将实现")
-_NOT_YOY = regex.compile(r"(?:比|较)(?:年初|上月|上季度|上季|上半年|前三季度|一季度|二季度|三季度|上旬)|环比")
+# rates over another base than the same period a year before: 比年初, 环比, 比2005年, 年均, 累计
+_NOT_YOY = regex.compile(r"(?:比|较)(?:年初|上月|上季度|上季|上半年|前三季度|一季度|二季度|三季度|上旬|\d{4}年|[一二三四五六七八九十]+五末)"
+                         r"|环比|年均|平均每年|年平均|累计")
 _RECORD = regex.compile(r"新高|历史最高|最高水平|创纪录|历史纪录")
 _UP_VERBS = ("扩大", "增加", "提高", "上升", "增长", "上涨", "提升", "攀升", "增至", "升至", "新高")
 _DOWN_VERBS = ("下降", "减少", "降低", "缩小", "缩减", "回落", "下滑", "下跌", "降至", "缩短")
@@ -297,7 +299,7 @@ class Linker:
                 if target.period is not None:
                     claim.period = target.period
                 claim.subject = target.subject
-            if claim.role == "growth":
+            if claim.role in ("growth", "change"):
                 lead = text[clauses.floor(claim.norm_start):claim.norm_start]
                 info.yoy = not _NOT_YOY.search(lead + text[claim.norm_start:claim.norm_end])
                 # real growth: 实际增长 / 实质增长, or 按可比价格计算 / 扣除价格因素 in the rate's
@@ -668,24 +670,30 @@ class Linker:
             # wholes: the figures of the sentence before 其中, and of the one before it
             floor = full.floor(max(full.floor(m.start()) - 1, 0))
             floor = max(floor, line_floor)
-            wholes: dict[str, Claim] = {}
+            wholes: dict[str, list[Claim]] = {}     # per unit, nearest first
             for j in range(k - 1, -1, -1):
                 c = claims[j]
                 if c.norm_end <= floor:
                     break
                 info = links.info[c.id]
-                if c.role in _FIGURE_ROLES and not info.base and not info.forecast and c.unit not in wholes:
-                    wholes[c.unit] = c
+                if c.role in _FIGURE_ROLES and not info.base and not info.forecast:
+                    wholes.setdefault(c.unit, []).append(c)
             for j in range(k, len(claims)):
                 c = claims[j]
                 if c.norm_start >= sentence_end:
                     break
                 info = links.info[c.id]
-                if c.role not in _FIGURE_ROLES or info.base or info.forecast:
+                if c.role not in _FIGURE_ROLES or info.base or info.forecast or c.unit is None:
                     continue
-                whole = wholes.get(c.unit)
-                if whole is not None and c.unit is not None:
-                    links.parts.append(Part(c.id, whole.id, "其中"))
+                candidates = wholes.get(c.unit)
+                if not candidates:
+                    continue
+                # 实现产值800亿元，完成投资500亿元。其中，工业产值650亿元: the whole of 工业产值 is
+                # 产值, the nearest figure whose name ends its own; else the nearest figure
+                name = canonical_name(info.name)
+                whole = next((w for w in candidates if _same_head(name, canonical_name(links.info[w.id].name))),
+                             candidates[0])
+                links.parts.append(Part(c.id, whole.id, "其中"))
 
     def _shares(self, text: str, claims: list[Claim], by_id: dict[str, Claim], links: Links,
                 sentences: _Bounds, clauses: _Bounds) -> None:
@@ -759,6 +767,15 @@ def canonical_name(name: str) -> str:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             return name[: -len(suffix)]
     return name
+
+
+def _same_head(part: str, whole: str) -> bool:
+    """The part's name ends with the head word of the whole's (工业产值 / 产值, 城镇人口 /
+    常住人口, 出口 / 进出口)."""
+    if not part or not whole:
+        return False
+    head = whole[-2:] if len(whole) >= 2 else whole
+    return part.endswith(head) or whole.endswith(part)
 
 
 def _verb_sign(words: str) -> int:

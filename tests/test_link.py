@@ -134,6 +134,20 @@ def test_qizhong_parts_take_the_whole_with_their_unit():
     assert parts == {(by["68批次"].id, by["523批次"].id), (by["9批次"].id, by["523批次"].id)}
 
 
+def test_qizhong_whole_is_the_figure_its_part_is_named_after():
+    result, by = run("全年实现产值800亿元，完成投资500亿元。其中，工业产值650亿元。")
+    assert [(p.part, p.whole) for p in result.links.parts] == [(by["650亿元"].id, by["800亿元"].id)]
+
+
+@pytest.mark.parametrize("text", ["“十一五”期间，全省生产总值17185.48亿元，年均增长13.9%。",
+                                  "全省生产总值17185.48亿元，比2005年增长80.5%。",
+                                  "全市存款余额4215.3亿元，比年初增加612.8亿元。"])
+def test_rates_over_other_bases_are_not_year_on_year(text):
+    result, by = run(text)
+    (rate,) = [c for c in result.claims if c.role in ("growth", "change")]
+    assert not result.links.info[rate.id].yoy
+
+
 def test_share_part_and_whole_by_name():
     result, by = run("全年进出口总额146.9亿美元。其中，出口79.6亿美元。机电产品和高新技术产品出口分别为31.2亿美元和"
                      "12.4亿美元，机电产品出口占出口总额的39.2%。")
