@@ -240,6 +240,7 @@ class Linker:
         )
         self.metrics = {m.id: m for m in rules.metrics}
         self.ruleset = {m.id: m.ruleset for m in rules.metrics}
+        self._mention_end = -1
         heads = set(_NAME_HEAD) | set(rules.subjects)
         self._heads = regex.compile(r"^(?:\L<heads>)", heads=sorted(heads, key=len, reverse=True))
         self._tails = regex.compile(r"(?:\L<tails>)$", tails=sorted(_NAME_TAIL, key=len, reverse=True))
@@ -291,6 +292,10 @@ class Linker:
                 claim.metric, info.mention = self._metric(
                     claim, metrics, floor, text, any_dimension=claim.dimension == "number")
             self._set_rule(claim)
+            if (not info.name and info.mention and claim.role in _FIGURE_ROLES
+                    and (previous is None or previous.norm_end <= self._mention_end)):
+                # 出口总额创历史新高，达到188.4亿美元: the first figure after the metric's name
+                info.name = self.name_of(info.mention)
             hits = subjects.before(claim.norm_start, floor)
             claim.subject = subjects.keys[hits[0]] if hits else None
             claim.period = self._period(text, claim, periods, lines.floor(claim.norm_start))
@@ -337,7 +342,9 @@ class Linker:
         for k in metrics.before(claim.norm_start, floor):
             metric = metrics.keys[k]
             if any_dimension or self.metrics[metric].accepts(claim.dimension, claim.unit):
+                self._mention_end = metrics.ends[k]
                 return metric, text[metrics.starts[k]:metrics.ends[k]]
+        self._mention_end = -1
         return None, None
 
     @staticmethod
@@ -745,17 +752,27 @@ class Linker:
 
     @staticmethod
     def _records(text: str, claims: list[Claim], links: Links, full: _Bounds) -> None:
+        """The figure called a new high: the nearest before 新高 in its sentence, or the
+        one right after it (创历史新高，达到188.4亿美元)."""
         starts = [c.norm_start for c in claims]
         for m in _RECORD.finditer(text):
             floor = full.floor(m.start())
-            k = bisect.bisect_left(starts, m.start()) - 1
+            first_after = bisect.bisect_left(starts, m.end())
+            k = first_after - 1
+            found = None
             while k >= 0 and claims[k].norm_end > floor:
                 c = claims[k]
                 if c.role in _FIGURE_ROLES and not links.info[c.id].base:
-                    if text.find("均", c.norm_end, m.start()) < 0:
-                        links.records.append(c.id)
+                    found = c if text.find("均", c.norm_end, m.start()) < 0 else False
                     break
                 k -= 1
+            if found is None and first_after < len(claims):
+                c = claims[first_after]
+                if (c.role in _FIGURE_ROLES and _FORWARD.match(text[m.end():c.norm_start])
+                        and not links.info[c.id].base):
+                    found = c
+            if found:
+                links.records.append(found.id)
 
 
 _GENERIC_SUFFIXES = ("总额", "总值", "总量", "总数", "额")

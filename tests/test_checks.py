@@ -150,6 +150,18 @@ def test_change_in_people_against_both_years():
     assert check(text.replace("57.1", "47.1")) == []
 
 
+def test_a_change_and_a_rate_of_one_figure_must_imply_one_prior():
+    (finding,) = check("全年地方财政收入1563.7亿元，比上年增加300.5亿元，增长30.4%。")
+    assert finding.check == "implied_prior" and finding.claims == ["c1", "c2", "c3"]
+    assert check("全年地方财政收入1563.7亿元，比上年增加300.5亿元，增长23.8%。") == []
+
+
+def test_a_new_high_stated_before_its_figure():
+    (finding,) = check("2009年全省出口总额141.6亿美元。2010年全省出口总额创历史新高，达到128.4亿美元。")
+    assert finding.check == "direction" and finding.claims == ["c2", "c1"]
+    assert check("2009年全省出口总额141.6亿美元。2010年全省出口总额创历史新高，达到188.4亿美元。") == []
+
+
 def test_percentage_points_against_both_shares():
     text = "2009年城镇化率为41.9%。2010年城镇化率为43.1%，比上年提高2.2个百分点。"
     rules_text = "id: urban\nmetrics:\n  - id: urbanization\n    names: [城镇化率]\n    dimension: percent\n" \

@@ -1,6 +1,7 @@
 """implied_prior: a year-on-year growth rate and the current figure imply last period's
 figure (current / (1 + rate), or current − change); it must match the figure stated for
-last period elsewhere in the document (same metric, subject and name, the period before)."""
+last period elsewhere in the document (same metric, subject and name, the period before),
+and the prior implied by another rate of the same figure (比上年增加200亿元，增长25%)."""
 from __future__ import annotations
 
 from typing import Iterator
@@ -13,6 +14,11 @@ TITLE = {"zh": "增长率推算的上期数值", "en": "prior implied by a growt
 
 
 def run(ctx: Context) -> Iterator[RawFinding]:
+    yield from _stated_prior(ctx)
+    yield from _two_rates(ctx)
+
+
+def _stated_prior(ctx: Context) -> Iterator[RawFinding]:
     for current, prior, rate in ctx.implicit_pairs():
         if stated_vs_computed(ctx, ID, current, prior, rate) is None:
             continue
@@ -37,3 +43,33 @@ def run(ctx: Context) -> Iterator[RawFinding]:
             en += " " + COMPARABLE_EN
         severity = "warning" if comparable else ctx.severity(ID, "error")
         yield RawFinding(ID, severity, [current, rate, prior], zh, en, expected=implied, actual=stated, unit=unit)
+
+
+def _two_rates(ctx: Context) -> Iterator[RawFinding]:
+    """An absolute change and a percentage of one figure (增加200亿元，增长25%) imply one
+    prior each: they must meet."""
+    for current in ctx.claims:
+        if current.role not in ("level", "count") or not ctx.usable(current):
+            continue
+        rates = [r for r in ctx.rates_of(current) if ctx.info(r).yoy and not ctx.info(r).comparable]
+        changes = [r for r in rates if r.role == "change" and r.unit == current.unit]
+        growths = [r for r in rates if r.role == "growth" and r.unit == "percent"]
+        for change in changes:
+            for growth in growths:
+                tolerance = ctx.tol(ID, current, change, growth)
+                by_change = ctx.implied_prior(current, change, tolerance)
+                by_growth = ctx.implied_prior(current, growth, tolerance)
+                if by_change is None or by_growth is None or by_change.meets(by_growth):
+                    continue
+                if ctx.seen(ID, [current, change, growth]):
+                    continue
+                unit = current.unit
+                gap = by_change.gap(by_growth)
+                zh = (f"“{quote(change)}”与“{quote(growth)}”不一致：由“{quote(current)}”推算，前者的上期为"
+                      f"{fmt_interval(by_change, unit, 'zh')}，后者的上期为{fmt_interval(by_growth, unit, 'zh')}，"
+                      f"相差{fmt_gap(gap, unit, 'zh')}。")
+                en = (f"'{quote(change)}' and '{quote(growth)}' disagree: with '{quote(current)}' the first implies a "
+                      f"prior of {fmt_interval(by_change, unit, 'en')}, the second {fmt_interval(by_growth, unit, 'en')}; "
+                      f"off by {fmt_gap(gap, unit, 'en')}.")
+                yield RawFinding(ID, ctx.severity(ID, "error"), [current, change, growth], zh, en,
+                                 expected=by_growth, actual=by_change, unit=unit)
