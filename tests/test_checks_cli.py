@@ -14,8 +14,30 @@ WARN_ONLY = CHECKS / "respectively_fail.hant.txt"
 
 
 def run(*args, stdin=None):
+    """The command in a child process, as another tool runs it."""
     return subprocess.run([sys.executable, "-m", "factcheck", *args], capture_output=True,
                           input=stdin, timeout=180)
+
+
+class Ran:
+    def __init__(self, returncode, stdout, stderr):
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+@pytest.fixture
+def call(capsysbinary):
+    """The command in this process (same code path, without the interpreter start-up)."""
+    from factcheck.cli import main
+
+    def invoke(*args):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:
+            code = exc.code
+        out, err = capsysbinary.readouterr()
+        return Ran(code, out, err)
+
+    return invoke
 
 
 def test_json_contract_with_findings():
@@ -35,43 +57,43 @@ def test_json_contract_with_findings():
         assert finding["gap"] > 0
 
 
-def test_exit_codes_and_fail_on():
-    assert run("check", str(SUM_PASS)).returncode == 0
-    assert run("check", str(SUM_FAIL)).returncode == 1
-    assert run("check", str(SUM_FAIL), "--fail-on", "never").returncode == 0
-    assert run("check", str(WARN_ONLY)).returncode == 0
-    assert run("check", str(WARN_ONLY), "--fail-on", "warning").returncode == 1
-    assert run("check", str(SEED), "--fail-on", "warning").returncode == 0
+def test_exit_codes_and_fail_on(call):
+    assert call("check", str(SUM_PASS)).returncode == 0
+    assert call("check", str(SUM_FAIL)).returncode == 1
+    assert call("check", str(SUM_FAIL), "--fail-on", "never").returncode == 0
+    assert call("check", str(WARN_ONLY)).returncode == 0
+    assert call("check", str(WARN_ONLY), "--fail-on", "warning").returncode == 1
+    assert call("check", str(SEED), "--fail-on", "warning").returncode == 0
 
 
-def test_bad_usage_and_unreadable_input_exit_2(tmp_path):
-    assert run("check").returncode == 2
-    assert run("check", str(SUM_PASS), "--fail-on", "sometimes").returncode == 2
-    assert run("check", str(SUM_PASS), "--only", "no_such_check").returncode == 2
-    proc = run("check", str(tmp_path / "missing.txt"), str(SUM_FAIL), "--format", "json")
+def test_bad_usage_and_unreadable_input_exit_2(call, tmp_path):
+    assert call("check").returncode == 2
+    assert call("check", str(SUM_PASS), "--fail-on", "sometimes").returncode == 2
+    assert call("check", str(SUM_PASS), "--only", "no_such_check").returncode == 2
+    proc = call("check", str(tmp_path / "missing.txt"), str(SUM_FAIL), "--format", "json")
     assert proc.returncode == 2
     assert "missing.txt" in proc.stderr.decode()
     docs = json.loads(proc.stdout)["documents"]
     assert docs[0]["errors"] and len(docs[1]["findings"]) == 2
 
 
-def test_invalid_rules_exit_2_naming_file_and_line(tmp_path):
+def test_invalid_rules_exit_2_naming_file_and_line(call, tmp_path):
     rules = tmp_path / "bad.yaml"
     rules.write_text("id: bad\nrelations:\n  - {id: r, kind: sum, total: gdp, parts: [nope, export]}\n",
                      encoding="utf-8")
-    proc = run("check", str(SUM_PASS), "--rules", str(rules))
+    proc = call("check", str(SUM_PASS), "--rules", str(rules))
     assert proc.returncode == 2
     (line,) = proc.stderr.decode().strip().splitlines()
     assert f"{rules}:3:" in line and "nope" in line
 
 
-def test_rules_lint_checks_relations(tmp_path):
+def test_rules_lint_checks_relations(call, tmp_path):
     rules = tmp_path / "bad.yaml"
     rules.write_text("id: bad\nrelations:\n  - {id: r, kind: ratio, result: gdp, numerator: gdp, denominator: x}\n",
                      encoding="utf-8")
-    proc = run("rules", "lint", str(rules))
+    proc = call("rules", "lint", str(rules))
     assert proc.returncode == 2 and "'x'" in proc.stderr.decode()
-    assert run("rules", "lint").returncode == 0
+    assert call("rules", "lint").returncode == 0
 
 
 def test_english_and_stdin():
@@ -84,18 +106,18 @@ def test_english_and_stdin():
     assert isinstance(rows[0]["claims"], list)
 
 
-def test_only_skip_tolerance():
-    assert run("check", str(SUM_FAIL), "--skip", "sum").returncode == 0
-    assert run("check", str(SUM_FAIL), "--only", "share").returncode == 0
-    assert run("check", str(SUM_FAIL), "--only", "sum").returncode == 1
-    assert run("check", str(CHECKS / "growth_vs_prior_fail.hans.txt"), "--tolerance", "0.05").returncode == 0
-    assert run("check", str(SUM_FAIL), "--tolerance", "-1").returncode == 2
+def test_only_skip_tolerance(call):
+    assert call("check", str(SUM_FAIL), "--skip", "sum").returncode == 0
+    assert call("check", str(SUM_FAIL), "--only", "share").returncode == 0
+    assert call("check", str(SUM_FAIL), "--only", "sum").returncode == 1
+    assert call("check", str(CHECKS / "growth_vs_prior_fail.hans.txt"), "--tolerance", "0.05").returncode == 0
+    assert call("check", str(SUM_FAIL), "--tolerance", "-1").returncode == 2
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "table", "jsonl", "json"])
-def test_formats_to_file(tmp_path, fmt):
+def test_formats_to_file(call, tmp_path, fmt):
     out = tmp_path / f"findings.{fmt}"
-    proc = run("check", str(SUM_FAIL), str(SUM_PASS), "--format", fmt, "-o", str(out))
+    proc = call("check", str(SUM_FAIL), str(SUM_PASS), "--format", fmt, "-o", str(out))
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout == b""
     if fmt == "parquet":
@@ -118,7 +140,7 @@ def test_formats_to_file(tmp_path, fmt):
         assert out.read_text(encoding="utf-8").strip()
 
 
-def test_extract_still_reports_no_findings():
-    proc = run("extract", str(SUM_FAIL), "--format", "json")
+def test_extract_still_reports_no_findings(call):
+    proc = call("extract", str(SUM_FAIL), "--format", "json")
     assert proc.returncode == 0
     assert json.loads(proc.stdout)["documents"][0]["findings"] == []
