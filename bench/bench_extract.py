@@ -734,7 +734,9 @@ def main(argv: Optional[list[str]] = None) -> int:
                      f"{lin_1mb['pipeline']['best'] / floor_1mb:.1f}x", str(lin_1mb["pipeline"]["items"])])
     for package, c in comparators.items():
         if not c["installed"]:
-            rows.append([package, "not installed", "-", "-", "-"])
+            hint = " (time it from its own venv: peer_specs.py --peer PYTHON --time)" \
+                if package == "recognizers-text-suite" else ""
+            rows.append([package, "not installed" + hint, "-", "-", "-"])
         elif "error" in c:
             rows.append([package, c["error"], "-", "-", "-"])
         else:

@@ -1,7 +1,10 @@
 #!/usr/bin/env python
 """factcheck against outside evidence: the Chinese specs of Microsoft Recognizers-Text.
 
-Run by hand: `python bench/peer_specs.py [--failures OUT.yaml] [--all] [--raw]`.
+Run by hand: `python bench/peer_specs.py [--failures OUT.yaml] [--all]`; with
+`--peer PYTHON` (an interpreter with recognizers-text-suite, e.g. /tmp/rtv/bin/python) the
+peer's own rates on the same cases are printed beside ours, and `--time` adds how long
+both take on the same text (bench/README.md, "Recognizers-Text specs").
 
 Each spec case gives an `Input` and the `Results` a recognizer should find (`Text`,
 `Resolution.value`, `Resolution.unit`, `Start`, `End` with End inclusive). The harness
@@ -40,6 +43,7 @@ import json
 import math
 import os
 import re
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -594,7 +598,335 @@ def table(outcomes: list[Outcome], show_all: bool) -> str:
     return "\n".join(lines)
 
 
-def failures(outcomes: list[Outcome]) -> list[dict]:
+# --- the peer: Recognizers-Text itself, scored the same way --------------------------
+# `--peer PYTHON` runs bench/peer_runner.py under PYTHON (a venv with
+# recognizers-text-suite; bench/README.md) on the same cases. Its results become
+# claim-like objects and go through the same apply_differences / judge / matches as
+# factcheck's claims. The peer's unit names are the spec's own names, mapped with
+# SPEC_UNITS as the spec's are: a name with one unit becomes that unit; `Dollar` becomes
+# its first unit (USD), as factcheck reads `$`; `Degree` (no scale) becomes a unit that
+# only the spec's `Degree` accepts (any temperature, value as stated); `Byte`, which no
+# spec result uses, becomes pint's byte (PEER_UNIT_NAMES); any other name SPEC_UNITS
+# lacks becomes the very string _targets gives that name, so it meets the same spec
+# name and nothing else.
+
+PEER_RUNNER = Path(__file__).resolve().parent / "peer_runner.py"
+PEER_DIMENSION = {      # what model.keep sees: every result of the peer's model is of its kind
+    "CurrencyModel": "currency", "PercentModel": "percent", "DimensionModel": "dimension",
+    "AgeModel": "age", "TemperatureModel": "temperature", "NumberModel": "number",
+    "NumberRangeModel": "number", "NumberRangeModelExperimentalMode": "number",
+}
+PEER_NO_SCALE = "<temperature of no stated scale>"
+PEER_UNIT_NAMES = {     # names the peer gives that no spec result uses
+    "Byte": "byte",     # 六千字节 = 6000 Byte, where the spec says 6 Kilobyte
+}
+
+
+@dataclass
+class PeerClaim:
+    text: str
+    start: int
+    end: int                        # exclusive (the peer's end + 1)
+    value: Optional[float]
+    unit: Optional[str]             # mapped as described above
+    dimension: str
+    qualifier: str = "exact"
+    low: Optional[float] = None
+    high: Optional[float] = None
+    role: str = "peer"
+    peer_type: Optional[str] = None
+    peer_value: Any = None          # the peer's resolution value, as it gave it
+    peer_unit: Optional[str] = None
+
+
+def peer_unit(name: Optional[str]) -> Optional[str]:
+    if name is None:
+        return None
+    if name in PEER_UNIT_NAMES:
+        return PEER_UNIT_NAMES[name]
+    targets = SPEC_UNITS.get(name)
+    if targets is None:
+        return f"<unmapped spec unit {name!r}>"
+    if targets[0] == ANY_TEMPERATURE:
+        return PEER_NO_SCALE
+    return targets[0]
+
+
+def _float(text: Any) -> Optional[float]:
+    try:
+        return float(str(text).strip())
+    except ValueError:
+        return None
+
+
+def peer_claims(model: Model, results: list[dict]) -> list[PeerClaim]:
+    out = []
+    for r in results:
+        raw = r.get("value")
+        value, unit, low, high, qualifier = None, peer_unit(r.get("unit")), None, None, "exact"
+        if raw is not None:
+            text = str(raw).strip()
+            if model.compare == "range":
+                try:
+                    low, high = _parse_range(text)
+                    qualifier = "range"
+                    value = low if low is not None else high
+                except ValueError:
+                    pass
+            elif text.endswith("%"):
+                value, unit = _float(text[:-1]), "percent"
+            else:
+                value = _float(text)
+        out.append(PeerClaim(r["text"], r["start"], r["end"] + 1, value, unit, PEER_DIMENSION[model.name],
+                             qualifier, low, high, peer_type=r.get("type"), peer_value=raw,
+                             peer_unit=r.get("unit")))
+    return out
+
+
+def run_peer(python: str, task: dict, timeout: Optional[float] = None) -> dict:
+    """Run bench/peer_runner.py under `python` on one task; its JSON answer."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="peer_specs_") as tmp:
+        src, dst = Path(tmp) / "in.json", Path(tmp) / "out.json"
+        src.write_text(json.dumps(task, ensure_ascii=False), encoding="utf-8")
+        proc = subprocess.run([python, str(PEER_RUNNER), str(src), str(dst)], capture_output=True,
+                              text=True, timeout=timeout, cwd=str(REPO))
+        if proc.returncode != 0 or not dst.exists():
+            tail = "\n".join(proc.stderr.strip().splitlines()[-5:])
+            raise RuntimeError(f"{python} {PEER_RUNNER.name} failed (exit {proc.returncode}):\n{tail}")
+        return json.loads(dst.read_text(encoding="utf-8"))
+
+
+@dataclass
+class PeerRun:
+    outcomes: list[Outcome]
+    missing: dict[str, str]         # spec file -> why the peer has no model for it
+    info: dict                      # the peer's versions
+    seconds: float
+
+
+def evaluate_peer(python: str, models: Iterable[Model] = MODELS, specs: Path = SPECS,
+                  differences: Optional[list[Difference]] = None,
+                  timeout: Optional[float] = None) -> PeerRun:
+    """The peer on every case of `models`, judged exactly as evaluate() judges factcheck.
+    Files the peer has no model for give no outcomes (they are listed in .missing)."""
+    diffs = load_differences() if differences is None else differences
+    cases = []
+    for model in models:
+        for case in load_cases(model, specs):
+            apply_differences(case, diffs)
+            cases.append(case)
+    t0 = time.perf_counter()
+    answer = run_peer(python, {"task": "cases",
+                               "cases": [{"model": c.model.name, "input": c.input} for c in cases]},
+                      timeout)
+    seconds = time.perf_counter() - t0
+    outcomes = []
+    for case, results in zip(cases, answer["results"], strict=True):
+        if isinstance(results, dict):
+            if results["error"].startswith("no model"):
+                continue
+            case.comment = f"{case.comment or ''} [peer raised {results['error']}]".strip()
+            results = []
+        outcomes.append(judge(case, peer_claims(case.model, results)))
+    return PeerRun(outcomes, answer.get("missing", {}), answer.get("peer", {}), seconds)
+
+
+def _peer_claim_json(c: PeerClaim) -> dict:
+    data = {"text": c.text, "start": c.start, "end": c.end, "value": c.value, "unit": c.unit,
+            "peer_type": c.peer_type, "peer_value": c.peer_value, "peer_unit": c.peer_unit}
+    if c.low is not None or c.high is not None:
+        data["low"], data["high"] = c.low, c.high
+    return data
+
+
+def rejudge(outcomes: list[Outcome], differences: list[Difference]) -> list[Outcome]:
+    """The same claims judged again against the spec with another list of differences."""
+    out = []
+    for o in outcomes:
+        c = o.case
+        case = Case(c.model, c.index, c.input, list(c.spec_expected if c.spec_expected is not None else c.expected),
+                    c.not_supported, c.comment)
+        apply_differences(case, differences)
+        out.append(judge(case, o.all_claims))
+    return out
+
+
+def side_by_side(ours: list[Outcome], peer: PeerRun, show_all: bool,
+                 differences: Optional[list[Difference]] = None) -> str:
+    """factcheck's and the peer's rates per spec file, on the same cases: adj (every
+    difference applied), sw (only the spec_wrong ones) and raw (none)."""
+    diffs = load_differences() if differences is None else differences
+    spec_wrong = [d for d in diffs if d.kind == "spec_wrong"]
+    runs = {"fc": (ours, rejudge(ours, spec_wrong)), "peer": (peer.outcomes, rejudge(peer.outcomes, spec_wrong))}
+    sets = [("", True)] + ([("all ", False)] if show_all else [])
+    tallies = {(side, label): (tally(adj, sup), tally(sw, sup))
+               for side, (adj, sw) in runs.items() for label, sup in sets}
+    head = f"{'spec file':34}"
+    for label, _ in sets:
+        head += (f" | {label + 'cases':>9} {'fc pass':>7} {'adj':>6} {'sw':>6} {'raw':>6}"
+                 f" {'peer pass':>9} {'adj':>6} {'sw':>6} {'raw':>6}")
+    lines = [head, "-" * len(head)]
+
+    def cells(names: list[str], label: str) -> str:
+        f, f_sw = (_sum(t, names) for t in tallies[("fc", label)])
+        cell = f" | {f.cases:9d} {f.passed:7d} {_pct(f.rate):>6} {_pct(f_sw.rate):>6} {_pct(f.raw_rate):>6}"
+        have = [n for n in names if n not in peer.missing]
+        if not have:
+            return cell + f" {'no model':>9} {'':>6} {'':>6} {'':>6}"
+        p, p_sw = (_sum(t, have) for t in tallies[("peer", label)])
+        star = "*" if len(have) < len(names) else " "
+        return cell + f" {p.passed:8d}{star} {_pct(p.rate):>6} {_pct(p_sw.rate):>6} {_pct(p.raw_rate):>6}"
+
+    for m in MODELS:
+        lines.append(f"{m.name:34}" + "".join(cells([m.name], label) for label, _ in sets))
+    lines.append("-" * len(head))
+    groups = [("unit models (pct+cur+dim+age+temp)", UNIT_MODELS),
+              ("number + ranges", ("NumberModel", "NumberRangeModel", "NumberRangeModelExperimentalMode")),
+              ("overall", [m.name for m in MODELS])]
+    if peer.missing:
+        both = [m.name for m in MODELS if m.name not in peer.missing]
+        groups.append((f"overall, the {len(both)} files both run", both))
+    for name, names in groups:
+        lines.append(f"{name:34}" + "".join(cells(list(names), label) for label, _ in sets))
+    lines.append("")
+    versions = ", ".join(f"{k} {v}" for k, v in peer.info.items())
+    lines += [
+        f"fc: factcheck; peer: Recognizers-Text ({versions}) run by bench/{PEER_RUNNER.name}; both scored by judge().",
+        "adj: every entry of bench/peer_specs_differences.yaml applied (to both); sw: only its spec_wrong entries; "
+        "raw: the spec as written.",
+        "The design entries encode factcheck's choices, so the peer's adj is its agreement with them: "
+        "compare the peer by sw or raw.",
+    ]
+    if peer.missing:
+        lines.append("no model: " + "; ".join(f"{k}: {v}" for k, v in sorted(peer.missing.items()))
+                     + ". *: the peer's sum covers only the files it has a model for")
+    lines.append("cases: not marked NotSupported for python" + ("; all: NotSupported cases included" if show_all else ""))
+    return "\n".join(lines)
+
+
+def peer_summary(peer: PeerRun) -> dict:
+    sup, every = tally(peer.outcomes, True), tally(peer.outcomes, False)
+    return {
+        "peer": peer.info, "missing": peer.missing,
+        "files": {name: {"cases": sup[name].cases, "passed": sup[name].passed,
+                         "raw_passed": sup[name].raw_passed, "all_cases": every[name].cases,
+                         "all_passed": every[name].passed, "all_raw_passed": every[name].raw_passed}
+                  for name in sup if name not in peer.missing},
+        "cases": [{"model": o.case.model.name, "index": o.case.index,
+                   "python_supported": o.case.python_supported, "passed": o.passed,
+                   "raw_passed": o.raw_passed} for o in peer.outcomes],
+    }
+
+
+# --- timing: factcheck and the peer on the same text ------------------------------------
+
+TIME_MODELS = ("NumberModel", "PercentModel", "CurrencyModel", "DimensionModel", "AgeModel",
+               "TemperatureModel")
+MB = 1000 * 1000
+
+
+def timing_texts(specs: Path = SPECS) -> list[dict]:
+    """All case inputs joined by newlines, and 1 MB (UTF-8) of the seed fixture normalized
+    to Simplified, whole and line by line."""
+    import importlib.util
+
+    from factcheck.normalize import normalize
+
+    spec = importlib.util.spec_from_file_location("bench_extract", Path(__file__).resolve().parent / "bench_extract.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    inputs = [c.input for m in MODELS for c in load_cases(m, specs)]
+    seed = normalize(bench.sized(bench.corpus_base("seed"), 1 * MB)).norm
+    return [{"name": f"spec inputs ({len(inputs)} cases, joined)", "short": "spec inputs",
+             "text": "\n".join(inputs), "split": False},
+            {"name": "seed 1 MB, normalized, as one text", "short": "seed whole", "text": seed, "split": False},
+            {"name": "seed 1 MB, normalized, line by line", "short": "seed by line", "text": seed, "split": True}]
+
+
+def _best(fn: Callable[[], int], repeats: int) -> tuple[float, int]:
+    best, items = math.inf, 0
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        items = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, items
+
+
+def time_factcheck(texts: list[dict], repeats: int) -> dict:
+    """normalize + extract (bench_extract's `extraction` stage: the Extractor built once),
+    in the default mode and with all_numbers."""
+    from factcheck.extract import Extractor
+    from factcheck.normalize import normalize
+    from factcheck.rules import load_rules
+
+    exclusions = load_rules().exclusion_pattern()
+    extractors = {"default": Extractor(exclusions), "all_numbers": Extractor(exclusions, all_numbers=True)}
+    for ex in extractors.values():
+        ex.extract(normalize("他花了一百五十二元, 身高1.68米, 今年5岁, 气温30摄氏度, 增长了5%"))
+    out: dict = {}
+    for entry in texts:
+        pieces = [line for line in entry["text"].split("\n") if line.strip()] if entry["split"] else [entry["text"]]
+        out[entry["name"]] = {}
+        for mode, ex in extractors.items():
+            seconds, items = _best(lambda: sum(len(ex.extract(normalize(p))) for p in pieces), repeats)
+            out[entry["name"]][mode] = {"seconds": seconds, "items": items}
+    return out
+
+
+def timing(python: str, repeats: int, peer_repeats: int, specs: Path = SPECS,
+           timeout: Optional[float] = None) -> tuple[str, dict]:
+    texts = timing_texts(specs)
+    load = [os.getloadavg()[0]]
+    before = time_factcheck(texts, repeats)
+    load.append(os.getloadavg()[0])
+    answer = run_peer(python, {"task": "time", "models": list(TIME_MODELS), "repeats": peer_repeats,
+                               "texts": [{k: e[k] for k in ("name", "text", "split")} for e in texts]},
+                      timeout)
+    load.append(os.getloadavg()[0])
+    after = time_factcheck(texts, repeats)      # factcheck again after the peer: a load spike hits both
+    load.append(os.getloadavg()[0])
+    ours = {name: {mode: min(before[name][mode], after[name][mode], key=lambda t: t["seconds"])
+                   for mode in before[name]} for name in before}
+    theirs = answer["times"]
+    rows, data = [], {"peer": answer.get("peer"), "missing": answer.get("missing"), "texts": {},
+                      "loadavg_1min": load, "cpus": os.cpu_count()}
+    head = (f"{'text':40} {'chars':>8} {'fc s':>8} {'fc chars/s':>10} {'fc-all s':>8} "
+            f"{'peer s':>8} {'peer chars/s':>12} {'peer/fc':>8} {'peer/fc-all':>11} {'number/fc-all':>13}")
+    rows += [head, "-" * len(head)]
+    for entry in texts:
+        name, chars = entry["name"], len(entry["text"])
+        fc, fc_all = ours[name]["default"]["seconds"], ours[name]["all_numbers"]["seconds"]
+        peer_s = sum(t["seconds"] for t in theirs[name].values())
+        number_s = theirs[name].get("NumberModel", {}).get("seconds", math.nan)
+        rows.append(f"{name:40} {chars:8d} {fc:8.3f} {chars / fc:10,.0f} {fc_all:8.3f} {peer_s:8.2f} "
+                    f"{chars / peer_s:12,.0f} {peer_s / fc:7.0f}x {peer_s / fc_all:10.0f}x {number_s / fc_all:12.1f}x")
+        data["texts"][name] = {"chars": chars, "factcheck": ours[name], "peer": theirs[name],
+                               "peer_seconds": peer_s, "ratio": peer_s / fc, "ratio_all_numbers": peer_s / fc_all,
+                               "ratio_number_model_all_numbers": number_s / fc_all}
+    rows.append("")
+    rows.append("peer seconds (items) per model: " + "; ".join(
+        f"{e['short']}: " + ", ".join(f"{m.replace('Model', '')} {t['seconds']:.2f} ({t['items']})"
+                                      for m, t in theirs[e["name"]].items())
+        for e in texts))
+    rows.append("factcheck claims: " + "; ".join(
+        f"{e['short']}: {ours[e['name']]['default']['items']} (all_numbers {ours[e['name']]['all_numbers']['items']})"
+        for e in texts))
+    rows.append("The peer's parse() swallows exceptions: one failure inside it empties its NumberModel's answer for "
+                "the whole text (0 items above) and cuts a unit model's answer short; such a run did less work.")
+    rows.append(f"fc: factcheck normalize + extract, default mode, best of {repeats} before and {repeats} after "
+                f"the peer; fc-all: the same with all_numbers; peer: the sum of the {len(TIME_MODELS)} Chinese "
+                f"models' parse() ({', '.join(TIME_MODELS)}), best of {peer_repeats} each, models built and "
+                "warmed up beforehand; peer/fc = peer time / factcheck time, same run; number/fc-all = the "
+                "peer's NumberModel alone / factcheck all_numbers (every number, no units, on both sides)")
+    rows.append(f"1-min load average at start / after fc / after peer / after fc: "
+                f"{' / '.join(f'{x:.1f}' for x in load)} on {os.cpu_count()} CPUs "
+                "(well above 0 means other work shared the machine: rerun before trusting a ratio)")
+    return "\n".join(rows), data
+
+
+def failures(outcomes: list[Outcome], claim_json: Callable[[Any], dict] = _claim_json) -> list[dict]:
     out = []
     for o in outcomes:
         if o.passed:
@@ -606,14 +938,14 @@ def failures(outcomes: list[Outcome]) -> list[dict]:
             "input": c.input,
             "python_supported": c.python_supported,
             "expected": [e.to_json() for e in c.expected],
-            "got": [_claim_json(x) for x in o.kept],
+            "got": [claim_json(x) for x in o.kept],
             "missing": [e.text for e in o.missing],
             "extra": [x.text for x in o.extra],
         }
         if c.differences:
             item["differences"] = c.differences
             item["spec_expected"] = [e.to_json() for e in c.spec_expected or []]
-        others = [_claim_json(x) for x in o.all_claims if x not in o.kept]
+        others = [claim_json(x) for x in o.all_claims if x not in o.kept]
         if others:
             item["other_claims"] = others
         if c.not_supported:
@@ -649,7 +981,23 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--specs", default=str(SPECS), help=f"Specs folder (default {SPECS})")
     ap.add_argument("--models", help="comma-separated model names (default: all)")
     ap.add_argument("--json", metavar="FILE", help="also write the tallies and every case's outcome as JSON")
+    ap.add_argument("--peer", metavar="PYTHON",
+                    help="also run Recognizers-Text on the same cases: PYTHON is an interpreter with "
+                         "recognizers-text-suite installed (e.g. /tmp/rtv/bin/python; bench/README.md); "
+                         "prints factcheck's and the peer's rates side by side")
+    ap.add_argument("--peer-failures", metavar="FILE", help="with --peer: write the peer's failing cases as YAML")
+    ap.add_argument("--time", action="store_true",
+                    help="with --peer: time factcheck and the peer on the same texts (all case inputs joined; "
+                         "1 MB of the seed fixture normalized) and print the ratio")
+    ap.add_argument("--repeats", type=int, default=5,
+                    help="--time: best of N for factcheck, taken before and again after the peer (default 5)")
+    ap.add_argument("--peer-repeats", type=int, default=1,
+                    help="--time: best of N for the peer (default 1: it takes minutes on 1 MB)")
+    ap.add_argument("--peer-timeout", type=float, default=3600.0,
+                    help="seconds one peer subprocess may take (default 3600)")
     args = ap.parse_args(argv)
+    if (args.peer_failures or args.time) and not args.peer:
+        ap.error("--peer-failures and --time need --peer PYTHON")
 
     specs = Path(args.specs)
     if not specs.is_dir():
@@ -666,21 +1014,49 @@ def main(argv: Optional[list[str]] = None) -> int:
     t0 = time.perf_counter()
     outcomes = evaluate(models, include_unsupported=True, specs=specs)
     elapsed = time.perf_counter() - t0
-    print(table(outcomes, args.all))
-    print(f"{len(outcomes)} cases run in {elapsed:.1f} s")
+    peer = None
+    if args.peer:
+        try:
+            peer = evaluate_peer(args.peer, models, specs, timeout=args.peer_timeout)
+        except (OSError, RuntimeError, subprocess.TimeoutExpired) as exc:
+            print(f"peer_specs: the peer did not run: {exc}", file=sys.stderr)
+            return 2
+        print(side_by_side(outcomes, peer, args.all))
+        print(f"{len(outcomes)} cases run in {elapsed:.1f} s by factcheck, "
+              f"{len(peer.outcomes)} in {peer.seconds:.1f} s by the peer (subprocess, imports included)")
+    else:
+        print(table(outcomes, args.all))
+        print(f"{len(outcomes)} cases run in {elapsed:.1f} s")
     if not args.models:
         stale = unused_differences(load_differences(), (o.case for o in outcomes))
         for item in stale:
             print(f"peer_specs: difference selects no case: {item}", file=sys.stderr)
+    timed = None
+    if args.time:
+        print()
+        text, timed = timing(args.peer, max(1, args.repeats), max(1, args.peer_repeats), specs,
+                             timeout=args.peer_timeout)
+        print(text)
     if args.json:
+        data = summary(outcomes)
+        if peer is not None:
+            data["peer"] = peer_summary(peer)
+        if timed is not None:
+            data["timing"] = timed
         with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump(summary(outcomes), fh, ensure_ascii=False, indent=1)
+            json.dump(data, fh, ensure_ascii=False, indent=1)
     if args.failures:
         chosen = outcomes if args.all else [o for o in outcomes if o.case.python_supported]
         fails = failures(chosen)
         with open(args.failures, "w", encoding="utf-8") as fh:
             yaml.safe_dump(fails, fh, allow_unicode=True, sort_keys=False, width=1000)
         print(f"{len(fails)} failing cases written to {args.failures}")
+    if args.peer_failures and peer is not None:
+        chosen = peer.outcomes if args.all else [o for o in peer.outcomes if o.case.python_supported]
+        fails = failures(chosen, _peer_claim_json)
+        with open(args.peer_failures, "w", encoding="utf-8") as fh:
+            yaml.safe_dump(fails, fh, allow_unicode=True, sort_keys=False, width=1000)
+        print(f"{len(fails)} failing cases of the peer written to {args.peer_failures}")
     return 0
 
 
