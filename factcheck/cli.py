@@ -33,6 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--no-shipped-rules", action="store_true", help="use only the --rules given")
     ex.add_argument("--format", choices=FORMATS, default="table")
     ex.add_argument("-o", "--output", metavar="OUT", help="write here instead of standard output")
+    ex.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     ex.add_argument("--ref-year", type=int, metavar="YEAR",
                     help="the year 今年 refers to (default: inferred from the text)")
     ex.add_argument("--all-numbers", action="store_true",
@@ -48,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     ck.add_argument("--format", choices=FORMATS, default="table",
                     help="json: the whole contract (claims and findings); the others: findings")
     ck.add_argument("-o", "--output", metavar="OUT", help="write here instead of standard output")
+    ck.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     ck.add_argument("--fail-on", choices=["error", "warning", "never"], default="error",
                     help="exit 1 when a finding is at least this severe (default: error)")
     ck.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the messages")
@@ -77,16 +79,42 @@ def _parser() -> argparse.ArgumentParser:
                     help="never load the shipped rules (the default as soon as rules are given)")
     te.add_argument("--format", choices=["text", "json"], default="text")
     te.add_argument("-o", "--output", metavar="OUT", help="write the report here instead of standard output")
+    te.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     te.add_argument("--update", action="store_true",
                     help="rewrite the expected files of failing fixtures from the current output")
     te.add_argument("-v", "--verbose", action="store_true", help="list passing cases too")
     return parser
 
 
+def _output_taken(args) -> bool:
+    """An existing -o OUT without --force: one line naming it on stderr (exit 2)."""
+    from .report import OutputExists, refuse_existing
+
+    try:
+        refuse_existing(args.output, args.force)
+    except OutputExists as exc:
+        sys.stderr.write(f"factcheck: {exc}\n")
+        return True
+    return False
+
+
+def _write_failed(args, exc: Exception) -> int:
+    from .report import OutputExists
+
+    if isinstance(exc, OutputExists):
+        sys.stderr.write(f"factcheck: {exc}\n")
+    else:
+        reason = getattr(exc, "strerror", None) or exc
+        sys.stderr.write(f"factcheck: {args.output or 'output'}: {reason}\n")
+    return EXIT_BAD
+
+
 def _extract(args) -> int:
     from .pipeline import Pipeline
     from .report import write
 
+    if _output_taken(args):
+        return EXIT_BAD
     try:
         rule_set = load_rules(args.rules, include_shipped=not args.no_shipped_rules)
     except RuleError as exc:
@@ -102,10 +130,9 @@ def _extract(args) -> int:
             status = EXIT_BAD
         results.append(result)
     try:
-        write(results, args.format, args.output)
+        write(results, args.format, args.output, force=args.force)
     except (OSError, ValueError) as exc:
-        sys.stderr.write(f"factcheck: {args.output or 'output'}: {exc}\n")
-        return EXIT_BAD
+        return _write_failed(args, exc)
     return status
 
 
@@ -116,6 +143,8 @@ def _check(args) -> int:
 
     if args.tolerance < 0:
         sys.stderr.write("factcheck: --tolerance must not be negative\n")
+        return EXIT_BAD
+    if _output_taken(args):
         return EXIT_BAD
     try:
         rule_set = load_rules(args.rules, include_shipped=not args.no_shipped_rules)
@@ -139,10 +168,9 @@ def _check(args) -> int:
             failing = failing or any(severity_at_least(f.severity, args.fail_on) for f in result.findings)
         results.append(result)
     try:
-        write(results, args.format, args.output, what="findings")
+        write(results, args.format, args.output, what="findings", force=args.force)
     except (OSError, ValueError) as exc:
-        sys.stderr.write(f"factcheck: {args.output or 'output'}: {exc}\n")
-        return EXIT_BAD
+        return _write_failed(args, exc)
     if status == EXIT_OK and failing:
         status = EXIT_FINDINGS
     return status
@@ -198,6 +226,8 @@ def _test(args) -> int:
     from .testing import FixtureError, run
 
     include_shipped = False if args.no_shipped_rules else (True if args.with_shipped_rules else None)
+    if _output_taken(args):
+        return EXIT_BAD
     try:
         report = run(args.paths, rules=args.rules, include_shipped=include_shipped, update=args.update)
     except (RuleError, FixtureError) as exc:
@@ -206,12 +236,12 @@ def _test(args) -> int:
     text = (json.dumps(report.to_json(), ensure_ascii=False, indent=1) + "\n" if args.format == "json"
             else report.format_text(verbose=args.verbose))
     if args.output:
+        from .report import write_text
+
         try:
-            with open(args.output, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            write_text(args.output, text, force=args.force)
         except OSError as exc:
-            sys.stderr.write(f"factcheck: {args.output}: {exc.strerror}\n")
-            return EXIT_BAD
+            return _write_failed(args, exc)
     else:
         sys.stdout.write(text)
     for error in report.errors + [o.error for o in report.outcomes if o.error]:

@@ -80,36 +80,78 @@ def findings_frame(results: Iterable[DocumentResult]):
     return frame
 
 
-def _atomic_write(path: str, write) -> None:
+class OutputExists(FileExistsError):
+    """An output file that is there already, and may not be overwritten (no --force)."""
+
+    def __init__(self, path: str):
+        super().__init__(f"{path}: exists; use --force to overwrite it")
+        self.path = path
+
+
+def refuse_existing(path: str | None, force: bool) -> None:
+    """Raise OutputExists when `path` is there and `force` is not given: checked before
+    the work, and again when the output is put in place."""
+    if path and not force and os.path.lexists(path):
+        raise OutputExists(path)
+
+
+def _atomic_write(path: str, write, force: bool = True) -> None:
     """Write through a temporary file in the same folder, renamed into place, so an
-    interrupted run never leaves a truncated report."""
+    interrupted run never leaves a truncated report. Without `force` an existing file
+    is never replaced, not even one created while the report was being written (the
+    temporary file is hard-linked to the name, which fails if it exists)."""
     folder = os.path.dirname(os.path.abspath(path))
+    refuse_existing(path, force)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".factcheck-", suffix=".tmp")
     os.close(fd)
     try:
         write(tmp)
-        os.replace(tmp, path)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)   # mkstemp makes it 0600; a report is an ordinary file
+        if force:
+            os.replace(tmp, path)
+        else:
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise OutputExists(path) from None
+            except OSError:  # no hard links on this file system
+                refuse_existing(path, force)
+                os.replace(tmp, path)
+            else:
+                os.unlink(tmp)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
 
 
-def write(results: list[DocumentResult], fmt: str, out: str | None, what: str = "claims") -> None:
+def write_text(path: str, text: str, force: bool = True) -> None:
+    """A text output (UTF-8), written atomically."""
+    def _write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    _atomic_write(path, _write, force)
+
+
+def write(results: list[DocumentResult], fmt: str, out: str | None, what: str = "claims",
+          force: bool = True) -> None:
     """Write claims (`what="claims"`) or findings (`what="findings"`); `json` always writes
-    the whole contract, claims and findings."""
+    the whole contract, claims and findings. Without `force`, an existing `out` is not
+    overwritten (OutputExists)."""
     frame_of = findings_frame if what == "findings" else claims_frame
     rows_of = finding_records if what == "findings" else claim_rows
     if fmt == "parquet":
         if not out:
             raise ValueError("--format parquet needs -o FILE")
         frame = frame_of(results)
-        _atomic_write(out, lambda tmp: frame.to_parquet(tmp, index=False))
+        _atomic_write(out, lambda tmp: frame.to_parquet(tmp, index=False), force)
         return
     if fmt == "csv":
         frame = frame_of(results)
         if out:
-            _atomic_write(out, lambda tmp: frame.to_csv(tmp, index=False))
+            _atomic_write(out, lambda tmp: frame.to_csv(tmp, index=False), force)
         else:
             frame.to_csv(sys.stdout, index=False)
         return
@@ -127,10 +169,7 @@ def write(results: list[DocumentResult], fmt: str, out: str | None, what: str = 
     else:
         raise ValueError(f"unknown format {fmt!r}")
     if out:
-        def _write_text(tmp: str) -> None:
-            with open(tmp, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        _atomic_write(out, _write_text)
+        write_text(out, text, force)
     else:
         sys.stdout.write(text)
 
