@@ -1,10 +1,26 @@
-"""bytes -> raw text. Detection by BOM first, strict UTF-8 next, charset-normalizer last."""
+"""bytes -> raw text. Detection by BOM first, strict UTF-8 next, charset-normalizer last.
+
+NUL bytes. A file whose NULs fall on every other byte is UTF-16 (or UTF-32) without a
+BOM. Otherwise NULs are damage inside a text file (a crawler's padding, a zero-filled
+tail after a crash): when the bytes other than the NULs are text, the file is text with
+NULs. The NULs stay in the raw text as U+0000, so offsets still count them, and a figure
+touching one is not reported (see `factcheck.extract`). A file of NULs alone, or whose
+other bytes are not text, is binary. The same rule holds wherever the NULs are in the
+file, not only in its first kilobytes.
+
+The decision depends only on the file's first bytes, its NUL count and whether the whole
+file decodes strictly in a candidate encoding, so `stream_input` (files read in blocks,
+in bounded memory) picks the same encoding as `decode_bytes` on the whole file.
+"""
 from __future__ import annotations
 
 import codecs
 import hashlib
+import os
+import stat
 import sys
 from dataclasses import dataclass
+from typing import Callable, Iterator, Optional
 
 from charset_normalizer import from_bytes
 
@@ -32,15 +48,32 @@ _BOMS = [
 # Chinese documents that are not UTF-8 are nearly always one of these; trying them
 # strictly before asking the detector avoids its occasional guesses of cp1252 & co.
 _CJK_CANDIDATES = ("gb18030", "big5")
+_WIDE = ("utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be")
+CONTROL_SAMPLE = 8192       # bytes looked at for control characters
+DETECT_BYTES = 1 << 20      # bytes the statistical detector sees (a prefix)
+_CONTROLS = bytes(b for b in range(32) if b < 9 or 13 < b < 32)  # NUL is counted apart
 
 
-def _looks_binary(data: bytes) -> bool:
-    sample = data[:8192]
-    if b"\x00" in sample:
-        # UTF-16/32 without BOM has NULs too; those are caught before this call.
+def _control_heavy(sample: bytes) -> bool:
+    """More than 5% control bytes among the non-NUL bytes: not text."""
+    text = sample.replace(b"\x00", b"")
+    if not text:
         return True
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
-    return controls > len(sample) * 0.05
+    controls = len(text) - len(text.translate(None, _CONTROLS))
+    return controls > len(text) * 0.05
+
+
+def _wide_by_layout(prefix: bytes) -> Optional[str]:
+    """UTF-16 without a BOM holding ASCII: NULs on every other byte, all on one side."""
+    units = len(prefix) // 2
+    if units < 2:
+        return None
+    even, odd = prefix[0:units * 2:2].count(0), prefix[1:units * 2:2].count(0)
+    if odd >= 0.3 * units and even <= 0.05 * odd:
+        return "utf-16-le"
+    if even >= 0.3 * units and odd <= 0.05 * even:
+        return "utf-16-be"
+    return None
 
 
 def _cjk_ratio(text: str) -> float:
@@ -50,65 +83,276 @@ def _cjk_ratio(text: str) -> float:
     return han / min(len(text), 4000)
 
 
-def decode_bytes(data: bytes, path: str = "<bytes>") -> Decoded:
-    digest = hashlib.sha256(data).hexdigest()
+def choose_encoding(prefix: bytes, size: int, nuls: int, attempt: Callable[[str], object],
+                    path: str) -> tuple[str, object]:
+    """The encoding of a file from its first bytes (`prefix`, at least DETECT_BYTES of it
+    when the file is that long), its size, its NUL count, and `attempt(encoding)`: the
+    whole file decoded strictly in that encoding (anything truthy), or None when it does
+    not decode. Returns (encoding, what `attempt` returned); raises InputError."""
     for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return Decoded(path, data.decode(encoding), encoding, digest)
-            except UnicodeDecodeError as exc:
-                raise InputError(f"{path}: cannot decode as {encoding}: {exc.reason} at byte {exc.start}") from None
-    if not _looks_binary(data):
-        try:
-            return Decoded(path, data.decode("utf-8"), "utf-8", digest)
-        except UnicodeDecodeError:
-            pass
-    if _looks_binary(data):
-        match = from_bytes(data[:65536]).best()
-        if match is None or match.encoding not in ("utf_16", "utf_16_le", "utf_16_be", "utf_32"):
+        if prefix.startswith(bom):
+            got = attempt(encoding)
+            if got is None:
+                reason = getattr(attempt, "error", "")
+                raise InputError(f"{path}: cannot decode as {encoding}" + (f": {reason}" if reason else ""))
+            return encoding, got
+    if nuls and nuls == size:
+        raise InputError(f"{path}: binary file, not text (only NUL bytes)")
+    textual = not _control_heavy(prefix[:CONTROL_SAMPLE])
+    if nuls:
+        wide = _wide_by_layout(prefix[:65536])
+        if wide is not None:
+            got = attempt(wide)
+            if got is not None:
+                return wide, got
+    if textual:
+        got = attempt("utf-8")
+        if got is not None:
+            return "utf-8", got
+    if nuls or not textual:
+        match = from_bytes(prefix[:65536]).best()
+        if match is not None and match.encoding in _WIDE:
+            got = attempt(match.encoding)
+            if got is not None:
+                return match.encoding, got
+        if not textual:
             raise InputError(f"{path}: binary file, not text")
-        return Decoded(path, data.decode(match.encoding), match.encoding, digest)
     candidates = []
     for encoding in _CJK_CANDIDATES:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        candidates.append((_cjk_ratio(text), encoding, text))
+        got = attempt(encoding)
+        if got is not None:
+            head = prefix[:16384].decode(encoding, "ignore")
+            candidates.append((_cjk_ratio(head), encoding, got))
     if candidates:
         # GB18030 decodes almost any byte string; Big5 text read as GB18030 gives rare Han
         # characters, so prefer whichever decoding the detector agrees with.
         if len(candidates) == 1:
-            _, encoding, text = candidates[0]
-            return Decoded(path, text, encoding, digest)
-        guess = from_bytes(data).best()
+            _, encoding, got = candidates[0]
+            return encoding, got
+        guess = from_bytes(prefix[:DETECT_BYTES]).best()
         guessed = guess.encoding if guess is not None else ""
-        for _, encoding, text in candidates:
+        for _, encoding, got in candidates:
             if guessed.replace("_", "") == encoding.replace("_", "") or (
                 encoding == "big5" and guessed in ("big5", "big5hkscs", "cp950")
             ):
-                return Decoded(path, text, encoding, digest)
-        _, encoding, text = max(candidates)
-        return Decoded(path, text, encoding, digest)
-    guess = from_bytes(data).best()
+                return encoding, got
+        _, encoding, got = max(candidates, key=lambda c: (c[0], c[1]))
+        return encoding, got
+    if nuls:
+        raise InputError(f"{path}: binary file, not text")
+    guess = from_bytes(prefix[:DETECT_BYTES]).best()
     if guess is None:
         raise InputError(f"{path}: cannot detect the text encoding")
-    return Decoded(path, str(guess), guess.encoding, digest)
+    got = attempt(guess.encoding)
+    if got is None:
+        raise InputError(f"{path}: cannot decode as {guess.encoding}")
+    return guess.encoding, got
+
+
+def decode_bytes(data: bytes, path: str = "<bytes>") -> Decoded:
+    digest = hashlib.sha256(data).hexdigest()
+
+    def attempt(encoding: str) -> Optional[str]:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            attempt.error = f"{exc.reason} at byte {exc.start}"  # type: ignore[attr-defined]
+        except LookupError:
+            pass
+        return None
+
+    if not data:
+        return Decoded(path, "", "utf-8", digest)
+    encoding, text = choose_encoding(data[:DETECT_BYTES], len(data), data.count(b"\x00"), attempt, path)
+    return Decoded(path, text, encoding, digest)  # type: ignore[arg-type]
+
+
+def _open(path: str):
+    try:
+        if os.path.isdir(path):
+            raise IsADirectoryError(path)
+        return open(path, "rb")
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, not a file") from None
+    except FileNotFoundError:
+        # also a file listed for a batch that disappeared before it was read
+        raise InputError(f"{path}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
 
 
 def read_input(path: str) -> Decoded:
     """Read a file (or '-' for standard input) and decode it."""
     if path == "-":
         return decode_bytes(sys.stdin.buffer.read(), "<stdin>")
+    handle = _open(path)
     try:
-        with open(path, "rb") as handle:
+        with handle:
             data = handle.read()
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a file") from None
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
     return decode_bytes(data, path)
+
+
+def read_or_spool(path: str, limit: int) -> "Decoded | str":
+    """The decoded input when it holds at most `limit` bytes; otherwise a path to give
+    `stream_input`: the file itself, or for standard input and pipes a temporary copy
+    (the caller deletes it) of at most SPOOL_LIMIT bytes. An endless binary stream
+    (/dev/zero, /dev/urandom) is refused after its first block, not copied."""
+    if path != "-":
+        try:
+            info = os.stat(path)
+        except OSError:
+            return read_input(path)   # the one-line error
+        if stat.S_ISREG(info.st_mode):
+            return path if info.st_size > limit else read_input(path)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(f"{path}: is a directory, not a file")
+    name = "<stdin>" if path == "-" else path
+    handle = sys.stdin.buffer if path == "-" else _open(path)
+    try:
+        data = _read_up_to(handle, limit + 1, name)
+        if len(data) <= limit:
+            return decode_bytes(data, name)
+        if data[:CONTROL_SAMPLE].count(0) == min(len(data), CONTROL_SAMPLE) or _control_heavy(data[:CONTROL_SAMPLE]):
+            raise InputError(f"{name}: binary file, not text")
+        import tempfile
+
+        fd, tmp = tempfile.mkstemp(prefix="factcheck-spool-", suffix=".txt")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                total = len(data)
+                del data
+                while True:
+                    block = _read_up_to(handle, BLOCK, name)
+                    if not block:
+                        break
+                    total += len(block)
+                    if total > SPOOL_LIMIT:
+                        raise InputError(f"{name}: more than {SPOOL_LIMIT} bytes; write it to a file first")
+                    out.write(block)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        return tmp
+    finally:
+        if path != "-":
+            handle.close()
+
+
+def _read_up_to(handle, size: int, name: str) -> bytes:
+    chunks, got = [], 0
+    try:
+        while got < size:
+            block = handle.read(min(BLOCK, size - got))
+            if not block:
+                break
+            chunks.append(block)
+            got += len(block)
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read: {exc.strerror}") from None
+    return b"".join(chunks)
+
+
+# ---- streaming: files too big to hold decoded ----------------------------------------
+
+BLOCK = 1 << 20
+SPOOL_LIMIT = 1 << 36      # bytes of standard input or a pipe copied to a temporary file (64 GB)
+
+
+@dataclass
+class StreamedInput:
+    """A file decoded block by block: `chunks()` yields its text in order, each call a
+    fresh pass over the file. Built by `stream_input`, which has read the file once to
+    choose the encoding and hash it."""
+
+    path: str
+    encoding: str
+    sha256: str
+    size: int
+    block: int = BLOCK
+    name: str = ""          # what messages call the input (default: path)
+
+    def _named(self, name: str) -> "StreamedInput":
+        self.name = name
+        return self
+
+    def chunks(self) -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder(self.encoding)("strict")
+        offset = 0
+        try:
+            with _open(self.path) as handle:
+                while True:
+                    data = handle.read(self.block)
+                    final = not data
+                    try:
+                        text = decoder.decode(data, final=final)
+                    except UnicodeDecodeError as exc:
+                        raise InputError(f"{self.name or self.path}: cannot decode as {self.encoding}: "
+                                         f"{exc.reason} at byte {offset + exc.start}") from None
+                    offset += len(data)
+                    if text:
+                        yield text
+                    if final:
+                        return
+        except InputError as exc:
+            if self.name and self.name != self.path:
+                raise InputError(str(exc).replace(self.path, self.name, 1)) from None
+            raise
+        except OSError as exc:
+            raise InputError(f"{self.name or self.path}: cannot read: {exc.strerror}") from None
+
+
+def _blocks(path: str, block: int) -> Iterator[bytes]:
+    try:
+        with _open(path) as handle:
+            while True:
+                data = handle.read(block)
+                if not data:
+                    return
+                yield data
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def stream_input(path: str, block: int = BLOCK, name: Optional[str] = None) -> StreamedInput:
+    """Hash a file and choose its encoding reading it in blocks; memory stays bounded
+    by the block size and DETECT_BYTES, whatever the file's size. `name`: what messages
+    call it (a spooled copy of standard input is `<stdin>`)."""
+    if name and name != path:
+        try:
+            return stream_input(path, block)._named(name)
+        except InputError as exc:
+            raise InputError(str(exc).replace(path, name, 1)) from None
+    digest = hashlib.sha256()
+    prefix = bytearray()
+    size = nuls = 0
+    for data in _blocks(path, block):
+        digest.update(data)
+        size += len(data)
+        nuls += data.count(b"\x00")
+        if len(prefix) < DETECT_BYTES:
+            prefix += data[:DETECT_BYTES - len(prefix)]
+
+    def attempt(encoding: str) -> Optional[bool]:
+        offset = 0
+        try:
+            decoder = codecs.getincrementaldecoder(encoding)("strict")
+            for data in _blocks(path, block):
+                decoder.decode(data)
+                offset += len(data)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            attempt.error = f"{exc.reason} at byte {offset + exc.start}"  # type: ignore[attr-defined]
+            return None
+        except LookupError:
+            return None
+        return True
+
+    if size == 0:
+        return StreamedInput(path, "utf-8", digest.hexdigest(), 0, block)
+    encoding, _ = choose_encoding(bytes(prefix), size, nuls, attempt, path)
+    return StreamedInput(path, encoding, digest.hexdigest(), size, block)

@@ -10,6 +10,7 @@ at the number's start.
 from __future__ import annotations
 
 import bisect
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
@@ -21,9 +22,11 @@ from .lexicon import Lexicon, UnitInfo, lexicon
 from .models import Claim
 from .normalize import Document
 from .numbers import NumberError, interval, parse_arabic, parse_chinese
+from .rules import Exclusion, combine_exclusions
 
 MATCH_TIMEOUT = 5.0  # seconds per scan of a document, plus SCAN_SECONDS_PER_MB of its size
 SCAN_SECONDS_PER_MB = 2.0
+EXCLUSION_TIMEOUT = 2.0  # seconds one exclusion rule run alone may take, plus SCAN_SECONDS_PER_MB
 LEAD_WINDOW = 20     # characters before a number searched for qualifiers, verbs, currency
 
 
@@ -177,9 +180,14 @@ class Extractor:
     """Runs the grammar over a document; `exclusions` is a compiled pattern whose matches
     (names, idioms, codes from the rule files) never hold a claim."""
 
-    def __init__(self, exclusions: "Optional[regex.Pattern[str]]" = None, all_numbers: bool = False):
+    def __init__(self, exclusions: "Optional[regex.Pattern[str]]" = None, all_numbers: bool = False,
+                 exclusion_rules: "Optional[list[Exclusion]]" = None):
+        """`exclusion_rules`, the rules `exclusions` was built from, lets a timeout be
+        pinned on the rule that caused it (see `_excluded`)."""
         self.g = grammar(all_numbers)
         self.exclusions = exclusions
+        self._together: list = list(exclusion_rules or [])   # the rules in `exclusions`
+        self._apart: list = []   # (rule, pattern): rules that timed out once, run alone since
         self.all_numbers = all_numbers
         lex = self.g.lex
         # groupdict() is slow; groups() zipped with the names is not
@@ -188,9 +196,16 @@ class Extractor:
         self._prefix_units = {word: next(info for info in lex.units.values() if info.name == code)
                               for word, code in lex.unit_prefixes.items()}
 
-    def extract(self, doc: Document) -> list[Claim]:
+    def extract(self, doc: Document, errors: Optional[list[str]] = None,
+                max_claims: Optional[int] = None) -> list[Claim]:
+        """The claims of a document. What goes wrong without stopping the document (an
+        exclusion rule timing out, more than `max_claims` claims: the first ones are kept)
+        is appended to `errors`, one line naming the document; with no list given, an
+        exclusion timeout is raised."""
         text = doc.norm
         matches = self._scan(text)
+        excluded = self._excluded(text, doc.path, errors) if matches else []
+        has_nul = "\x00" in text
         claims: list[Claim] = []
         previous_end = 0
         for m, names in matches:
@@ -198,17 +213,73 @@ class Extractor:
             try:
                 claim = (self._rank(text, m, groups) if groups.get("ordinal")
                          else self._figure(text, m, groups, previous_end))
-            except NumberError:
-                claim = None
+            except (NumberError, OverflowError):
+                claim = None   # OverflowError: a numeral of hundreds of digits is no float
             previous_end = m.end()
-            if claim is not None:
-                claims.append(claim)
-        if self.exclusions is not None and claims:
-            excluded = [m.span() for m in self.exclusions.finditer(text, timeout=scan_timeout(text))]
-            if excluded:
-                claims = [c for c in claims if not _overlaps(excluded, c.norm_start, c.norm_end)]
+            if claim is None or not _finite(claim):
+                continue  # 9999…(400 digits)元 is a string of digits, not a figure
+            if has_nul and _touches_nul(text, claim.norm_start, claim.norm_end):
+                continue  # a NUL may stand for a lost character: the figure may be cut
+            if excluded and _overlaps(excluded, claim.norm_start, claim.norm_end):
+                continue
+            if max_claims is not None and len(claims) >= max_claims:
+                if errors is not None:
+                    errors.append(f"{doc.path}: more than {max_claims} claims; only the first {max_claims} "
+                                  f"are kept")
+                break
+            claims.append(claim)
         self._locate(doc, claims)
         return claims
+
+    def _excluded(self, text: str, path: str, errors: Optional[list[str]]) -> list[tuple[int, int]]:
+        """Sorted, disjoint spans of the text that the exclusion rules match.
+
+        All rules run as one pattern. When it times out, each rule runs alone with its own
+        timeout: a rule that times out is reported (its id, its file and line, the document)
+        and from then on runs alone, so the others keep working as one pattern, and its
+        matches are not applied where it timed out."""
+        spans: list[tuple[int, int]] = []
+        if self.exclusions is not None:
+            timeout = scan_timeout(text)
+            try:
+                spans = [m.span() for m in self.exclusions.finditer(text, timeout=timeout) if m.end() > m.start()]
+            except TimeoutError:
+                if not self._together:
+                    if errors is None:
+                        raise
+                    errors.append(f"{path}: the exclusion patterns timed out after {timeout:.1f} s; "
+                                  f"none was applied")
+                    return []
+                spans = []
+                for rule in self._together:
+                    got = self._run_alone(rule, regex.compile(rule.pattern, regex.V1), text, path, errors)
+                    if got is None:
+                        self._apart.append((rule, regex.compile(rule.pattern, regex.V1)))
+                    else:
+                        spans.extend(got)
+                timed_out = {id(rule) for rule, _ in self._apart}
+                self._together = [rule for rule in self._together if id(rule) not in timed_out]
+                self.exclusions = combine_exclusions(self._together)
+                return _merge(spans)
+        if not self._apart:
+            return spans
+        for rule, pattern in self._apart:
+            spans.extend(self._run_alone(rule, pattern, text, path, errors) or [])
+        return _merge(spans)
+
+    @staticmethod
+    def _run_alone(rule, pattern: "regex.Pattern[str]", text: str, path: str,
+                   errors: Optional[list[str]]) -> Optional[list[tuple[int, int]]]:
+        timeout = None if MATCH_TIMEOUT is None else EXCLUSION_TIMEOUT + SCAN_SECONDS_PER_MB * len(text) / 1e6
+        try:
+            return [m.span() for m in pattern.finditer(text, timeout=timeout) if m.end() > m.start()]
+        except TimeoutError:
+            message = (f"{path}: exclusion {rule.ruleset}/{rule.id} ({rule.source}) timed out after "
+                       f"{timeout:.1f} s; its matches were not applied")
+            if errors is None:
+                raise TimeoutError(message) from None
+            errors.append(message)
+            return None
 
     @staticmethod
     def _locate(doc: Document, claims: list[Claim]) -> None:
@@ -479,8 +550,10 @@ _COMPOUND_PART = _compound_part_pattern()
 
 
 def _clean(value: float) -> float:
-    """8.45 * 1e8 is 844999999.9999999 in binary; no stated figure has 16 digits."""
-    return float(f"{value:.12g}")
+    """8.45 * 1e8 is 844999999.9999999 in binary: the error of a product is in the 16th
+    or 17th digit, so 15 significant digits clean it and keep every stated digit of a
+    long figure (1234567890123元; 12 digits made it 1234567890120)."""
+    return float(f"{value:.15g}")
 
 
 def _is_name_part(text: str, start: int, number_end: int, match_end: Optional[int]) -> bool:
@@ -495,6 +568,27 @@ def _is_name_part(text: str, start: int, number_end: int, match_end: Optional[in
         # 3.2.1: a version-like dotted run
         return after == "." and end + 1 < len(text) and text[end + 1].isdigit()
     return False
+
+
+def _finite(claim: Claim) -> bool:
+    return all(v is None or math.isfinite(v) for v in (claim.value, claim.low, claim.high, claim.precision))
+
+
+def _touches_nul(text: str, start: int, end: int) -> bool:
+    return (start > 0 and text[start - 1] == "\x00") or text[end:end + 1] == "\x00"
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, disjoint spans covering the same characters (spans of several patterns
+    overlap; `_overlaps` needs them disjoint)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -17,9 +17,17 @@ import numpy as np
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 _PINYIN_LETTERS = "abcdefghijklmnopqrstuvwxyzü" + _TONED
 _MAX_SYLLABLE = 7
-# Invisible characters that break numbers apart: zero-width and bidi controls, soft hyphen.
-_INVISIBLE = [0x00AD, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0x2061, 0x2062, 0x2063,
-              0x2064, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+# Invisible characters that break numbers apart: zero-width and bidi controls (the Arabic
+# letter mark too), soft hyphen, variation selectors, tags: Unicode's default-ignorable
+# code points, less the Hangul fillers, which are drawn as blanks.
+_INVISIBLE = [0x00AD, 0x034F, 0x061C, 0x17B4, 0x17B5, *range(0x180B, 0x1810), *range(0x200B, 0x2010),
+              *range(0x202A, 0x202F), *range(0x2060, 0x2070), *range(0xFE00, 0xFE10), 0xFEFF,
+              *range(0x1BCA0, 0x1BCA4), *range(0x1D173, 0x1D17B), *range(0xE0000, 0xE1000)]
+# Line endings: \r\n is one break (its \r is dropped like an invisible character); a lone
+# \r, a vertical tab, a form feed (pdftotext's page break), NEL and the Unicode line and
+# paragraph separators are each a \n, so that sentences and lines end where they do in
+# a file with Unix line endings.
+_LINE_BREAKS = {"\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029"}
 
 _UNICODE_SIZE = 0x110000
 _pinyin_lut = np.zeros(_UNICODE_SIZE, dtype=np.bool_)
@@ -39,6 +47,7 @@ _QUESTION = ord("?")
 _fold_lut = np.arange(_UNICODE_SIZE, dtype=np.uint32)
 _expanding: dict[int, str] = {}
 _known = np.zeros(_UNICODE_SIZE, dtype=np.bool_)
+_expands_lut = np.zeros(_UNICODE_SIZE, dtype=np.bool_)
 _converter = None
 
 
@@ -56,11 +65,15 @@ def _opencc():
 _UNFOLDED = {"，"}
 
 
-@lru_cache(maxsize=None)
+# The lookup tables filled by `_learn` are the real cache: a long-lived process that meets
+# all of Unicode (a crawler's junk, a fuzzer) must not also keep a million strings here.
+@lru_cache(maxsize=4096)
 def fold_char(ch: str) -> str:
     """NFKC then Traditional->Simplified for one character; may return several characters."""
     if ch in _UNFOLDED:
         return ch
+    if ch in _LINE_BREAKS:
+        return "\n"
     folded = unicodedata.normalize("NFKC", ch)
     # OpenCC is not idempotent on single characters (薴 -> 苧 -> 苎): go to a fixed point
     for _ in range(4):
@@ -70,6 +83,10 @@ def fold_char(ch: str) -> str:
         if len(simplified) != 1 or simplified == folded:
             break
         folded = unicodedata.normalize("NFKC", simplified)
+    if len(folded) > 1:
+        # ㈶ is (財): each character of an expansion is folded too, or normalizing the
+        # output again would still change it. NFKC output is NFKC-stable, so this ends.
+        folded = "".join(fold_char(part) if part != ch else part for part in folded)
     return folded
 
 
@@ -82,6 +99,7 @@ def _learn(codes: np.ndarray) -> None:
             _fold_lut[code] = ord(folded)
         else:
             _expanding[int(code)] = folded
+            _expands_lut[code] = True
         _known[code] = True
 
 
@@ -108,7 +126,14 @@ def _neutral_tone(codes: np.ndarray, opener: np.ndarray, run_start: np.ndarray, 
     return found
 
 
-_SPACE_CODES = np.array([0x20, 0xA0, 0x3000], dtype=np.uint32)
+# every Unicode space separator: NFKC makes them all " " (no-break, thin, figure spaces)
+_SPACE_CODES = np.array([0x20, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000], dtype=np.uint32)
+_space_lut = np.zeros(_UNICODE_SIZE, dtype=np.bool_)
+_space_lut[_SPACE_CODES] = True
+# Spaces that typesetting puts between groups of three digits (14 151.3, 1 234 567): a
+# no-break, figure, thin or narrow no-break space. An ordinary space never is one.
+_GROUPING_SPACES = {0xA0, 0x2007, 0x2009, 0x202F}
+_DIGITS = set(map(ord, "0123456789０１２３４５６７８９"))
 # Characters a number is written with; spaces between two of them, one of them Chinese,
 # belong to the figure (一百 五 十 二, 7 万5 千, 百分之五 十, 2.4 个百分 点), while spaces
 # between two Arabic digits (11-11 09:31) separate things.
@@ -123,7 +148,7 @@ _number_part_lut |= _chinese_number_part_lut
 def _spaces_inside_numbers(codes: np.ndarray) -> np.ndarray:
     """Positions of space runs inside a figure written with spaces."""
     mask = np.zeros(codes.size, dtype=np.bool_)
-    spaces = np.isin(codes, _SPACE_CODES)
+    spaces = _space_lut[codes]
     if not spaces.any():
         return mask
     padded = np.concatenate(([False], spaces, [False]))
@@ -136,7 +161,33 @@ def _spaces_inside_numbers(codes: np.ndarray) -> np.ndarray:
             & (_chinese_number_part_lut[before] | _chinese_number_part_lut[after]))
     for start, end in zip(starts[keep].tolist(), ends[keep].tolist()):
         mask[start:end] = True
+    single = ~keep & (ends - starts == 1)
+    grouping: dict[int, bool] = {}
+    for start in starts[single].tolist():   # in order: a group's separator before this one is known
+        if int(codes[start]) in _GROUPING_SPACES and _groups_digits(codes, start, grouping):
+            mask[start] = True
     return mask
+
+
+def _groups_digits(codes: np.ndarray, at: int, known: dict[int, bool]) -> bool:
+    """Whether the space at `at` separates digit groups: one to three digits before it
+    (exactly three when another such space stands before them), exactly three after it,
+    then no digit. `known` holds the answers for the spaces before it."""
+    n = codes.size
+    answer = False
+    if at + 3 < n and all(int(codes[at + k]) in _DIGITS for k in (1, 2, 3)) \
+            and not (at + 4 < n and int(codes[at + 4]) in _DIGITS):
+        k = at - 1
+        while k >= 0 and at - k <= 4 and int(codes[k]) in _DIGITS:
+            k -= 1
+        run = at - 1 - k
+        if 1 <= run <= 3:
+            if k >= 0 and int(codes[k]) in _GROUPING_SPACES:
+                answer = run == 3 and known.get(k, False)
+            else:
+                answer = not (k >= 0 and int(codes[k]) in (ord("."), ord(",")))
+    known[at] = answer
+    return answer
 
 
 def _annotation_mask(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -207,13 +258,19 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
     _learn(codes)
     # Invisible characters go first, so that one between a character and its annotation
     # does not hide the annotation. `index` maps the surviving code points to raw positions.
-    visible = ~(_invisible_lut[codes] | _spaces_inside_numbers(codes))
+    hidden = _invisible_lut[codes] | _spaces_inside_numbers(codes)
+    if codes.size > 1:
+        hidden[:-1] |= (codes[:-1] == 13) & (codes[1:] == 10)  # the \r of \r\n
+    visible = ~hidden
     index = np.flatnonzero(visible)
     current = codes[visible]
+    # Annotations are looked for in the folded text, as a second normalization would see
+    # them: （ｚｈǎｎｇ） in full-width letters is an annotation too.
+    folded = _fold_lut[current]
     starts_found: list[np.ndarray] = []
     ends_found: list[np.ndarray] = []
     for _ in range(4):
-        mask, starts, ends = _annotation_mask(current)
+        mask, starts, ends = _annotation_mask(folded)
         if starts.size == 0:
             break
         # An annotation's raw span runs from just after the character it annotates (taking
@@ -221,16 +278,16 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
         before = index[np.maximum(starts - 1, 0)] + 1
         starts_found.append(np.where(starts > 0, before, 0))
         ends_found.append(index[ends - 1] + 1)
-        followed_by_opener = ends < current.size
-        followed_by_opener[followed_by_opener] = np.isin(current[ends[followed_by_opener]], _OPEN)
-        index, current = index[~mask], current[~mask]
+        followed_by_opener = ends < folded.size
+        followed_by_opener[followed_by_opener] = np.isin(folded[ends[followed_by_opener]], _OPEN)
+        index, current, folded = index[~mask], current[~mask], folded[~mask]
         if not followed_by_opener.any():
             break  # `字(zì)(zì)`: only a doubled annotation needs another round
     ann_starts, ann_ends = _merge_spans(starts_found, ends_found)
-    folded = _fold_lut[current]
     _fold_grouping_commas(current, folded)
-    expanding_codes = np.fromiter(_expanding, dtype=np.uint32) if _expanding else None
-    expands = np.isin(current, expanding_codes) if expanding_codes is not None else None
+    # a lookup table, not np.isin over every expansion seen so far: a process that has
+    # read all of Unicode (a fuzzer, a crawler's junk) must not slow down for it
+    expands = _expands_lut[current] if _expanding else None
     if expands is not None and expands.any():
         counts = np.ones(current.size, dtype=np.int64)
         positions = np.flatnonzero(expands)

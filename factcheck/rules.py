@@ -62,10 +62,15 @@ class RuleSet:
         return None
 
     def exclusion_pattern(self) -> "Optional[regex.Pattern[str]]":
-        if not self.exclusions:
-            return None
-        # a branch reset group numbers each pattern's groups from 1, so \1 keeps its meaning
-        return regex.compile("(?|" + "|".join(f"(?:{e.pattern})" for e in self.exclusions) + ")", regex.V1)
+        return combine_exclusions(self.exclusions)
+
+
+def combine_exclusions(exclusions: "list[Exclusion]") -> "Optional[regex.Pattern[str]]":
+    """One pattern matching what any of the exclusions matches; None for none."""
+    if not exclusions:
+        return None
+    # a branch reset group numbers each pattern's groups from 1, so \1 keeps its meaning
+    return regex.compile("(?|" + "|".join(f"(?:{e.pattern})" for e in exclusions) + ")", regex.V1)
 
 
 @lru_cache(maxsize=1)
@@ -88,7 +93,7 @@ def _line_of(node: yaml.Node, path: list[Any]) -> int:
     for key in path:
         if isinstance(node, yaml.MappingNode):
             for k, v in node.value:
-                if k.value == key:
+                if k.value == str(key):
                     node = v
                     break
             else:
@@ -100,22 +105,76 @@ def _line_of(node: yaml.Node, path: list[Any]) -> int:
     return node.start_mark.line + 1
 
 
+MAX_NODES = 100_000  # YAML nodes in a rule file, aliases expanded (a "billion laughs" file has 10^9)
+
+
 def _load_file(path: Path) -> tuple[dict, yaml.Node]:
     try:
+        if path.is_dir():
+            raise RuleError(f"{path}: is a directory, not a rule file")
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise RuleError(f"{path}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise RuleError(f"{path}:1: not UTF-8 text") from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[:exc.start].count(b"\n") + 1
+        raise RuleError(f"{path}:{line}: not UTF-8 text") from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        if node is not None:
+            _check_nodes(path, node)
+            loader = yaml.SafeLoader("")
+            try:
+                data = loader.construct_document(node)
+            finally:
+                loader.dispose()
+        else:
+            data = None
     except yaml.MarkedYAMLError as exc:
         line = (exc.problem_mark or exc.context_mark).line + 1 if (exc.problem_mark or exc.context_mark) else 1
         raise RuleError(f"{path}:{line}: invalid YAML: {exc.problem or exc.context}") from None
+    except yaml.reader.ReaderError as exc:  # a control character, NUL: not marked with a line
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        raise RuleError(f"{path}:{line}: invalid YAML: {exc.reason} (character #x{exc.character:04x})") from None
+    except yaml.YAMLError as exc:
+        raise RuleError(f"{path}:1: invalid YAML: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+    except RecursionError:
+        raise RuleError(f"{path}:1: invalid YAML: nested too deeply") from None
     if data is None or node is None:
         raise RuleError(f"{path}:1: empty rule file")
     return data, node
+
+
+def _check_nodes(path: Path, root: yaml.Node) -> None:
+    """Duplicate keys in a mapping (YAML keeps the last one silently) and files whose
+    aliases expand to more than MAX_NODES nodes, each an error at its line."""
+    sizes: dict[int, int] = {}
+    # iterative post-order walk: each distinct node is visited once, aliases count again
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in node.value:
+                children.extend((key, value))
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    if key.value in seen and not done:
+                        raise RuleError(f"{path}:{key.start_mark.line + 1}: duplicate key {key.value!r} "
+                                        f"(first at line {seen[key.value]})")
+                    seen.setdefault(key.value, key.start_mark.line + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        if done:
+            size = 1 + sum(sizes.get(id(child), 1) for child in children)
+            if size > MAX_NODES:
+                raise RuleError(f"{path}:{node.start_mark.line + 1}: more than {MAX_NODES} YAML nodes once "
+                                f"aliases are expanded")
+            sizes[id(node)] = size
+        else:
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
 
 
 def validate_file(path: Path) -> dict:
@@ -141,12 +200,92 @@ def _validated(path: Path) -> tuple[dict, yaml.Node]:
         location = "/".join(str(p) for p in where)
         raise RuleError(f"{path}:{line}: {message}" + (f" (at {location})" if location else ""))
     for i, exclusion in enumerate(data.get("exclusions", [])):
+        line = _line_of(node, ["exclusions", i, "pattern"])
+        count = _largest_repeat(exclusion["pattern"])
+        if count > MAX_REPEAT:
+            # the engine writes counted repeats out: a{1000000} costs hundreds of MB to compile
+            raise RuleError(f"{path}:{line}: pattern of {exclusion['id']!r} repeats {count} times "
+                            f"(counted repeats, nested ones multiplied, may reach {MAX_REPEAT})")
         try:
-            regex.compile(exclusion["pattern"], regex.V1)
-        except regex.error as exc:
-            line = _line_of(node, ["exclusions", i, "pattern"])
-            raise RuleError(f"{path}:{line}: pattern of {exclusion['id']!r} does not compile: {exc}") from None
+            compiled = regex.compile(exclusion["pattern"], regex.V1)
+        except (regex.error, OverflowError, RecursionError, MemoryError) as exc:
+            reason = str(exc) or type(exc).__name__
+            raise RuleError(f"{path}:{line}: pattern of {exclusion['id']!r} does not compile: {reason}") from None
+        try:
+            empty = compiled.fullmatch("", timeout=PATTERN_TIMEOUT) is not None
+        except TimeoutError:
+            empty = False
+        if empty:
+            # it would match between every two characters of every document
+            raise RuleError(f"{path}:{line}: pattern of {exclusion['id']!r} matches the empty string")
     return data, node
+
+
+MAX_REPEAT = 10_000
+_COUNT = regex.compile(r"\{(\d*)(?:,(\d*))?\}")
+
+
+def _largest_repeat(pattern: str) -> int:
+    """The largest count of a counted repeat ({m}, {m,n}) in a pattern, the counts of
+    the groups around it multiplied in; 1 when there is none."""
+    groups: list[int] = []               # open groups: their start
+    spans: list[tuple[int, int, int]] = []  # (start, end, count) of counted repeats
+    last_atom = -1                        # start of the atom a quantifier would apply to
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            last_atom = i
+            # \p{Han}, \N{...}, \x{...}: braces that are no quantifier
+            i += 3 if i + 2 < n and pattern[i + 2] == "{" and pattern[i + 1] in "pPNxuU" else 2
+            if pattern[i - 1:i] == "{":
+                close = pattern.find("}", i)
+                i = n if close < 0 else close + 1
+            continue
+        if ch == "[":
+            last_atom = i
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            depth = 1
+            while j < n and depth:
+                if pattern[j] == "\\":
+                    j += 2
+                    continue
+                if pattern[j] == "[":
+                    depth += 1      # V1 nested sets
+                elif pattern[j] == "]":
+                    depth -= 1
+                j += 1
+            i = j
+            continue
+        if ch == "(":
+            groups.append(i)
+            i += 1
+            continue
+        if ch == ")":
+            last_atom = groups.pop() if groups else i
+            i += 1
+            continue
+        if ch == "{":
+            m = _COUNT.match(pattern, i)
+            if m and (m.group(1) or m.group(2)):
+                count = max(int(m.group(1) or 0), int(m.group(2) or 0))
+                spans.append((max(last_atom, 0), m.end(), count))
+                i = m.end()
+                continue
+        last_atom = i
+        i += 1
+    largest = 1
+    for start, end, count in spans:
+        total = count
+        for outer_start, outer_end, outer in spans:
+            if outer_start < start and end <= outer_end and (outer_start, outer_end) != (start, end):
+                total *= outer
+        largest = max(largest, total)
+    return largest
 
 
 def _key_line(node: yaml.Node, path: list[Any], key: str) -> Optional[int]:
@@ -157,7 +296,7 @@ def _key_line(node: yaml.Node, path: list[Any], key: str) -> Optional[int]:
             node = node.value[step]
     if isinstance(node, yaml.MappingNode):
         for k, _ in node.value:
-            if k.value == key:
+            if k.value == str(key):
                 return k.start_mark.line + 1
     return None
 
