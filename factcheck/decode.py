@@ -64,7 +64,15 @@ def _control_heavy(sample: bytes) -> bool:
 
 
 def _wide_by_layout(prefix: bytes) -> Optional[str]:
-    """UTF-16 without a BOM holding ASCII: NULs on every other byte, all on one side."""
+    """UTF-16 without a BOM holding ASCII: NULs on every other byte, all on one side;
+    UTF-32 without a BOM: the two high bytes of (nearly) every unit NUL."""
+    quads = len(prefix) // 4
+    if quads >= 2:
+        column = [prefix[k:quads * 4:4].count(0) for k in range(4)]
+        if column[2] >= 0.9 * quads and column[3] >= 0.9 * quads and column[0] < 0.5 * quads:
+            return "utf-32-le"
+        if column[0] >= 0.9 * quads and column[1] >= 0.9 * quads and column[3] < 0.5 * quads:
+            return "utf-32-be"
     units = len(prefix) // 2
     if units < 2:
         return None

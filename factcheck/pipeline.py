@@ -8,18 +8,26 @@ start (at a sentence end, on longer lines), with CONTEXT_CHARS of context before
 after, extended to whole lines; a window keeps the claims that start in its core, with
 their raw offsets shifted to the file's. Everything extraction and linking look at
 (the characters around a number, its sentence, its line) lies in the window, so the
-claims are those of the whole file read at once. Claim ids run on through the file and
-`refers_to` is carried across windows. A streamed result holds no normalized text
-(`text` is None): the checks then work from the claims' own fields.
+claims are those of the whole file read at once. Claim ids run on through the file;
+`refers_to` and the links the checks need (what linking learned about each claim, the
+relations between claims) are carried across windows and put together in one `Links`,
+so `factcheck check` finds what it finds in the whole file. A streamed result holds no
+normalized text (`text` is None).
+
+One relation reaches further than any window: a share whose part is named but not
+stated in its sentence is linked to the latest figure of that name anywhere before it;
+beyond the window's reach (8 × CONTEXT_CHARS, whole lines) a streamed file leaves it
+unlinked.
 """
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Iterator, Optional
 
 from .decode import Decoded, InputError, read_or_spool, stream_input
 from .extract import Extractor
-from .link import Linker, infer_reference_year
+from .link import Linker, Links, infer_reference_year
 from .models import Claim, DocumentResult
 from .normalize import normalize
 from .rules import RuleSet, load_rules
@@ -71,20 +79,26 @@ class Pipeline:
 
     def run_path(self, path: str, reference_year: Optional[int] = None) -> DocumentResult:
         """One file (or '-'): never raises for a bad input; its problem is in `errors`.
-        Inputs of more than STREAM_BYTES (standard input too) are streamed."""
+        Inputs of more than STREAM_BYTES (standard input too) are streamed. A bug that
+        breaks one document is an error of that document (naming the exception), so that
+        a batch still gives the others' results."""
         try:
             got = read_or_spool(path, STREAM_BYTES)
         except InputError as exc:
             return DocumentResult(path=path, errors=[str(exc)])
-        if isinstance(got, Decoded):
-            return self.run_decoded(got, reference_year)
-        if got == path:
-            return self.run_stream(path, reference_year)
-        try:  # a temporary copy of standard input or a pipe
-            result = self.run_stream(got, reference_year, name="<stdin>" if path == "-" else path)
-        finally:
-            os.unlink(got)
-        return result
+        except Exception as exc:  # pragma: no cover - a bug
+            return DocumentResult(path=path, errors=[_internal(path, exc)])
+        try:
+            if isinstance(got, Decoded):
+                return self.run_decoded(got, reference_year)
+            if got == path:
+                return self.run_stream(path, reference_year)
+            try:  # a temporary copy of standard input or a pipe
+                return self.run_stream(got, reference_year, name="<stdin>" if path == "-" else path)
+            finally:
+                os.unlink(got)
+        except Exception as exc:  # pragma: no cover - a bug
+            return DocumentResult(path=path, errors=[_internal(path, exc)])
 
     # ---- streaming ---------------------------------------------------------------------
 
@@ -101,62 +115,178 @@ class Pipeline:
             year = reference_year if reference_year is not None else _stream_year(streamed.chunks(), chunk)
         except InputError as exc:
             return DocumentResult(path=shown, errors=[str(exc)])
-        result = DocumentResult(path=shown, sha256=streamed.sha256, reference_year=year)
-        ids: dict[tuple[int, int], str] = {}       # raw span -> id of the claims kept so far (recent ones)
-        pending: list[tuple[Claim, tuple[int, int]]] = []  # refers_to a claim not kept yet
+        result = DocumentResult(path=shown, sha256=streamed.sha256, reference_year=year,
+                                links=Links(rules=self.rules))
+        stitch = _Stitch(result.links)
         errors: list[str] = []
-        kept = 0
         try:
-            for core_start, core_end, window_start, window in _windows(streamed.chunks(), chunk, context):
+            for number, (core_start, core_end, window_start, lines_before, window) in enumerate(
+                    _windows(streamed.chunks(), chunk, context)):
                 doc = normalize(window, path=shown, sha256=streamed.sha256)
-                budget = None if self.max_claims is None else self.max_claims - kept + context
-                claims, _ = self._claims(doc, year, errors, budget)
-                spans = {c.id: (c.start + window_start, c.end + window_start) for c in claims}
-                core: list[Claim] = []
-                for claim in claims:
-                    start = claim.start + window_start
-                    if core_start <= start < core_end:
-                        target = spans.get(claim.refers_to) if claim.refers_to else None
-                        claim.start, claim.end = start, claim.end + window_start
-                        claim.norm_start = claim.norm_end = -1   # window offsets mean nothing outside it
-                        if target is not None:
-                            claim.refers_to = ids.get(target)
-                            if claim.refers_to is None:
-                                pending.append((claim, target))
-                        core.append(claim)
-                full = self.max_claims is not None and kept + len(core) > self.max_claims
+                budget = None if self.max_claims is None else self.max_claims - len(result.claims) + context
+                claims, links = self._claims(doc, year, errors, budget)
+                core = stitch.window(claims, links, doc, core_start, core_end, window_start, lines_before, number)
+                full = self.max_claims is not None and len(result.claims) + len(core) > self.max_claims
                 if full:
-                    core = core[:self.max_claims - kept]
-                for claim in core:
-                    kept += 1
-                    claim.id = f"c{kept}"
-                    ids[(claim.start, claim.end)] = claim.id
+                    core = core[:self.max_claims - len(result.claims)]
+                stitch.keep(core, len(result.claims))
                 result.claims.extend(core)
-                if pending:
-                    pending = [(c, t) for c, t in pending if not _resolve(c, t, ids)]
-                # only the spans the next windows' context can reach are needed
-                floor = core_end - (2 * _REACH + 2) * context - chunk
-                if len(ids) > 4096:
-                    ids = {span: cid for span, cid in ids.items() if span[1] >= floor}
-                pending = [(c, t) for c, t in pending if t[1] >= floor or c.refers_to]
+                stitch.forget_before(core_end - (2 * _REACH + 2) * context - chunk)
                 if full:
                     errors.append(f"{shown}: more than {self.max_claims} claims; only the first "
                                   f"{self.max_claims} are kept")
                     break
         except InputError as exc:
             errors.append(str(exc))
-        for claim, _ in pending:
-            claim.refers_to = None
+        stitch.finish()
         result.errors = _dedupe(errors)
         return result
 
 
-def _resolve(claim: Claim, target: tuple[int, int], ids: dict[tuple[int, int], str]) -> bool:
-    found = ids.get(target)
-    if found is not None:
-        claim.refers_to = found
+class _Stitch:
+    """Puts the windows of a streamed file together: claim ids that run on through the
+    file, and the links of every window (what each claim's own window learned about it,
+    the relations anchored in its core) in one `Links`, ids made global. A reference to
+    a claim that is not kept yet (it lies ahead, in the forward context) waits for it."""
+
+    def __init__(self, links: Links):
+        self.links = links
+        self.ids: dict[tuple[int, int], str] = {}            # raw span -> global id
+        self.pending: list[tuple[object, tuple[int, int]]] = []   # (setter, raw span it waits for)
+        self._spans: dict[str, tuple[int, int]] = {}         # this window: local id -> raw span
+        self._infos: dict = {}                               # this window: local id -> ClaimInfo
+        self._required: dict[int, tuple[str, ...]] = {}      # relation -> the fields it cannot lose
+        self._links: Optional[Links] = None
+        self._doc = None
+        self._window_start = 0
+
+    def window(self, claims: list[Claim], links: Optional[Links], doc, core_start: int, core_end: int,
+               window_start: int, lines_before: int, number: int) -> list[Claim]:
+        """The claims of the window's core, moved to file offsets (ids still local)."""
+        self._spans = {c.id: (c.start + window_start, c.end + window_start) for c in claims}
+        core = [c for c in claims if core_start <= c.start + window_start < core_end]
+        self._links, self._doc, self._window_start = links, doc, window_start
+        self._infos = {}
+        for claim in core:
+            if links is not None:
+                # lines counted through the file; sentences only told apart (the checks
+                # compare them, never count them)
+                info = links.get(claim.id)
+                self._infos[claim.id] = replace(info, paragraph=info.paragraph + lines_before,
+                                                sentence=info.sentence + number * 10 ** 9)
+            if claim.refers_to:
+                self._refer(claim.refers_to, lambda gid, c=claim: setattr(c, "refers_to", gid))
+                claim.refers_to = None
+            claim.start += window_start
+            claim.end += window_start
+            claim.norm_start = claim.norm_end = -1   # window offsets mean nothing outside it
+        return core
+
+    def keep(self, core: list[Claim], kept_before: int) -> None:
+        """Number the core's claims, take their infos and the relations anchored on them."""
+        local_to_global: dict[str, str] = {}
+        for n, claim in enumerate(core, kept_before + 1):
+            local_to_global[claim.id] = gid = f"c{n}"
+            if claim.id in self._infos:
+                self.links.info[gid] = self._infos[claim.id]
+            claim.id = gid
+            self.ids[(claim.start, claim.end)] = gid
+        links = self._links
+        if links is not None:
+            self.links.comparable_document |= links.comparable_document
+            kept = set(local_to_global)
+            for prior in links.priors:
+                if prior.current in kept:
+                    made = replace(prior, start=self._raw(prior.start), end=self._raw(prior.end))
+                    self._relation(made, ("current", "prior"), ("current", "prior"), self.links.priors)
+            for part in links.parts:
+                if part.part in kept:
+                    self._relation(replace(part), ("part", "whole"), ("part", "whole"), self.links.parts)
+            for share in links.shares:
+                if share.share in kept:
+                    self._relation(replace(share), ("share", "part", "whole"), ("share",), self.links.shares)
+            for issue in links.lists:
+                if issue.values and issue.values[0] in kept:
+                    made = replace(issue, values=list(issue.values), subjects=list(issue.subjects),
+                                   start=self._raw(issue.start), end=self._raw(issue.end))
+                    self._list_relation(made)
+            for record in links.records:
+                if record in kept:
+                    self.links.records.append(local_to_global[record])
+        self.pending = [(setter, span) for setter, span in self.pending if not self._resolve(setter, span)]
+
+    def _raw(self, norm_position: int) -> int:
+        """A normalized offset of the window as a raw offset of the file."""
+        index = self._doc.raw_index
+        if len(index) == 0:
+            return self._window_start
+        return int(index[min(max(norm_position, 0), len(index) - 1)]) + self._window_start
+
+    def _refer(self, local_id: str, setter) -> None:
+        span = self._spans.get(local_id)
+        if span is None:
+            setter(None)
+        else:
+            self.pending.append((setter, span))
+
+    def _relation(self, relation, fields: tuple[str, ...], required: tuple[str, ...], into: list) -> None:
+        for name in fields:
+            local = getattr(relation, name)
+            if local is not None:
+                setattr(relation, name, None)
+                self._refer(local, lambda gid, r=relation, n=name: setattr(r, n, gid))
+        into.append(relation)
+        self._required[id(relation)] = required
+
+    def _list_relation(self, issue) -> None:
+        for values in (issue.values, issue.subjects):
+            for k, local in enumerate(values):
+                if local in self._spans:
+                    values[k] = None
+                    self._refer(local, lambda gid, v=values, i=k: v.__setitem__(i, gid))
+        self.links.lists.append(issue)
+
+    def _resolve(self, setter, span: tuple[int, int]) -> bool:
+        gid = self.ids.get(span)
+        if gid is None:
+            return False
+        setter(gid)
         return True
-    return False
+
+    def forget_before(self, floor: int) -> None:
+        """Spans no later window's context reaches back to."""
+        if len(self.ids) > 4096:
+            self.ids = {span: gid for span, gid in self.ids.items() if span[1] >= floor}
+        kept = []
+        for setter, span in self.pending:
+            if span[1] >= floor:
+                kept.append((setter, span))
+            else:
+                setter(None)
+        self.pending = kept
+
+    def finish(self) -> None:
+        """References still waiting (their claim was never kept: the cap) lead nowhere;
+        relations that lost a claim they need go."""
+        for setter, _ in self.pending:
+            setter(None)
+        self.pending = []
+        for name in ("priors", "parts", "shares"):
+            setattr(self.links, name, [r for r in getattr(self.links, name)
+                                       if all(getattr(r, f) is not None for f in self._required.get(id(r), ()))])
+        for issue in self.links.lists:
+            issue.values = [v for v in issue.values if v is not None]
+            issue.subjects = [s for s in issue.subjects if s is not None]
+        self.links.lists = [issue for issue in self.links.lists if issue.values]
+
+
+def _internal(path: str, exc: Exception) -> str:
+    where = exc.__traceback__
+    while where is not None and where.tb_next is not None:
+        where = where.tb_next
+    at = f" at {os.path.basename(where.tb_frame.f_code.co_filename)}:{where.tb_lineno}" if where else ""
+    reason = " ".join(str(exc).split())[:200]
+    return f"{path}: internal error, please report it: {type(exc).__name__}{at}: {reason}"
 
 
 def _dedupe(errors: list[str]) -> list[str]:
@@ -185,12 +315,13 @@ def _cut(text: str, lo: int, hi: int, forward: bool) -> int:
     return hi if forward else lo
 
 
-def _windows(pieces: Iterator[str], chunk: int, context: int) -> Iterator[tuple[int, int, int, str]]:
-    """(core start, core end, window start, window text), raw offsets, for a text given
-    in pieces. Cores tile the text; a window is its core with `context` characters on
+def _windows(pieces: Iterator[str], chunk: int, context: int) -> Iterator[tuple[int, int, int, int, str]]:
+    """(core start, core end, window start, line breaks before it, window text), raw
+    offsets, for a text given in pieces. Cores tile the text; a window is its core with `context` characters on
     either side, widened to a line (or sentence) break when one is near."""
     buf = ""        # text from raw offset `base` on
     base = 0
+    dropped_breaks = 0   # line breaks in the text before `base`, as normalize counts them
     core_start = 0
     done = False
     need = chunk + (_REACH + 1) * context
@@ -210,10 +341,19 @@ def _windows(pieces: Iterator[str], chunk: int, context: int) -> Iterator[tuple[
             core_end_rel = _cut(buf, rel + chunk, rel + chunk + context, forward=True)
         window_start_rel = _context_start(buf, rel, context)
         window_end_rel = _context_end(buf, core_end_rel, context)
-        yield (core_start, base + core_end_rel, base + window_start_rel, buf[window_start_rel:window_end_rel])
+        yield (core_start, base + core_end_rel, base + window_start_rel,
+               dropped_breaks + _line_breaks(buf[:window_start_rel]), buf[window_start_rel:window_end_rel])
         core_start = base + core_end_rel
         drop = max(core_end_rel - _REACH * context, 0)
+        dropped_breaks += _line_breaks(buf[:drop])
         buf, base = buf[drop:], base + drop
+
+
+def _line_breaks(text: str) -> int:
+    """Line breaks as normalize makes them: \r\n is one, a lone \r, \v, \f, NEL, U+2028
+    and U+2029 one each."""
+    return (text.count("\n") + text.count("\r") - text.count("\r\n")
+            + sum(text.count(ch) for ch in "\x0b\x0c\x85\u2028\u2029"))
 
 
 _REACH = 8   # a window reaches back (and on) to the line break at most this many contexts away

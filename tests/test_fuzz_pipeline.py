@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from factcheck.checks import run_checks
 from factcheck.normalize import normalize
+import factcheck.pipeline as pipeline
 from factcheck.pipeline import Pipeline
 from factcheck.report import to_contract
 
@@ -140,6 +141,10 @@ LINES = st.sampled_from([
        st.integers(min_value=20, max_value=400), st.integers(min_value=10, max_value=200))
 def test_streaming_random_documents_equals_the_whole_file(tmp_path_factory, lines, chunk, context):
     text = "".join(line + end for line, end in lines)
+    # a line longer than a window reaches (8 contexts) may lose a period or name stated
+    # further back on it: documented, and not what this property is about
+    longest = max(len(line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    context = max(context, longest // pipeline._REACH + 1)
     path = tmp_path_factory.mktemp("fuzz") / "doc.txt"
     path.write_text(text, encoding="utf-8", newline="")
     whole = PIPELINE.run_path(str(path))
@@ -153,3 +158,7 @@ def test_streaming_random_documents_equals_the_whole_file(tmp_path_factory, line
                 and a.start - starts[ja["refers_to"]] > context:
             ja["refers_to"] = None   # a share's part found by name beyond the window's reach
         assert ja == jb
+    if all(a.refers_to == b.refers_to for a, b in zip(whole.claims, streamed.claims)):
+        findings = [[(f.check, f.severity, f.claims, f.start, f.end, f.message, f.repeats)
+                     for f in run_checks(r, rules=PIPELINE.rules)] for r in (whole, streamed)]
+        assert findings[0] == findings[1]

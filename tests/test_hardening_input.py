@@ -79,11 +79,13 @@ def test_every_encoding_and_line_ending_gives_the_same_claims(tmp_path, name, en
     assert [(v, u, r) for v, u, _, r, *_ in fields(result.claims)] == [(v, u, r) for v, u, _, r, *_ in EXPECTED]
 
 
-def test_utf16_without_bom_is_recognised():
-    data = ("Report 2010: exports 6310 batches, up 14.5%\n" * 20).encode("utf-16-le")
-    decoded = decode_bytes(data, "notice.txt")
-    assert decoded.encoding in ("utf-16-le", "utf_16_le", "utf-16")
-    assert decoded.text.startswith("Report 2010")
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+@pytest.mark.parametrize("text", ["Report 2010: exports 6310 batches, up 14.5%\n" * 20, TEXT * 3],
+                         ids=["ascii", "chinese"])
+def test_wide_encodings_without_bom_are_recognised(codec, text):
+    decoded = decode_bytes(text.encode(codec), "notice.txt")
+    assert decoded.encoding.replace("_", "-") == codec
+    assert decoded.text == text
 
 
 # ---- line endings ----------------------------------------------------------------------
@@ -289,3 +291,17 @@ def test_an_endless_binary_stream_is_refused_not_read(monkeypatch):
     monkeypatch.setattr(pipeline, "STREAM_BYTES", 1 << 16)
     result = PIPELINE.run_path("/dev/zero")
     assert result.errors == ["/dev/zero: binary file, not text"]
+
+
+def test_a_bug_on_one_document_is_an_error_of_that_document(tmp_path, monkeypatch):
+    pipeline = Pipeline()
+    path = tmp_path / "doc.txt"
+    path.write_text(TEXT, encoding="utf-8")
+
+    def broken(*args):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(pipeline.linker, "link", broken)
+    (error,) = pipeline.run_path(str(path)).errors
+    one_line_naming(error, str(path))
+    assert "internal error" in error and "ZeroDivisionError" in error

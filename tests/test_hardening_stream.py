@@ -63,6 +63,32 @@ def test_streamed_claims_are_those_of_the_whole_file(corpus, chunk, context):
         assert text[claim.start:claim.end] == claim.text
 
 
+def _findings(result, rules):
+    from factcheck.checks import run_checks
+
+    return [(f.check, f.severity, f.claims, f.start, f.end, f.message, f.repeats)
+            for f in run_checks(result, rules=rules)]
+
+
+CHECK_DOCS = sorted((FIXTURES / "checks").glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", CHECK_DOCS, ids=[p.stem for p in CHECK_DOCS])
+def test_streamed_findings_are_those_of_the_whole_file(path):
+    whole = PIPELINE.run_path(str(path))
+    streamed = PIPELINE.run_stream(str(path), chunk_chars=300, context_chars=100)
+    assert _findings(streamed, PIPELINE.rules) == _findings(whole, PIPELINE.rules)
+
+
+def test_streamed_findings_of_a_long_document(corpus):
+    path, _ = corpus
+    whole = PIPELINE.run_path(str(path))
+    streamed = PIPELINE.run_stream(str(path), chunk_chars=5000, context_chars=2000)
+    expected = _findings(whole, PIPELINE.rules)
+    assert len(expected) > 50
+    assert _findings(streamed, PIPELINE.rules) == expected
+
+
 def test_a_long_line_is_cut_at_sentence_ends(tmp_path, corpus):
     _, text = corpus
     line = text[:120000].replace("\n", "。")
