@@ -294,16 +294,21 @@ class Context:
             return paragraph and (anchor.period is None or other.period is None)
         return paragraph or anchor.period is not None
 
+    def _pool(self, metric: Optional[str]) -> tuple[list[Claim], list]:
+        """The usable figures of `metric` in document order, with their sort positions."""
+        pool = self.of_metric(metric)
+        positions = self._positions.get(metric)
+        if positions is None:
+            positions = self._positions[metric] = [_position(c) for c in pool]
+        return pool, positions
+
     def near(self, anchor: Claim, metric: Optional[str], accept, window: int = 24) -> Optional[Claim]:
         """The nearest usable figure of `metric` that `accept`s, those after the anchor
         first, looking at most `window` figures of that metric each way (linear time over
         a document)."""
-        pool = self.of_metric(metric)
+        pool, positions = self._pool(metric)
         if not pool:
             return None
-        positions = self._positions.get(metric)
-        if positions is None:
-            positions = self._positions[metric] = [_position(c) for c in pool]
         k = bisect.bisect_left(positions, _position(anchor))
         for j in range(k, min(len(pool), k + window)):
             if pool[j].id != anchor.id and accept(pool[j]):
@@ -315,12 +320,9 @@ class Context:
 
     def near_before(self, anchor: Claim, metric: Optional[str], accept, window: int = 24) -> Optional[Claim]:
         """Like `near`, those before the anchor first."""
-        pool = self.of_metric(metric)
+        pool, positions = self._pool(metric)
         if not pool:
             return None
-        positions = self._positions.get(metric)
-        if positions is None:
-            positions = self._positions[metric] = [_position(c) for c in pool]
         k = bisect.bisect_right(positions, _position(anchor))
         for j in range(k - 1, max(-1, k - 1 - window), -1):
             if pool[j].id != anchor.id and accept(pool[j]):
