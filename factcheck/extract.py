@@ -10,7 +10,6 @@ at the number's start.
 from __future__ import annotations
 
 import bisect
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
@@ -28,6 +27,7 @@ MATCH_TIMEOUT = 5.0  # seconds per scan of a document, plus SCAN_SECONDS_PER_MB 
 SCAN_SECONDS_PER_MB = 2.0
 EXCLUSION_TIMEOUT = 2.0  # seconds one exclusion rule run alone may take, plus SCAN_SECONDS_PER_MB
 LEAD_WINDOW = 20     # characters before a number searched for qualifiers, verbs, currency
+_HUGE = 1e300        # no figure is this big; its interval (value ± half a digit) stays finite
 
 
 def scan_timeout(text: str) -> Optional[float]:
@@ -216,8 +216,8 @@ class Extractor:
             except (NumberError, OverflowError):
                 claim = None   # OverflowError: a numeral of hundreds of digits is no float
             previous_end = m.end()
-            if claim is None or not _finite(claim):
-                continue  # 9999…(400 digits)元 is a string of digits, not a figure
+            if claim is None or not -_HUGE < claim.value < _HUGE:
+                continue  # 9999…(400 digits)元 is a string of digits, not a figure (nor inf, nor nan)
             if has_nul and _touches_nul(text, claim.norm_start, claim.norm_end):
                 continue  # a NUL may stand for a lost character: the figure may be cut
             if excluded and _overlaps(excluded, claim.norm_start, claim.norm_end):
@@ -568,10 +568,6 @@ def _is_name_part(text: str, start: int, number_end: int, match_end: Optional[in
         # 3.2.1: a version-like dotted run
         return after == "." and end + 1 < len(text) and text[end + 1].isdigit()
     return False
-
-
-def _finite(claim: Claim) -> bool:
-    return all(v is None or math.isfinite(v) for v in (claim.value, claim.low, claim.high, claim.precision))
 
 
 def _touches_nul(text: str, start: int, end: int) -> bool:
