@@ -1,4 +1,4 @@
-"""Command line: `factcheck extract|check|rules`. Exit codes: 0 fine, 1 findings at or above
+"""Command line: `factcheck extract|check|report|batch|test|rules`. Exit codes: 0 fine, 1 findings at or above
 --fail-on, 2 bad usage, unreadable input or invalid rules (one line on stderr each)."""
 from __future__ import annotations
 
@@ -83,6 +83,13 @@ def _parser() -> argparse.ArgumentParser:
     te.add_argument("--update", action="store_true",
                     help="rewrite the expected files of failing fixtures from the current output")
     te.add_argument("-v", "--verbose", action="store_true", help="list passing cases too")
+
+    # report and batch own their arguments; each sets `run` (light imports only here)
+    from .review.command import add_parser as add_report
+    from .batch.command import add_parser as add_batch
+
+    add_report(sub)
+    add_batch(sub)
     return parser
 
 
@@ -251,6 +258,8 @@ def _test(args) -> int:
 
 def main(argv: Optional[list[str]] = None) -> int:
     args = _parser().parse_args(argv)
+    if getattr(args, "run", None) is not None:
+        return args.run(args)
     if args.command == "extract":
         return _extract(args)
     if args.command == "check":

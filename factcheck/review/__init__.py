@@ -1,0 +1,1 @@
+"""Reviewer outputs: the Markdown checklist, the HTML report and the spreadsheet."""
