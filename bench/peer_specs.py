@@ -423,6 +423,13 @@ def matches(model: Model, exp: Expected, claim) -> bool:
             return False
         if _close(claim.value, exp.value):
             return True
+        if claim.dimension == "count" and claim.unit:
+            # a unit that counts several (十打 is 120): the number of things counted
+            from factcheck.lexicon import base_value
+
+            counted = base_value(claim.value, claim.unit)
+            if counted is not None and _close(counted, exp.value):
+                return True
         # the number model has no units: p% is the number p/100 (五分之一 = 0.2) while
         # 百分之55 reads as 55; a percent claim may be either
         return claim.unit == "percent" and _close(claim.value / 100.0, exp.value)

@@ -39,7 +39,9 @@ def scan_timeout(text: str) -> Optional[float]:
 
 
 _ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_NUMERAL_CHARS = "零〇一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟"
+_NUMERAL_CHARS = "零〇一二三四五六七八九十百千万亿两俩壹贰叁肆伍陆柒捌玖拾佰仟"
+# a number in Arabic digits as a whole figure: also .5, 1.2e8 and 10^8
+_ARABIC_FIGURE = rf"(?:{_ARABIC}|(?<![\d.])\.\d+)(?:[eE][+-]?\d+|\^[+-]?\d+)?"
 # 兆 inside a numeral is 10^12 (四十九兆九千亿); before anything else it is mega (五兆瓦)
 _CHINESE = rf"[{_NUMERAL_CHARS}]+(?:兆[{_NUMERAL_CHARS}]+)?(?:点[零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖]+[万亿]?)?"
 # Financial numerals are also words (陆地, 入伍, 拾取): alone, without a unit, they are not numbers.
@@ -60,7 +62,7 @@ def _num(name: str) -> str:
     """A number, atomic: once read it is never given back digit by digit (the engine would
     otherwise retry every unit after every shorter prefix of 14151.3), and never started
     in the middle of another number."""
-    return (f"(?:(?<![\\d.])(?P<{name}a>(?>{_ARABIC}))"
+    return (f"(?:(?<![\\d.])(?P<{name}a>(?>{_ARABIC_FIGURE}))"
             f"|(?<![{_NUMERAL_CHARS}点])(?P<{name}c>(?>{_CHINESE})))")
 
 
@@ -75,9 +77,10 @@ class Grammar:
 def grammar(all_numbers: bool = False) -> Grammar:
     lex = lexicon()
     tail = r"""(?:(?:
-          (?P<unit0>\L<units>)(?P<half0>半)?
+          (?P<unit0>\L<units>)(?:(?P<half0>半)(?P<half_unit>\L<after_ge>)?)?
         | (?P<scale>\L<scales>)
-          (?P<rest>(?:零?""" + _ARABIC + r"""\L<scales>)*(?:零""" + _ARABIC + r""")?)
+          (?:(?P<sep2>\L<seps>)""" + _num("m2") + r"""(?P<scale2>\L<scales>)
+            |(?P<rest>(?:零?""" + _ARABIC + r"""\L<scales>)*(?:零?""" + _ARABIC + r""")?))
           (?P<fz2>\L<fuzzy>)?(?P<scale3>万|亿)?(?:(?P<unit>\L<units>)(?P<half>半)?)?
       )(?:又?(?P<minor>\d{1,2}|[一二两三四五六七八九])(?P<minor_unit>\L<minor_units>)(?!之))?)"""
     # Outside --all-numbers a plain number must carry 多/余 or a unit or scale word.
@@ -91,12 +94,17 @@ def grammar(all_numbers: bool = False) -> Grammar:
         number_tail = (rf"(?=[{regex.escape(''.join(sorted(firsts)))}])"
                        rf"(?:(?P<fz1>\L<fuzzy>){tail}?|{tail})")
     post = r"(?P<post>\L<suffixes>)?"
+    # 3/5 and 1 3/5 written with a slash may as well be a date or a code: a fraction only
+    # when every number is asked for
+    slash = (r"(?<![\d./])(?:(?P<sw>\d+)\s)?(?P<sn>\d+)/(?P<sd>\d+)(?![\d./])" if all_numbers
+             else None)
     # One pattern per shape, each simple enough for the engine's fast searches (a literal,
     # a first-character set); joined into one alternation they are tried at every position.
     shapes = [
         rf"(?P<ordinal>第{_num('r')}(?P<rank_unit>\L<rank_units>)?)",
         rf"百分之{_num('p')}(?P<kilo>[kK](?![A-Za-z]))?{post}",
-        rf"{_num('d')}分之{_num('f')}{post}",
+        # 三分之一; 三百五又三分之一 (350⅓)
+        rf"(?:{_num('w')}\s*又\s*)?{_num('d')}分之{_num('f')}{post}",
         rf"""(?:(?<![{_NUMERAL_CHARS}])(?P<cheng>[二两三四五六七八九]|十)(?:点(?P<chengd>[一二三四五六七八九]))?
               |(?<![\d.⁄A-Za-z])(?P<chenga>\d{{1,2}}(?:\.\d+)?)|(?P<chengh>半))
             成(?:(?P<chengplus>半)|(?P<chengdigit>[一二三四五六七八九])(?![{_NUMERAL_CHARS}]))?
@@ -106,9 +114,10 @@ def grammar(all_numbers: bool = False) -> Grammar:
                 (?:点(?P<zhed>[一二三四五六七八九壹贰叁肆伍陆柒捌玖]))?
               |(?P<zheh>半|(?<=打)对))
             折(?!\L<zhe_blockers>){post}""",
+        slash,
         # a currency sign makes a bare number a figure: $20, ¥300
         rf"(?P<sign_unit>US\$|HK\$|[$¥€£])\s?(?P<na>(?>{_ARABIC})){tail}?{post}",
-        rf"(?<!\d)(?<!\d\.)(?P<na>(?>{_ARABIC}))(?:(?P<sep>\L<seps>){_num('m')})?{number_tail}{post}",
+        rf"(?<!\d)(?<!\d\.)(?P<na>(?>{_ARABIC_FIGURE}))(?:(?P<sep>\L<seps>){_num('m')})?{number_tail}{post}",
         rf"""(?:(?=[一两二三四五六七八])(?P<pair>\L<pairs>)
               |(?<![{_NUMERAL_CHARS}点])(?P<nc>(?>{_CHINESE}))(?:(?P<sep>\L<seps>){_num('m')})?)
             {number_tail}{post}""",
@@ -120,6 +129,8 @@ def grammar(all_numbers: bool = False) -> Grammar:
         rank_units=sorted(lex.rank_units), cheng_blockers=list(lex.cheng_blockers),
         zhe_blockers=list(lex.zhe_blockers), minor_units=list(lex.minor_currency_units),
         pairs=list(lex.numeral_pairs), seps=list(lex.range_separators), fuzzy=list(lex.fuzzy_suffixes),
+        # 三个半小时, 两个半月: what may follow 个半 (the rest of a unit written 个…)
+        after_ge=sorted({word[1:] for word in lex.units if word.startswith("个") and len(word) > 1}),
         units=list(lex.units), scales=list(lex.scales), suffixes=list(lex.suffix_qualifiers),
         ignore_unused=True,
     )
@@ -128,7 +139,7 @@ def grammar(all_numbers: bool = False) -> Grammar:
         # measured three times faster than forwards
         scans=tuple(regex.compile(shape, regex.VERBOSE | regex.V1 | (regex.REVERSE if "(?P<cheng>" in shape else 0),
                                    **lists)
-                    for shape in shapes),
+                    for shape in shapes if shape is not None),
         lead=regex.compile(lead, regex.V1 | regex.REVERSE, cues=list(lex.growth_rate_cues), prefixes=list(lex.prefix_qualifiers),
                            verbs=list(lex.growth_up) + list(lex.growth_down),
                            currencies=list(lex.unit_prefixes)),
@@ -369,6 +380,8 @@ class Extractor:
     def _figure(self, text: str, m: "regex.Match[str]", g: dict, floor: int = 0) -> Optional[Claim]:
         lex = self.g.lex
         unit_word = g.get("unit0") or g.get("unit")
+        if g.get("half_unit") and unit_word + g["half_unit"] in lex.units:
+            unit_word += g["half_unit"]  # 三个半小时: 3.5 of 个小时
         unit: Optional[UnitInfo] = lex.units[unit_word] if unit_word else None
         scale = lex.scales[g["scale"]] if g.get("scale") else 1.0
         if g.get("scale3"):
@@ -390,7 +403,8 @@ class Extractor:
             numer = _number(g, "f")[0]
             if den == 0:
                 return None
-            value, precision, chinese = numer / den * 100.0, 1e-9, True
+            whole = _number(g, "w")
+            value, precision, chinese = ((whole[0] if whole else 0.0) + numer / den) * 100.0, 1e-9, True
             unit, percent_form = lex.units["%"], True
             number_start = m.start()
         elif g.get("cheng") is not None or g.get("chenga") is not None or g.get("chengh") is not None:
@@ -425,6 +439,14 @@ class Extractor:
             precision, chinese = 0.5, False
             unit, percent_form = lex.units["%"], True
             number_start = m.start()
+        elif g.get("sn") is not None:
+            # 3/5, 1 3/5: a fraction is a number (only asked for with --all-numbers)
+            den = float(g["sd"])
+            if den == 0:
+                return None
+            value = (float(g["sw"]) if g.get("sw") else 0.0) + float(g["sn"]) / den
+            precision, chinese = 1e-9, False
+            number_start = m.start()
         elif g.get("pair"):
             pair = g["pair"]
             low, high = parse_chinese(pair[0])[0], parse_chinese(pair[1])[0]
@@ -435,6 +457,15 @@ class Extractor:
             number_start = m.start()
             number_end = m.end("na") if g.get("na") is not None else m.end("nc")
             second = _number(g, "m")
+            if g.get("sep2"):
+                # 3万-5万人, 3千至5万: each end with its scale word, in the first one's
+                m2 = _number(g, "m2")
+                second = (m2[0] * lex.scales[g["scale2"]] / scale, m2[1], m2[2])
+            elif second is not None and chinese and second[2]:
+                # 三到五万 is 3万 to 5万: the myriads after the second end apply to the first
+                myriads = _trailing_myriads(g.get("mc") or "")
+                if myriads > 1 and _trailing_myriads(g.get("nc") or "") == 1:
+                    value *= myriads
             if second is not None:
                 if unit is None and not g.get("scale") and not self.all_numbers:
                     return None  # 1-9月, 11-11: periods and dates, not figures
@@ -485,13 +516,29 @@ class Extractor:
         value = _clean(value * scale)
         precision *= scale
         if g.get("rest"):
-            # 5万4千6百, 13兆6,146亿, 1千零20: each further part below the one before it
+            # 5万4千6百, 13兆6,146亿, 1千零20, 3万4000: each further part below the one
+            # before it; 2千零30万: a scale word at the end multiplies all of it
             if is_range:
                 return None
+            parts = _COMPOUND_PART.findall(g["rest"])
             previous_scale = scale
-            for digits, part_scale in _COMPOUND_PART.findall(g["rest"]):
+            for number_, (zero, digits, part_scale_word) in enumerate(parts):
                 part, part_precision = parse_arabic(digits)
-                part_scale = lex.scales[part_scale] if part_scale else 1.0
+                last = number_ == len(parts) - 1
+                if part_scale_word:
+                    part_scale = lex.scales[part_scale_word]
+                    if last and part_scale > scale and part < previous_scale:
+                        value = _clean((value + part) * part_scale)
+                        precision = part_precision * part_scale
+                        break
+                elif zero or "." in digits:
+                    part_scale = 1.0
+                elif len(digits) == len(str(int(previous_scale))) - 1:
+                    part_scale = 1.0  # 3万4000: the places under 万, all stated
+                elif len(digits) == 1:
+                    part_scale = previous_scale / 10  # 1万5 is 15000, 3千5 is 3500
+                else:
+                    return None
                 if part_scale >= previous_scale or part * part_scale >= previous_scale:
                     return None
                 value = _clean(value + part * part_scale)
@@ -543,10 +590,24 @@ class Extractor:
 
 def _compound_part_pattern() -> "regex.Pattern[str]":
     scales = sorted(lexicon().scales, key=len, reverse=True)
-    return regex.compile(rf"零?({_ARABIC})((?:{'|'.join(map(regex.escape, scales))})?)")
+    return regex.compile(rf"(零?)({_ARABIC})((?:{'|'.join(map(regex.escape, scales))})?)")
 
 
 _COMPOUND_PART = _compound_part_pattern()
+
+
+def _trailing_myriads(numeral: str) -> float:
+    """万 -> 1e4, 亿 -> 1e8, 万亿 -> 1e12: the myriad scale words a Chinese numeral ends
+    with (1 when none)."""
+    scale = 1.0
+    for ch in reversed(numeral):
+        if ch == "万":
+            scale *= 1e4
+        elif ch == "亿":
+            scale *= 1e8
+        else:
+            break
+    return scale
 
 
 def _clean(value: float) -> float:

@@ -88,3 +88,12 @@ def convert(value: float, unit: str, target: str) -> float:
     """Convert a value between two units of the registry (raises pint's errors on mismatch)."""
     registry = unit_registry()
     return registry.Quantity(value, unit).to(target).magnitude
+
+
+def base_value(value: float, unit: str) -> Optional[float]:
+    """The value in the base unit of its dimension (十打 -> 120 item), or None when the
+    registry does not know the unit."""
+    try:
+        return unit_registry().Quantity(value, unit).to_root_units().magnitude
+    except Exception:  # pint: an undefined unit
+        return None

@@ -57,6 +57,14 @@ _COMPARISON_TAIL = regex.compile(r"(?:比|较|同比|与)(?:去年|上年|前年
 _COMPARISON_WORD = regex.compile(r"占|比|较|相当于|同比|环比")
 _BRACKETS = regex.compile(r"\([^()]*\)|（[^（）]*）|\([^()]*$|（[^（）]*$")
 _NAME_WINDOW = 40   # a name is the last few words before its figure
+# a rate named after a metric's name measures something of it (游客满意度, 企业参保率,
+# 价格指数), so the metric is not what the rate is a share or a change of
+_PROPERTY_OF = regex.compile(r"\p{Han}{0,4}?(?:度|率|指数)")
+_PROPERTY_NAME = regex.compile(r"(?:度|率|指数)$")
+# 进口占出口总额的: a share's part or whole named but not stated in its sentence is the
+# latest figure of that name at most this many characters before it, not one from
+# another section of a long document (and streamed windows see as far)
+SHARE_REACH = 2000
 _NAME_RUN = regex.compile(r"[\p{Han}A-Za-z()（）]+$")
 _COMPARABLE_NOTE = regex.compile(r"(?:增长速度|增速|增长率|发展速度|增幅)[^。\n]{0,12}按可比价(?:格)?计算"
                                  r"|按可比价(?:格)?计算[^。\n]{0,12}(?:增长速度|增速|增长率|发展速度|增幅)")
@@ -341,6 +349,8 @@ class Linker:
         any metric for a rate with no figure to qualify, or a number with no unit."""
         for k in metrics.before(claim.norm_start, floor):
             metric = metrics.keys[k]
+            if any_dimension and claim.role == "share" and _PROPERTY_OF.match(text, metrics.ends[k], claim.norm_start):
+                break  # 游客满意度90%: a property of visitors, not a share of them
             if any_dimension or self.metrics[metric].accepts(claim.dimension, claim.unit):
                 self._mention_end = metrics.ends[k]
                 return metric, text[metrics.starts[k]:metrics.ends[k]]
@@ -433,6 +443,8 @@ class Linker:
         if candidate is None:
             return None
         if candidate.norm_end <= clause_floor:
+            if claim.role == "share" and _PROPERTY_NAME.search(links.info[claim.id].name or ""):
+                return None  # ，游客满意度达到90%: a rate of its own, not a share of the figure
             # the rate's own clause may be about something else; words after 占/比/较 name
             # the whole or the base, not what the rate is of
             lead = text[clause_floor:claim.norm_start]
@@ -728,7 +740,7 @@ class Linker:
                 part = claims[index - 1]
             elif self.name_of(part_words):
                 named = names.get(canonical_name(self.name_of(part_words)))
-                part = named[-1] if named else None
+                part = named[-1] if named and claim.norm_start - named[-1].norm_end <= SHARE_REACH else None
                 if part is None:
                     claim.refers_to = None   # the share is of something named but not stated
             elif claim.refers_to:
@@ -739,6 +751,8 @@ class Linker:
             if part is not None and whole_name:
                 # 占出口总额的: the latest figure named 出口总额, 出口额 or 出口
                 for candidate in reversed(names.get(canonical_name(whole_name), [])):
+                    if claim.norm_start - candidate.norm_end > SHARE_REACH:
+                        break
                     if candidate.id != part.id and candidate.unit == part.unit:
                         whole = candidate
                         break

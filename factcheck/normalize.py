@@ -141,7 +141,7 @@ _number_part_lut = np.zeros(_UNICODE_SIZE, dtype=np.bool_)
 _number_part_lut[[ord(c) for c in "0123456789０１２３４５６７８９"]] = True
 _chinese_number_part_lut = np.zeros(_UNICODE_SIZE, dtype=np.bool_)
 _chinese_number_part_lut[[ord(c) for c in "零〇一二三四五六七八九十百千万亿两壹贰叁肆伍陆柒捌玖拾佰仟"
-                          "兩萬億貳陸點点分之个個余餘多成折"]] = True
+                          "兩萬億貳陸點点分之个個余餘多几幾成折俩倆"]] = True
 _number_part_lut |= _chinese_number_part_lut
 
 

@@ -9,12 +9,15 @@ from typing import Optional
 
 import cn2an
 
-CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5,
                   "六": 6, "七": 7, "八": 8, "九": 9,
                   # financial forms (after Traditional->Simplified)
                   "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
 CHINESE_NUMERAL_CHARS = "零〇一二三四五六七八九十百千万亿两"
 _SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+# cn2an misreads financial forms after 零 (一千零拾肆 as 1004) and knows no 俩: it gets
+# the everyday forms
+_PLAIN_FORMS = str.maketrans("壹贰叁肆伍陆柒捌玖拾佰仟两俩", "一二三四五六七八九十百千二二")
 
 
 class NumberError(ValueError):
@@ -25,17 +28,54 @@ class NumberError(ValueError):
 def parse_arabic(token: str) -> tuple[float, float]:
     """'14,151.3' -> (14151.3, 0.05): the value and half a unit of its last stated digit.
     Trailing zeros of an integer from 1000 up (32400, 2000) may be rounding, so its last
-    non-zero digit sets the precision."""
+    non-zero digit sets the precision. '.5' is 0.5; '1.2e8' is 1.2 × 10^8 (± 0.05 × 10^8);
+    '2^5' is 32, exact as far as the base is (its precision carried through the power)."""
+    if "^" in token:
+        base_token, _, power_token = token.partition("^")
+        base, base_precision = parse_arabic(base_token)
+        power = _exponent(power_token, token)
+        try:
+            value = base ** power
+        except (OverflowError, ZeroDivisionError):
+            raise NumberError(f"not a number: {token!r}") from None
+        if not isinstance(value, float) or not math.isfinite(value):
+            raise NumberError(f"not a number: {token!r}")
+        if "." not in base_token:
+            return value, 0.0  # 10^8 is a power of ten, not a rounded figure
+        # d(b^n) = |n| b^(n-1) db
+        precision = abs(power) * abs(base) ** (power - 1) * base_precision
+        return value, precision
+    mantissa_token, e, exponent_token = token.replace("E", "e").partition("e")
+    if e:
+        mantissa, mantissa_precision = parse_arabic(mantissa_token)
+        power = _exponent(exponent_token, token)
+        if abs(power) > 300:
+            raise NumberError(f"not a number: {token!r}")
+        shift = Decimal(10) ** power  # decimal, so that 12e-1 is 1.2 and not 1.2000000000000002
+        return (float(Decimal(mantissa_token.replace(",", "") or "0").scaleb(power)),
+                float(Decimal(repr(mantissa_precision)) * shift))
     cleaned = token.replace(",", "")
+    if cleaned.startswith("."):
+        cleaned = "0" + cleaned
     if not cleaned or not all(ch in "0123456789." for ch in cleaned) or cleaned.count(".") > 1 \
-            or cleaned.startswith(".") or cleaned.endswith("."):
+            or cleaned.endswith("."):
         raise NumberError(f"not a number: {token!r}")
     value = float(cleaned)
+    if not math.isfinite(value):
+        raise NumberError(f"not a number: {token!r} (too large)")
     if "." in cleaned:
         return value, 0.5 * 10.0 ** -(len(cleaned) - cleaned.index(".") - 1)
     if value >= 1000:
         return value, 0.5 * 10.0 ** (len(cleaned) - len(cleaned.rstrip("0")))
     return value, 0.5
+
+
+def _exponent(text: str, token: str) -> int:
+    sign = -1 if text.startswith("-") else 1
+    digits = text.lstrip("+-")
+    if not digits.isdigit() or len(text) - len(digits) > 1 or len(digits) > 4:
+        raise NumberError(f"not a number: {token!r}")
+    return sign * int(digits)
 
 
 def _chinese_integer(token: str) -> int:
@@ -52,7 +92,7 @@ def _chinese_integer(token: str) -> int:
         if len(token) > 1 and not (len(token) >= 3 or "〇" in token or "零" in token):
             raise NumberError(f"not a Chinese numeral: {token!r}")
         return int("".join(str(CHINESE_DIGITS[ch]) for ch in token))
-    token = token.replace("两", "二").replace("万万", "亿")  # 四万万 is four hundred million
+    token = token.translate(_PLAIN_FORMS).replace("万万", "亿")  # 四万万 is four hundred million
     try:
         return int(cn2an.cn2an(token, "strict"))
     except (ValueError, KeyError):

@@ -226,3 +226,32 @@ def test_previous_period():
     assert previous_period("2010") == "2009"
     assert previous_period("2010-01/09") == "2009-01/09"
     assert previous_period(None) is None
+
+
+def test_a_named_share_part_is_sought_only_nearby():
+    # the part and whole named but not stated in the share's sentence: the latest figures
+    # of those names, but not ones from another section of a long document
+    from factcheck.link import SHARE_REACH
+    from factcheck.pipeline import Pipeline
+
+    stated = "全年出口总额100亿美元。进口总额20亿美元。"
+    near = Pipeline().run_text(stated + "进口占出口总额的20%。")
+    far = Pipeline().run_text(stated + "今天天气很好。" * (SHARE_REACH // 7 + 1) + "进口占出口总额的20%。")
+    (share_near,) = near.links.shares
+    assert (share_near.part, share_near.whole) == ("c2", "c1")
+    (share_far,) = far.links.shares
+    assert (share_far.part, share_far.whole) == (None, None)
+    assert far.claims[-1].refers_to is None
+
+
+@pytest.mark.parametrize("text", ["游客满意度达到90%", "接待游客5000万人次，增长12%，游客满意度达到90%"])
+def test_a_rate_named_as_a_property_is_not_a_share_of_the_metric(text):
+    # 满意度 is a rate of its own: not a share of the visitors, nor of their figure
+    share = PIPELINE.run_text(text).claims[-1]
+    assert share.text == "90%"
+    assert (share.metric, share.refers_to) == (None, None)
+
+
+def test_a_growth_rate_named_with_the_metric_keeps_it():
+    (rate,) = PIPELINE.run_text("出口总额增长率为9.6%").claims
+    assert rate.metric == "export"

@@ -25,6 +25,15 @@ ARABIC = [
     ("14.5", 14.5, 0.05),
     ("8724.6", 8724.6, 0.05),
     ("1,234,567", 1234567.0, 0.5),
+    (".5", 0.5, 0.05),             # no integer part
+    ("2e5", 200000.0, 50000.0),    # one significant digit, as stated
+    ("1.2E8", 1.2e8, 5e6),
+    ("12e-1", 1.2, 0.05),          # decimal arithmetic: not 1.2000000000000002
+    ("12.32e+14", 1.232e15, 5e11),
+    ("2.7890e-1", 0.2789, 5e-6),
+    ("10^8", 1e8, 0.0),            # a power of an integer is exact
+    ("2^-1", 0.5, 0.0),
+    ("2.5^-1", 0.4, 0.008),        # d(b^n) = |n| b^(n-1) db
 ]
 
 
@@ -35,7 +44,7 @@ def test_parse_arabic(token, value, precision):
     assert got_precision == pytest.approx(precision, rel=1e-9)
 
 
-@pytest.mark.parametrize("token", ["", "abc", "1.2.3", "亿", "三"])
+@pytest.mark.parametrize("token", ["", "abc", "1.2.3", "亿", "三", "1e999", "0^-1", "2e", "2^", "2e+-3", "1.", "5^99999", "1" + "0" * 400])
 def test_parse_arabic_rejects(token):
     with pytest.raises(NumberError):
         parse_arabic(token)
@@ -61,6 +70,9 @@ CHINESE = [
     ("一〇五", 105.0, 0.5),         # digit by digit
     ("零点五", 0.5, 0.05),
     ("三点五", 3.5, 0.05),
+    ("一千零拾肆", 1014.0, 0.5),    # cn2an alone reads 1004
+    ("肆佰陆拾", 460.0, 5.0),
+    ("俩千两百贰拾二", 2222.0, 0.5),  # 俩 is two
 ]
 
 
