@@ -43,7 +43,8 @@ _NUMERAL_CHARS = "零〇一二三四五六七八九十百千万亿两俩壹贰�
 # a number in Arabic digits as a whole figure: also .5, 1.2e8 and 10^8
 _ARABIC_FIGURE = rf"(?:{_ARABIC}|(?<![\d.])\.\d+)(?:[eE][+-]?\d+|\^[+-]?\d+)?"
 # 兆 inside a numeral is 10^12 (四十九兆九千亿); before anything else it is mega (五兆瓦)
-_CHINESE = rf"[{_NUMERAL_CHARS}]+(?:兆[{_NUMERAL_CHARS}]+)?(?:点[零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖]+[万亿]?)?"
+# 两 ending a numeral after another numeral is the weight (三十两, 两万两), not a digit
+_CHINESE = rf"[{_NUMERAL_CHARS}](?:(?!两(?![{_NUMERAL_CHARS}]))[{_NUMERAL_CHARS}])*(?:兆[{_NUMERAL_CHARS}]+)?(?:点[零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖]+[万亿]?)?"
 # Financial numerals are also words (陆地, 入伍, 拾取): alone, without a unit, they are not numbers.
 _FINANCIAL_ONLY = set("壹贰叁肆伍陆柒捌玖拾佰仟")
 
@@ -382,6 +383,14 @@ class Extractor:
         unit_word = g.get("unit0") or g.get("unit")
         if g.get("half_unit") and unit_word + g["half_unit"] in lex.units:
             unit_word += g["half_unit"]  # 三个半小时: 3.5 of 个小时
+        cut = None
+        if unit_word in lex.unit_blockers:
+            group = "unit0" if g.get("unit0") else "unit"
+            if text[m.end(group):m.end(group) + 1] in lex.unit_blockers[unit_word]:
+                # 2010两岸: the unit word starts another word; the figure ends before it
+                if group == "unit0" and not self.all_numbers:
+                    return None
+                unit_word, cut = None, m.start(group)
         unit: Optional[UnitInfo] = lex.units[unit_word] if unit_word else None
         scale = lex.scales[g["scale"]] if g.get("scale") else 1.0
         if g.get("scale3"):
@@ -449,7 +458,7 @@ class Extractor:
             number_start = m.start()
         elif g.get("pair"):
             pair = g["pair"]
-            low, high = parse_chinese(pair[0])[0], parse_chinese(pair[1])[0]
+            low, high = sorted((parse_chinese(pair[0])[0], parse_chinese(pair[1])[0]))  # 三两 is 2-3
             value, precision, chinese, is_range = low, 0.5, True, True
             number_start = m.start()
         else:
@@ -513,6 +522,8 @@ class Extractor:
                 minor = parse_arabic(g["minor"])[0] if g["minor"].isdigit() else parse_chinese(g["minor"])[0]
                 value += minor * lex.minor_currency_units[g["minor_unit"]]
                 precision = 0.5 * lex.minor_currency_units[g["minor_unit"]]
+        if cut is not None:
+            end = cut
         value = _clean(value * scale)
         precision *= scale
         if g.get("rest"):

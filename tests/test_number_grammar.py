@@ -38,6 +38,18 @@ CASES = [
     ("十打苹果", "default", [("十打", 10, "dozen")]),
     ("五双鞋", "default", [("五双", 5, "pair")]),
     ("俩千两百贰拾二个", "default", [("俩千两百贰拾二个", 2222, "item")]),
+    # 两 as a weight: after a number, and ending a numeral after another numeral
+    ("三十两", "default", [("三十两", 30, "liang")]),
+    ("三千两百两", "default", [("三千两百两", 3200, "liang")]),
+    ("两万两", "default", [("两万两", 20000, "liang")]),
+    ("两万两千人", "default", [("两万两千人", 22000, "person")]),
+    ("三两个人", "default", [("三两个", (2, 3), "item")]),      # a few: 2-3
+    # a unit word that starts another word is no unit
+    ("2010两岸经贸", "default", []),
+    ("3台湾企业", "default", []),
+    ("3台湾企业", "all", [("3", 3, None)]),
+    ("5台电脑", "default", [("5台", 5, "machine")]),
+    ("两两相对", "all", []),
     # 十 is a number like any other: 十家企业 are ten
     ("十家企业", "default", [("十家", 10, "organization")]),
     ("十", "all", [("十", 10, None)]),

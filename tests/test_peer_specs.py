@@ -27,7 +27,7 @@ MARGIN = 0.02          # a rate may fall this much (2 cases in 100) before the t
 FLOORS = {
     "CurrencyModel": (27, 29),
     "PercentModel": (149, 152),
-    "DimensionModel": (24, 29),
+    "DimensionModel": (29, 29),
     "AgeModel": (10, 10),
     "TemperatureModel": (10, 10),
     "NumberModel": (342, 359),
