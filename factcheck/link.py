@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+import numpy as np
 import regex
 
 from .models import Claim
@@ -29,9 +30,10 @@ except ImportError:  # pragma: no cover
     def scan_timeout(text: str) -> Optional[float]:
         return 5.0 + 2.0 * len(text) / 1e6
 
-_SENTENCE_END = re.compile(r"[。！!？?；;\n]")        # a sentence, or one item of a ；-list
-_FULL_END = re.compile(r"[。！!？?\n]")               # a whole sentence
-_CLAUSE_END = re.compile(r"[。！!？?；;\n，,：:]")
+_SENTENCE_ENDS = "。！!？?；;\n"        # a sentence, or one item of a ；-list
+_FULL_ENDS = "。！!？?\n"               # a whole sentence
+_CLAUSE_ENDS = "。！!？?；;\n，,：:"
+_CLAUSE_END = re.compile(f"[{_CLAUSE_ENDS}]")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代)")
 _DAY_AFTER = re.compile(r"\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 _LIST_ITEM = re.compile(r"\s*(?:[-*•·]|\d+[.、])\s")
@@ -53,7 +55,8 @@ _NAME_HEAD = ("其中", "在", "全年", "年末", "年底", "年初", "今年",
               "第三季度", "第四季度", "实现", "完成", "共计", "共", "累计", "合计", "总计", "初步核算", "我省",
               "我市", "我区", "我县", "此外", "同时", "另有", "另", "并且", "并", "以及", "和", "及", "其",
               "达到", "达", "末", "底", "月", "季度", "年度", "年", "的")
-_COMPARISON_TAIL = regex.compile(r"(?:比|较|同比|与)(?:去年|上年|前年|上年度)?(?:同期|末|底)?$")
+# matched backwards from the end of a name (a forward search would try every start)
+_COMPARISON_TAIL = regex.compile(r"(?:同比|比|较|与)(?:去年|上年|前年|上年度)?(?:同期|末|底)?$", regex.REVERSE)
 _COMPARISON_WORD = regex.compile(r"占|比|较|相当于|同比|环比")
 _BRACKETS = regex.compile(r"\([^()]*\)|（[^（）]*）|\([^()]*$|（[^（）]*$")
 _NAME_WINDOW = 40   # a name is the last few words before its figure
@@ -65,7 +68,7 @@ _PROPERTY_NAME = regex.compile(r"(?:度|率|指数)$")
 # latest figure of that name at most this many characters before it, not one from
 # another section of a long document (and streamed windows see as far)
 SHARE_REACH = 2000
-_NAME_RUN = regex.compile(r"[\p{Han}A-Za-z()（）]+$")
+_NAME_RUN = regex.compile(r"[\p{Han}A-Za-z()（）]+$", regex.REVERSE)
 _COMPARABLE_NOTE = regex.compile(r"(?:增长速度|增速|增长率|发展速度|增幅)[^。\n]{0,12}按可比价(?:格)?计算"
                                  r"|按可比价(?:格)?计算[^。\n]{0,12}(?:增长速度|增速|增长率|发展速度|增幅)")
 _COMPARABLE_HERE = regex.compile(r"按可比价(?:格)?计算|可比价|不变价|扣除价格因素")
@@ -171,7 +174,7 @@ class _Mentions:
         found = cls([], [], [])
         if pattern is None:
             return found
-        for m in list(pattern.finditer(text, timeout=scan_timeout(text))):
+        for m in pattern.finditer(text):
             found.starts.append(m.start())
             found.ends.append(m.end())
             found.keys.append(key(m))
@@ -216,11 +219,43 @@ def infer_reference_year(text: str) -> Optional[int]:
     return max(years) if years else None
 
 
-class _Bounds:
-    """Sorted starts of the pieces a text is cut into by a boundary pattern."""
+def literal_words(words) -> "re.Pattern[str]":
+    """One pattern matching any of `words` (longest first at a position), as a trie of
+    escaped literals compiled by the standard `re`: a literal trie cannot backtrack, so
+    it needs no timeout, and `re` scans it 5-6 times faster than `regex` scans the same
+    trie or a named list (measured on the seed: 10 ms against 65 ms for 570k characters)."""
+    trie: dict = {}
+    for word in words:
+        if word:
+            node = trie
+            for ch in word:
+                node = node.setdefault(ch, {})
+            node[""] = {}
 
-    def __init__(self, pattern: "re.Pattern[str]", text: str):
-        self.starts = [0] + [m.end() for m in pattern.finditer(text)]
+    def build(node: dict) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return re.compile(build(trie))
+
+
+def _cut_positions(text: str, characters: str) -> list[int]:
+    """Positions right after each of `characters` in `text`, in order."""
+    if not text:
+        return []
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    wanted = np.frombuffer(characters.encode("utf-32-le"), dtype=np.uint32)
+    return (np.flatnonzero(np.isin(codes, wanted)) + 1).tolist()
+
+
+class _Bounds:
+    """Sorted starts of the pieces a text is cut into after any of some characters."""
+
+    def __init__(self, characters: str, text: str):
+        self.starts = [0] + _cut_positions(text, characters)
 
     def floor(self, position: int) -> int:
         return self.starts[bisect.bisect_right(self.starts, position) - 1]
@@ -242,25 +277,25 @@ class Linker:
             for name in metric.names:
                 names.setdefault(name, metric.id)
         self.metric_by_name = names
-        self.metric_pattern = regex.compile(r"\L<names>", names=list(names)) if names else None
-        self.subject_pattern = (
-            regex.compile(r"\L<subjects>", subjects=rules.subjects) if rules.subjects else None
-        )
+        self.metric_pattern = literal_words(names) if names else None
+        self.subject_pattern = literal_words(rules.subjects) if rules.subjects else None
         self.metrics = {m.id: m for m in rules.metrics}
         self.ruleset = {m.id: m.ruleset for m in rules.metrics}
         self._mention_end = -1
         heads = set(_NAME_HEAD) | set(rules.subjects)
         self._heads = regex.compile(r"^(?:\L<heads>)", heads=sorted(heads, key=len, reverse=True))
-        self._tails = regex.compile(r"(?:\L<tails>)$", tails=sorted(_NAME_TAIL, key=len, reverse=True))
+        self._tails: dict[str, tuple[str, ...]] = {}   # by last character, longest first
+        for tail in sorted(_NAME_TAIL, key=len, reverse=True):
+            self._tails[tail[-1]] = self._tails.get(tail[-1], ()) + (tail,)
 
     # ---- the claims' own fields ------------------------------------------------------
 
     def link(self, text: str, claims: list[Claim], reference_year: Optional[int]) -> Links:
         links = Links(rules=self.rules)
-        sentences = _Bounds(_SENTENCE_END, text)
-        full = _Bounds(_FULL_END, text)
-        clauses = _Bounds(_CLAUSE_END, text)
-        lines = _Bounds(re.compile(r"\n"), text)
+        sentences = _Bounds(_SENTENCE_ENDS, text)
+        full = _Bounds(_FULL_ENDS, text)
+        clauses = _Bounds(_CLAUSE_ENDS, text)
+        lines = _Bounds("\n", text)
         metrics = _Mentions.scan(self.metric_pattern, text, lambda m: self.metric_by_name[m.group()])
         subjects = _Mentions.scan(self.subject_pattern, text, lambda m: m.group())
         periods = _period_mentions(text, reference_year)
@@ -378,17 +413,19 @@ class Linker:
         m = _NAME_RUN.search(before[-_NAME_WINDOW:])
         if not m:
             return ""
-        name = _BRACKETS.sub("", m.group())
-        name = name.replace("(", "").replace(")", "").replace("（", "").replace("）", "")
+        name = m.group()
+        if "(" in name or ")" in name or "（" in name or "）" in name:
+            name = _BRACKETS.sub("", name)
+            name = name.replace("(", "").replace(")", "").replace("（", "").replace("）", "")
         changed = True
         while changed and name:
             changed = False
             shorter = _COMPARISON_TAIL.sub("", name)
             if shorter != name:
                 name, changed = shorter, True
-            tail = self._tails.search(name)
+            tail = next((t for t in self._tails.get(name[-1:], ()) if name.endswith(t)), None)
             if tail:
-                name, changed = name[:tail.start()], True
+                name, changed = name[:-len(tail)], True
             head = self._heads.match(name)
             if head and head.end() > 0:
                 name, changed = name[head.end():], True
@@ -824,11 +861,13 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
     比去年/较上年同期 is the base of a comparison and names no figure after it but one
     right after it (比去年2000亿元)."""
     found = _Mentions([], [], [])
+    # the lookahead lets the engine skip to the characters a period can start with
     pattern = regex.compile(
+        r"(?=[0-9今本当去上前明下一二三四第全])(?:"
         r"(?P<year>(?:19|20)\d{2})\s*年(?:(?P<m1>\d{1,2})(?:\s*[-~至到]\s*(?P<m2>\d{1,2}))?\s*月(?P<day>\s*\d{1,2}\s*日)?)?"
         r"|(?P<rel>今年|本年|当年|去年|上年|前年|明年)(?P<same>同期)?(?:(?P<rm1>\d{1,2})(?:\s*[-~至到]\s*(?P<rm2>\d{1,2}))?\s*月)?"
         r"|(?<!\d)(?P<m3>\d{1,2})\s*[-~至到]\s*(?P<m4>\d{1,2})\s*月"
-        r"|(?P<part>前三季度|上半年|下半年|一季度|二季度|三季度|四季度|第[一二三四]季度|全年)"
+        r"|(?P<part>前三季度|上半年|下半年|一季度|二季度|三季度|四季度|第[一二三四]季度|全年))"
     )
     offsets = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
     parts = {"前三季度": "01/09", "上半年": "01/06", "下半年": "07/12", "一季度": "01/03",

@@ -1,6 +1,8 @@
 """Linking (factcheck.link): which figure a rate qualifies, 分别 lists, prior values, parts,
 shares and periods."""
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from factcheck.link import infer_reference_year, previous_period
 from factcheck.pipeline import Pipeline
@@ -255,3 +257,27 @@ def test_a_rate_named_as_a_property_is_not_a_share_of_the_metric(text):
 def test_a_growth_rate_named_with_the_metric_keeps_it():
     (rate,) = PIPELINE.run_text("出口总额增长率为9.6%").claims
     assert rate.metric == "export"
+
+
+NAME_WORDS = ["出口", "出口总额", "进出口总额", "进口", "生产总值", "地区生产总值", "GDP", "(GDP)", "a.b"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(NAME_WORDS + ["，", "年", "增长", "总", "额", ".", "ab"]), max_size=30).map("".join))
+def test_literal_words_finds_what_a_named_list_finds(text):
+    # the trie compiled by `re` must find the same mentions as regex's named list would:
+    # leftmost, and the longest word at that position
+    import regex
+
+    from factcheck.link import literal_words
+
+    named = regex.compile(r"\L<names>", names=NAME_WORDS)
+    assert [m.span() for m in literal_words(NAME_WORDS).finditer(text)] == [m.span() for m in named.finditer(text)]
+
+
+def test_literal_words_escapes_and_prefers_the_longest():
+    from factcheck.link import literal_words
+
+    pattern = literal_words(NAME_WORDS)
+    assert [m.group() for m in pattern.finditer("实现进出口总额，出口和(GDP)与a.b，axb")] == [
+        "进出口总额", "出口", "(GDP)", "a.b"]
