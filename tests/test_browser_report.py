@@ -109,6 +109,15 @@ def test_clicking_a_finding_marks_its_span(browser, tmp_path):
         assert not page.is_visible(f'li.finding[data-finding="{finding.id}"]')
         page.check('.filter-severity[value="error"]')
         assert page.is_visible(f'li.finding[data-finding="{finding.id}"]')
+        # filter by metric: only that metric's marks keep their colour, its findings and chart stay
+        page.select_option("#filter-metric", "export")
+        marks = page.evaluate(MARKS_JS)
+        metric = {c.id: c.metric for c in result.claims}
+        assert {m[0] for m in marks if m[2] != "rgba(0, 0, 0, 0)"} == {c for c, m in metric.items() if m == "export"}
+        shown = page.eval_on_selector_all("li.finding", "ls => ls.filter(l => l.offsetParent).map(l => l.dataset.finding)")
+        assert shown == [f.id for f in result.findings if any(metric[c] == "export" for c in f.claims)]
+        charts = page.eval_on_selector_all("figure.chart", "fs => fs.filter(f => f.offsetParent).map(f => f.dataset.metric)")
+        assert charts == ["export"]
         assert problems == [] and requests == [url]
     finally:
         page.close()
