@@ -101,6 +101,13 @@ def test_clicking_a_finding_marks_its_span(browser, tmp_path):
         page.click(f'li.finding[data-finding="{other.id}"] button')
         active = page.eval_on_selector_all("mark.active", "ms => ms.map(m => m.dataset.claim)")
         assert sorted(active) == sorted(other.claims)
+        # n / p step through the findings in the panel's order
+        page.keyboard.press("n")
+        assert page.get_attribute("li.finding.current", "data-finding") == result.findings[1].id
+        page.keyboard.press("p")
+        page.keyboard.press("p")
+        assert page.get_attribute("li.finding.current", "data-finding") == result.findings[-1].id
+        page.click(f'li.finding[data-finding="{other.id}"] button')
         # filters: errors unchecked, the error marks lose their colour and the findings hide
         page.uncheck('.filter-severity[value="error"]')
         marks = {m[0]: m for m in page.evaluate(MARKS_JS)}

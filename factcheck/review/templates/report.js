@@ -138,6 +138,19 @@
     if (point && figure) showClaim(figure.dataset.doc, point.dataset.ref);
   });
 
+  // n / p: the next / previous finding still shown by the filters, in the panel's order
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || /^(INPUT|SELECT|TEXTAREA)$/.test(event.target.tagName)) return;
+    if (event.key !== "n" && event.key !== "p") return;
+    var items = Array.prototype.slice.call(document.querySelectorAll("li.finding"))
+      .filter(function (li) { return li.offsetParent !== null; });
+    if (!items.length) return;
+    var at = items.indexOf(document.querySelector("li.finding.current"));
+    var next = event.key === "n" ? (at + 1) % items.length : (at <= 0 ? items.length - 1 : at - 1);
+    focusFinding(items[next].dataset.doc, items[next].dataset.finding);
+    items[next].scrollIntoView({ block: "nearest" });
+  });
+
   // filters: one generated style sheet, so a 1 MB document is not walked mark by mark
   function applyFilters() {
     var metric = document.getElementById("filter-metric").value;
