@@ -1,0 +1,68 @@
+"""The spreadsheet: sheets claims, findings (documents for several files), a frozen header,
+column widths, the frames' content."""
+import pandas as pd
+import pytest
+
+from conftest import FIXTURES, SEED
+
+CHECKS = FIXTURES / "checks"
+
+
+def written(tmp_path, *sources, **kwargs):
+    from factcheck import analyze
+
+    analysis = analyze(list(sources), **kwargs) if sources else analyze(**kwargs)
+    out = tmp_path / "out.xlsx"
+    analysis.write_xlsx(str(out))
+    return analysis, out
+
+
+def test_one_document_two_sheets_with_the_frames(tmp_path):
+    import openpyxl
+
+    analysis, out = written(tmp_path, CHECKS / "implied_prior_fail.hans.txt")
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["claims", "findings"]
+    sheets = pd.read_excel(out, sheet_name=None)
+    claims, expected = sheets["claims"], analysis.claims_frame()
+    assert list(claims.columns) == list(expected.columns)
+    assert claims["text"].tolist() == expected["text"].tolist()
+    assert claims["start"].tolist() == expected["start"].tolist()
+    assert claims["value"].tolist() == pytest.approx(expected["value"].astype(float).tolist())
+    assert claims["refers_to"].isna().tolist() == expected["refers_to"].isna().tolist()
+    findings = sheets["findings"]
+    assert findings.loc[0, "check"] == "implied_prior" and findings.loc[0, "claims"] == "c2 c3 c1"
+    for name in ("claims", "findings"):
+        sheet = book[name]
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref.startswith("A1:")
+    widths = {c: book["claims"].column_dimensions[c].width for c in "ABCG"}
+    # path is long, id short; the text column is sized for wide (CJK) characters
+    assert widths["A"] > widths["B"] and widths["B"] <= 6
+    assert widths["G"] >= 2 * len("186.5亿美元") - 4
+
+
+def test_several_documents_add_a_documents_sheet(tmp_path):
+    import openpyxl
+
+    missing = tmp_path / "missing.txt"
+    analysis, out = written(tmp_path, SEED, CHECKS / "direction_fail.hans.txt", missing)
+    assert openpyxl.load_workbook(out, read_only=True).sheetnames == ["claims", "findings", "documents"]
+    documents = pd.read_excel(out, sheet_name="documents")
+    assert documents["path"].tolist() == [str(SEED), str(CHECKS / "direction_fail.hans.txt"), str(missing)]
+    assert documents["claims"].tolist() == [306, len(analysis.results[1].claims), 0]
+    assert documents["errors_found"].tolist() == [0, 3, 0]
+    assert documents.loc[2, "errors"] == f"{missing}: no such file"
+    claims = pd.read_excel(out, sheet_name="claims")
+    assert len(claims) == 306 + len(analysis.results[1].claims)
+
+
+def test_characters_excel_refuses_are_replaced(tmp_path):
+    from factcheck.review.xlsx import _cell_text, display_width
+
+    assert _cell_text("a\x01b\x1fc") == "a\ufffdb\ufffdc"
+    assert _cell_text("x" * 40000).endswith("…") and len(_cell_text("x" * 40000)) == 32767
+    assert display_width("亿美元ab") == 8
+    # a document name with a control character still gives a workbook
+    _, out = written(tmp_path, text="面积48.5万平方公里", name="<memo\x07>")
+    assert pd.read_excel(out, sheet_name="claims")["path"].tolist() == ["<memo\ufffd>"]
