@@ -66,3 +66,18 @@ def test_characters_excel_refuses_are_replaced(tmp_path):
     # a document name with a control character still gives a workbook
     _, out = written(tmp_path, text="面积48.5万平方公里", name="<memo\x07>")
     assert pd.read_excel(out, sheet_name="claims")["path"].tolist() == ["<memo\ufffd>"]
+
+
+def test_figures_are_shown_in_full_not_in_scientific_notation(tmp_path):
+    import openpyxl
+
+    from factcheck.review.xlsx import NUMBER_FORMAT
+
+    analysis, out = written(tmp_path, SEED)
+    sheet = openpyxl.load_workbook(out)["claims"]
+    header = [cell.value for cell in sheet[1]]
+    value_column = header.index("value") + 1
+    formats = {sheet.cell(row=r, column=value_column).number_format for r in range(2, sheet.max_row + 1)}
+    assert formats == {NUMBER_FORMAT}
+    id_column = header.index("id") + 1
+    assert sheet.cell(row=2, column=id_column).number_format == "General"   # text stays text

@@ -35,10 +35,18 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+# Figures shown in full with thousands separators (1,415,130,000,000, not 1.41513E+12);
+# up to six decimals, which a value scaled from 亿 or a percentage may carry.
+NUMBER_FORMAT = "#,##0.######"
+
+
 def _fit_columns(sheet, frame) -> None:
     from openpyxl.utils import get_column_letter
 
     for n, col in enumerate(frame.columns, 1):
+        if str(frame[col].dtype) in ("Float64", "float64"):
+            for (cell,) in sheet.iter_rows(min_row=2, max_row=len(frame) + 1, min_col=n, max_col=n):
+                cell.number_format = NUMBER_FORMAT
         values = frame[col].dropna().astype(str).head(2000)   # a sample is enough to size a column
         widest = max([display_width(col)] + [display_width(v) for v in values])
         sheet.column_dimensions[get_column_letter(n)].width = min(MAX_WIDTH, widest + 2)
