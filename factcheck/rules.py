@@ -54,6 +54,11 @@ class RuleSet:
     exclusions: list[Exclusion] = field(default_factory=list)
     subjects: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    # check settings as the files state them, each with its file:line, in file order (a
+    # later file overrides an earlier one); factcheck.checks.config reads them
+    check_settings: list[tuple[str, str, dict]] = field(default_factory=list)  # (check, where, setting)
+    relations: list[tuple[str, dict]] = field(default_factory=list)            # (where, relation)
+    metric_tolerances: dict[str, float] = field(default_factory=dict)
 
     def metric(self, metric_id: str) -> Optional[Metric]:
         for metric in self.metrics:
@@ -346,4 +351,11 @@ def load_rules(paths: Optional[list[str]] = None, include_shipped: bool = True) 
         for subject in data.get("subjects", []):
             if subject not in rules.subjects:
                 rules.subjects.append(subject)
+        for check, setting in (data.get("checks") or {}).items():
+            rules.check_settings.append((check, f"{path}:{_line_of(node, ['checks', check])}", setting))
+        for i, relation in enumerate(data.get("relations") or []):
+            rules.relations.append((f"{path}:{_line_of(node, ['relations', i])}", relation))
+        for m in data.get("metrics", []):
+            if "tolerance" in m:
+                rules.metric_tolerances[m["id"]] = float(m["tolerance"])
     return rules

@@ -2,6 +2,8 @@
 rule-file settings and relations, the seed interview, repeated text."""
 import math
 
+from pathlib import Path
+
 import pytest
 
 from factcheck.checks import CHECK_IDS, load_config, run_checks
@@ -237,6 +239,17 @@ def test_rule_file_relations(tmp_path):
     (finding,) = run_checks(pipeline.run_text(text.format(300), reference_year=2010), rules=rules)
     assert finding.check == "derived" and "average_beds" in finding.message
     assert run_checks(pipeline.run_text(text.format(250), reference_year=2010), rules=rules) == []
+
+
+def test_check_settings_come_from_the_loaded_rules_not_a_second_read(tmp_path):
+    # the config is what load_rules read: a file changed or gone since cannot make the two
+    # disagree (and a batch worker parses each rule file once)
+    path = write_rules(tmp_path, "id: mine\nchecks:\n  sum: {enabled: false, tolerance: 0.01}\n")
+    rules = load_rules([path])
+    Path(path).unlink()
+    config = load_config(rules)
+    assert config.is_enabled("sum") is False and config.tolerance("sum") == 0.01
+    assert [where for check, where, _ in rules.check_settings if check == "sum"] == [f"{path}:3"]
 
 
 def test_relation_with_unknown_metric_names_file_and_line(tmp_path):

@@ -14,25 +14,17 @@ metrics:
     tolerance: 0.0005            # per metric, on top of the above
 ```
 
-The rule loader validates these keys against the JSON Schema; this module reads them
-(files later in the list override earlier ones, so `--rules mine.yaml` can switch a
-shipped check back on) and checks that relations name metrics that exist.
+The rule loader validates these keys against the JSON Schema and keeps them on the
+RuleSet with their file:line; this module turns them into a CheckConfig (files later in
+the list override earlier ones, so `--rules mine.yaml` can switch a shipped check back
+on) and checks that relations name metrics that exist.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Optional
 
-import yaml
-
 from ..rules import RuleError, RuleSet
-
-try:
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
-
 
 @dataclass
 class Relation:
@@ -75,59 +67,37 @@ class CheckConfig:
         return override
 
 
-def _line(node: yaml.Node, path: list) -> int:
-    for key in path:
-        if isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value if k.value == key), node)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
-    return node.start_mark.line + 1
-
-
 def load_config(rules: RuleSet) -> CheckConfig:
-    """The check settings of a rule set (cached on it)."""
+    """The check settings of a rule set (cached on it), from what `load_rules` kept of
+    its files: the files are not read again."""
     cached = getattr(rules, "_check_config", None)
     if cached is not None:
         return cached
     config = CheckConfig()
     metric_ids = {m.id for m in rules.metrics}
-    for name in rules.files:
-        path = Path(name)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise RuleError(f"{path}: cannot read: {exc.strerror}") from None
-        data = yaml.load(text, Loader=_Loader) or {}
-        if not isinstance(data, dict) or not ({"checks", "relations"} & set(data) or
-                                               any("tolerance" in m for m in data.get("metrics", []) or [])):
-            continue
-        node = yaml.compose(text, Loader=_Loader)
-        for check, setting in (data.get("checks") or {}).items():
-            if "enabled" in setting:
-                config.enabled[check] = bool(setting["enabled"])
-            if "tolerance" in setting:
-                config.tolerances[check] = float(setting["tolerance"])
-            if "severity" in setting:
-                config.severities[check] = setting["severity"]
-        for metric in data.get("metrics") or []:
-            if "tolerance" in metric:
-                config.metric_tolerances[metric["id"]] = float(metric["tolerance"])
-        for i, raw in enumerate(data.get("relations") or []):
-            where = f"{path}:{_line(node, ['relations', i])}"
-            relation = Relation(id=raw["id"], kind=raw["kind"], source=where,
-                                total=raw.get("total"), parts=list(raw.get("parts", [])),
-                                result=raw.get("result"), numerator=raw.get("numerator"),
-                                denominator=raw.get("denominator"), factor=float(raw.get("factor", 1.0)),
-                                tolerance=float(raw.get("tolerance", 0.0)),
-                                description=raw.get("description", ""))
-            named = [relation.total, *relation.parts] if relation.kind == "sum" else \
-                [relation.result, relation.numerator, relation.denominator]
-            for metric in named:
-                if metric not in metric_ids:
-                    raise RuleError(f"{where}: relation {relation.id!r} names unknown metric {metric!r}")
-            if any(r.id == relation.id for r in config.relations):
-                raise RuleError(f"{where}: relation id {relation.id!r} already defined")
-            config.relations.append(relation)
+    for check, _where, setting in rules.check_settings:
+        if "enabled" in setting:
+            config.enabled[check] = bool(setting["enabled"])
+        if "tolerance" in setting:
+            config.tolerances[check] = float(setting["tolerance"])
+        if "severity" in setting:
+            config.severities[check] = setting["severity"]
+    config.metric_tolerances.update(rules.metric_tolerances)
+    for where, raw in rules.relations:
+        relation = Relation(id=raw["id"], kind=raw["kind"], source=where,
+                            total=raw.get("total"), parts=list(raw.get("parts", [])),
+                            result=raw.get("result"), numerator=raw.get("numerator"),
+                            denominator=raw.get("denominator"), factor=float(raw.get("factor", 1.0)),
+                            tolerance=float(raw.get("tolerance", 0.0)),
+                            description=raw.get("description", ""))
+        named = [relation.total, *relation.parts] if relation.kind == "sum" else \
+            [relation.result, relation.numerator, relation.denominator]
+        for metric in named:
+            if metric not in metric_ids:
+                raise RuleError(f"{where}: relation {relation.id!r} names unknown metric {metric!r}")
+        if any(r.id == relation.id for r in config.relations):
+            raise RuleError(f"{where}: relation id {relation.id!r} already defined")
+        config.relations.append(relation)
     try:
         rules._check_config = config  # type: ignore[attr-defined]
     except AttributeError:  # pragma: no cover
