@@ -35,6 +35,7 @@ import yaml
 
 from .compare import compare
 from .models import Claim, DocumentResult, Finding
+from .report import write_text
 from .rules import RuleError, RuleSet, _line_of, _validated, load_rules, rule_files, shipped_rules_dir
 
 EXPECTED_SUFFIX = ".expected.yaml"
@@ -943,9 +944,7 @@ def run(paths: Iterable[str] = (), rules: Iterable[str] = (), include_shipped: O
             text = path.read_text(encoding="utf-8")
             new = update_text(text, case, outcome)
             if new != text:
-                tmp = path.with_name(path.name + ".tmp")
-                tmp.write_text(new, encoding="utf-8")
-                os.replace(tmp, path)
+                write_text(str(path), new)   # atomically: an interrupted --update keeps the old file
                 report.updated.append(display_path(path))
             try:
                 outcome = runner.run_fixture(load_fixture(path))
