@@ -69,6 +69,7 @@ class Grammar:
     scans: "tuple[regex.Pattern[str], ...]"  # in order of precedence at the same start
     lead: "regex.Pattern[str]"
     lex: Lexicon
+    lead_ends: frozenset = frozenset()  # last characters of whatever `lead` can match
 
 
 @lru_cache(maxsize=2)
@@ -116,6 +117,8 @@ def grammar(all_numbers: bool = False) -> Grammar:
     # matched backwards from the number's start
     lead = (r"(?P<cue>\L<cues>)?(?P<pre>\L<prefixes>)?(?:(?P<verb>\L<verbs>)了?)?(?P<pre2>\L<prefixes>)?"
             r"(?P<cur>\L<currencies>)?(?P<sign>负|-|−)?")
+    lead_words = (*lex.growth_rate_cues, *lex.prefix_qualifiers, *lex.growth_up, *lex.growth_down, "了",
+                  *lex.unit_prefixes, "负", "-", "−")
     lists = dict(
         rank_units=sorted(lex.rank_units), cheng_blockers=list(lex.cheng_blockers),
         zhe_blockers=list(lex.zhe_blockers), minor_units=list(lex.minor_currency_units),
@@ -133,6 +136,7 @@ def grammar(all_numbers: bool = False) -> Grammar:
                            verbs=list(lex.growth_up) + list(lex.growth_down),
                            currencies=list(lex.unit_prefixes)),
         lex=lex,
+        lead_ends=frozenset(word[-1] for word in lead_words if word),
     )
 
 
@@ -167,13 +171,22 @@ def _number(groups: dict, name: str) -> Optional[tuple[float, float, bool]]:
 
 def _qualifier(lex: Lexicon, lead: _Lead, groups: dict) -> tuple[str, str]:
     """(reported qualifier, interval kind). A prefix wins over 多/余, which win over a suffix."""
-    for word, table in ((lead.pre2, lex.prefix_qualifiers), (lead.pre, lex.prefix_qualifiers),
-                        (groups.get("fz1"), lex.fuzzy_suffixes), (groups.get("fz2"), lex.fuzzy_suffixes),
-                        (groups.get("post"), lex.suffix_qualifiers)):
-        if word:
-            reported, _, bound = table[word].partition("/")
-            return reported, (f"open_{reported}" if bound == "open" else reported)
+    if lead.pre2 or lead.pre:
+        return _qualifier_kind(lex.prefix_qualifiers[lead.pre2 or lead.pre])
+    word = groups.get("fz1") or groups.get("fz2")
+    if word:
+        return _qualifier_kind(lex.fuzzy_suffixes[word])
+    word = groups.get("post")
+    if word:
+        return _qualifier_kind(lex.suffix_qualifiers[word])
     return "exact", "exact"
+
+
+@lru_cache(maxsize=1024)
+def _qualifier_kind(entry: str) -> tuple[str, str]:
+    """`more_than/open` -> (more_than, open_more_than)."""
+    reported, _, bound = entry.partition("/")
+    return reported, (f"open_{reported}" if bound == "open" else reported)
 
 
 class Extractor:
@@ -325,8 +338,8 @@ class Extractor:
 
     def _lead(self, text: str, start: int, floor: int) -> _Lead:
         """Read back from a number, but not into the figure before it (4人民币5美元)."""
-        if start <= floor:
-            return _NO_LEAD
+        if start <= floor or text[start - 1] not in self.g.lead_ends:
+            return _NO_LEAD  # matched backwards, the lead would have to end right before the number
         m = self.g.lead.match(text, max(floor, start - LEAD_WINDOW), start)
         if m is None or m.start() == start:
             return _NO_LEAD
@@ -553,7 +566,18 @@ def _clean(value: float) -> float:
     """8.45 * 1e8 is 844999999.9999999 in binary: the error of a product is in the 16th
     or 17th digit, so 15 significant digits clean it and keep every stated digit of a
     long figure (1234567890123元; 12 digits made it 1234567890120)."""
-    return float(f"{value:.15g}")
+    cleaned = _CLEANED.get(value) if value else None  # not 0: 0.0 == -0.0 as a key
+    if cleaned is None:
+        cleaned = float(f"{value:.15g}")
+        if value:
+            if len(_CLEANED) >= _CACHE_SIZE:
+                _CLEANED.clear()
+            _CLEANED[value] = cleaned
+    return cleaned
+
+
+_CACHE_SIZE = 65536
+_CLEANED: dict = {}   # documents repeat their figures: a dict beats formatting each again
 
 
 def _is_name_part(text: str, start: int, number_end: int, match_end: Optional[int]) -> bool:
