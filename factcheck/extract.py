@@ -10,6 +10,7 @@ at the number's start.
 from __future__ import annotations
 
 import bisect
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
@@ -70,6 +71,11 @@ class Grammar:
     lead: "regex.Pattern[str]"
     lex: Lexicon
     lead_ends: frozenset = frozenset()  # last characters of whatever `lead` can match
+    # Per scan, the characters one of whose presence the pattern needs (None: none known,
+    # scan every text): a text without any of them is not scanned at all.
+    needs: "tuple[Optional[tuple[str, ...]], ...]" = ()
+    cheng: int = -1       # which scan is the 成 shape (scanned in windows, see Extractor._windows)
+    cheng_reach: int = 0  # characters after 成 that the 成 shape may match or look at
 
 
 @lru_cache(maxsize=2)
@@ -126,7 +132,11 @@ def grammar(all_numbers: bool = False) -> Grammar:
         units=list(lex.units), scales=list(lex.scales), suffixes=list(lex.suffix_qualifiers),
         ignore_unused=True,
     )
+    # the characters each shape cannot match without (None: too many to list)
+    needs = (("第",), ("百分之",), ("分之",), ("成",), ("折",), ("$", "¥", "€", "£"), None, None)
+    cheng_reach = 3 + max(1, *map(len, lex.cheng_blockers), *map(len, lex.suffix_qualifiers))
     return Grammar(
+        needs=needs, cheng=3, cheng_reach=cheng_reach,
         # 成 is a common character: that shape is searched backwards, from each 成, which
         # measured three times faster than forwards
         scans=tuple(regex.compile(shape, regex.VERBOSE | regex.V1 | (regex.REVERSE if "(?P<cheng>" in shape else 0),
@@ -322,11 +332,26 @@ class Extractor:
     def _scan(self, text: str) -> list:
         """Matches of all shapes, leftmost first, without overlaps (an earlier shape wins a
         tie), each with its pattern's group names. The timeout bounds the regex scans only,
-        not the judging of the matches."""
+        not the judging of the matches.
+
+        Each shape is scanned on its own over the whole text, as if alone, but a shape is
+        not scanned where it cannot match: not at all when the text lacks every character
+        it needs (`Grammar.needs`), and the 成 shape only in windows around the 成 that
+        follow a numeral (see `_windows`)."""
         timeout = scan_timeout(text)
+        deadline = None if timeout is None else time.monotonic() + timeout
         found = []
         for priority, (pattern, names) in enumerate(zip(self.g.scans, self._group_names)):
-            found.extend((m.start(), priority, m, names) for m in pattern.finditer(text, timeout=timeout))
+            needs = self.g.needs[priority] if priority < len(self.g.needs) else None
+            if needs is not None and not any(word in text for word in needs):
+                continue
+            if priority == self.g.cheng:
+                for pos, endpos in self._windows(text, deadline):
+                    found.extend((m.start(), priority, m, names)
+                                 for m in pattern.finditer(text, pos, endpos, timeout=_remaining(deadline)))
+                continue
+            found.extend((m.start(), priority, m, names)
+                         for m in pattern.finditer(text, timeout=_remaining(deadline)))
         found.sort(key=lambda item: (item[0], item[1]))
         kept = []
         end = -1
@@ -335,6 +360,27 @@ class Extractor:
                 kept.append((m, names))
                 end = m.end()
         return kept
+
+    def _windows(self, text: str, deadline: Optional[float]) -> list[tuple[int, int]]:
+        """Disjoint spans of the text that hold every match of the 成 shape, each scanned
+        as the whole text would be. Every match holds a 成 right after its numeral (a
+        digit, 二..九, 十, 半), so a window runs from the start of the run of numeral
+        characters before such a 成 to `cheng_reach` characters after it: the pattern's
+        lookbehinds see before a window, and nothing it matches or looks at lies past one."""
+        digits = _digit_chars()
+        reach = self.g.cheng_reach
+        windows: list[tuple[int, int]] = []
+        for m in _CHENG_AFTER_NUMERAL.finditer(text, timeout=_remaining(deadline)):
+            at = m.start()
+            start = at
+            while start > 0 and (text[start - 1] in _CHENG_NUMBER_CHARS or text[start - 1] in digits):
+                start -= 1
+            end = min(len(text), at + 1 + reach)
+            if windows and start <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], end)
+            else:
+                windows.append((start, end))
+        return windows
 
     def _lead(self, text: str, start: int, floor: int) -> _Lead:
         """Read back from a number, but not into the figure before it (4人民币5美元)."""
@@ -552,6 +598,30 @@ class Extractor:
         return Claim(id="", text="", start=0, end=0, value=value, unit=unit.name if unit else None,
                      dimension=dimension, qualifier=reported, low=low, high=high,
                      precision=precision, role=role, norm_start=start, norm_end=end)
+
+
+def _remaining(deadline: Optional[float]) -> Optional[float]:
+    """The timeout left for the next regex call of a scan, None for no limit."""
+    if deadline is None:
+        return None
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("regex timed out")
+    return left
+
+
+# What may stand in the number of a 成 figure (七成, 7.5成, 八点五成, 半成), digits aside;
+# a 成 right after one of these (or a digit) is where a 成 figure may end.
+_CHENG_NUMBER_CHARS = frozenset("二两三四五六七八九十点一半.")
+_CHENG_AFTER_NUMERAL = regex.compile(r"(?<=[\d一二两三四五六七八九十半])成", regex.V1)
+
+
+@lru_cache(maxsize=1)
+def _digit_chars() -> frozenset:
+    """Every character `\\d` matches (the regex module's Unicode, not unicodedata's)."""
+    codes = np.concatenate((np.arange(0xD800), np.arange(0xE000, 0x110000))).astype(np.uint32)
+    planes = codes.tobytes().decode("utf-32-le")
+    return frozenset(regex.findall(r"\d", planes, regex.V1, timeout=60.0))
 
 
 def _compound_part_pattern() -> "regex.Pattern[str]":

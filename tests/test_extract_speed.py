@@ -6,11 +6,12 @@ currency sign...) and scans the 成 shape only in windows around the 成 after a
 figures are judged once per distinct match and context. Each is compared here with the
 plain computation on generated text. No timing is asserted.
 """
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import factcheck.extract as extract
-from factcheck.extract import Extractor
+from factcheck.extract import Extractor, _digit_chars, grammar
 from factcheck.normalize import normalize
 from factcheck.rules import load_rules
 
@@ -28,6 +29,82 @@ PIECES = st.sampled_from([
     "0", "1", "2", "3", "5", "9", ".", ",", "١", "٣", "५", "A", "x", " ", "，", "。", "\n",
 ])
 TEXTS = st.lists(st.one_of(PIECES, st.text(max_size=3)), max_size=40).map("".join)
+
+
+def plain_scan(extractor, text):
+    """Every shape over the whole text, as before the shortcuts."""
+    found = []
+    for priority, (pattern, names) in enumerate(zip(extractor.g.scans, extractor._group_names)):
+        found.extend((m.start(), priority, m, names) for m in pattern.finditer(text, timeout=5.0))
+    found.sort(key=lambda item: (item[0], item[1]))
+    kept, end = [], -1
+    for start, _, m, names in found:
+        if start >= end:
+            kept.append((m, names))
+            end = m.end()
+    return kept
+
+
+def described(matches):
+    return [(m.span(), m.regs, names) for m, names in matches]
+
+
+@settings(**SETTINGS)
+@given(TEXTS)
+@example("三成三成")
+@example("比上年7.5成了12.345成为八点五成本")
+@example("成" + "1" * 50 + "成")
+def test_scan_gives_what_the_plain_scan_gives(text):
+    norm = normalize(text).norm
+    for extractor in EXTRACTORS:
+        assert described(extractor._scan(norm)) == described(plain_scan(extractor, norm))
+
+
+def test_scan_of_the_seed_gives_what_the_plain_scan_gives():
+    with open("fixtures/sichuan_quality_interview_2010.txt", encoding="utf-8") as handle:
+        norm = normalize(handle.read()).norm
+    for extractor in EXTRACTORS:
+        assert described(extractor._scan(norm)) == described(plain_scan(extractor, norm))
+
+
+def test_cheng_windows_hold_every_cheng_match():
+    extractor = EXTRACTORS[0]
+    text = "约八点五成，" + "成为" * 30 + "7.25成半左右；两成" + "x" * 40 + "半成"
+    cheng = extractor.g.scans[extractor.g.cheng]
+    windows = extractor._windows(text, None)
+    assert windows == sorted(windows)
+    assert all(end <= start for (_, end), (start, _) in zip(windows, windows[1:]))
+    for m in cheng.finditer(text):
+        assert any(start <= m.start() and m.end() <= end for start, end in windows), m
+
+
+@settings(**SETTINGS)
+@given(TEXTS)
+@example("增长12.5%，约三千人次，三成，九折，第1，$5")
+def test_a_shape_does_not_match_without_what_it_needs(text):
+    g = grammar()
+    norm = normalize(text).norm
+    for priority, needs in enumerate(g.needs):
+        if needs is None:
+            continue
+        # every match holds one of the needed strings; without them the shape is skipped
+        for m in g.scans[priority].finditer(norm):
+            assert any(word in m.group() for word in needs), (priority, m)
+
+
+def test_digit_chars_are_what_regex_calls_digits():
+    import regex
+    digits = _digit_chars()
+    assert "7" in digits and "٣" in digits and "a" not in digits and "七" not in digits
+    for ch in digits:
+        assert regex.fullmatch(r"\d", ch, regex.V1)
+
+
+def test_a_scan_past_its_deadline_times_out(monkeypatch):
+    monkeypatch.setattr(extract, "MATCH_TIMEOUT", 0.0)
+    monkeypatch.setattr(extract, "SCAN_SECONDS_PER_MB", 0.0)
+    with pytest.raises(TimeoutError):
+        EXTRACTORS[0]._scan("增长三成" * 1000)
 
 
 @settings(**SETTINGS)
