@@ -166,6 +166,7 @@ class _Lead:
 
 
 _NO_LEAD = _Lead()
+_MISSING = object()
 
 
 def _number(groups: dict, name: str) -> Optional[tuple[float, float, bool]]:
@@ -218,6 +219,11 @@ class Extractor:
                              for p in self.g.scans]
         self._prefix_units = {word: next(info for info in lex.units.values() if info.name == code)
                               for word, code in lex.unit_prefixes.items()}
+        # whether a document's figures met again are judged from a cache (see `_judge`)
+        self.cache_judging = True
+        # characters after a match that a scan pattern may look at (its lookaheads), plus
+        # the one after that `_is_name_part` reads (3.2.1)
+        self._reach = 2 + max(1, *map(len, lex.cheng_blockers), *map(len, lex.zhe_blockers))
 
     def extract(self, doc: Document, errors: Optional[list[str]] = None,
                 max_claims: Optional[int] = None) -> list[Claim]:
@@ -231,13 +237,10 @@ class Extractor:
         has_nul = "\x00" in text
         claims: list[Claim] = []
         previous_end = 0
+        # a few figures have little to repeat: the cache would only cost its keys
+        judged: Optional[dict] = {} if self.cache_judging and len(matches) >= _CACHE_FROM else None
         for m, names in matches:
-            groups = dict(zip(names, m.groups()))
-            try:
-                claim = (self._rank(text, m, groups) if groups.get("ordinal")
-                         else self._figure(text, m, groups, previous_end))
-            except (NumberError, OverflowError):
-                claim = None   # OverflowError: a numeral of hundreds of digits is no float
+            claim = self._judge(text, m, names, previous_end, judged)
             previous_end = m.end()
             if claim is None or not -_HUGE < claim.value < _HUGE:
                 continue  # 9999…(400 digits)元 is a string of digits, not a figure (nor inf, nor nan)
@@ -253,6 +256,45 @@ class Extractor:
             claims.append(claim)
         self._locate(doc, claims)
         return claims
+
+    def _judge(self, text: str, m: "regex.Match[str]", names: list, floor: int,
+               cache: Optional[dict] = None) -> Optional[Claim]:
+        """The claim of one match (None for none), `floor` the end of the match before.
+
+        Documents repeat their figures with the same words around them: a match judged
+        once in a document is judged again from `cache` (one per document), keyed by all
+        that judging it reads: its pattern (by its group names), and the text from `lo`
+        (9 characters or the lead window before the match, whichever reaches further, and
+        one more for a prefix's blockers) to `_reach` characters after it, with the
+        match's place in that text. `_reach` also bounds what the scan's lookarounds saw,
+        so the match's groups are a function of that text too. On text that does not
+        repeat, the cache only costs the key."""
+        start, end = m.span()
+        if cache is not None:
+            window = max(floor, start - LEAD_WINDOW) if start > floor else start
+            lo = max(0, min(window, start - 8) - 1)
+            key = (id(names), text[lo:end + self._reach], start - lo, end - lo, window - lo)
+            hit = cache.get(key, _MISSING)
+            if hit is not _MISSING:
+                if hit is None:
+                    return None
+                first, first_lo = hit   # not located yet: the loop of `extract` is not over
+                claim = object.__new__(Claim)
+                claim.__dict__.update(first.__dict__)
+                claim.norm_start += lo - first_lo
+                claim.norm_end += lo - first_lo
+                return claim
+        groups = dict(zip(names, m.groups()))
+        try:
+            claim = (self._rank(text, m, groups) if groups.get("ordinal")
+                     else self._figure(text, m, groups, floor))
+        except (NumberError, OverflowError):
+            claim = None   # OverflowError: a numeral of hundreds of digits is no float
+        if cache is not None:
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            cache[key] = None if claim is None else (claim, lo)
+        return claim
 
     def _excluded(self, text: str, path: str, errors: Optional[list[str]]) -> list[tuple[int, int]]:
         """Sorted, disjoint spans of the text that the exclusion rules match.
@@ -647,6 +689,7 @@ def _clean(value: float) -> float:
 
 
 _CACHE_SIZE = 65536
+_CACHE_FROM = 16      # matches in a document from which `_judge` caches
 _CLEANED: dict = {}   # documents repeat their figures: a dict beats formatting each again
 
 

@@ -119,3 +119,25 @@ def test_lead_shortcut_gives_what_the_lead_pattern_gives(text):
         m = lead.match(norm, max(0, start - extract.LEAD_WINDOW), start)
         if m is not None and m.start() < start:  # a lead: the shortcut must not hide it
             assert norm[start - 1] in extractor.g.lead_ends
+
+
+# Few pieces, so that one figure comes back with other words around it.
+SMALL = st.sampled_from(["12", "5", "3.2", "三", "第一", "个", "%", "G", "A", ".", "-", "x", "约", "增长", "出", "超",
+                         "过", "元", "成", "，", "居", "全国", "人", "万", " ", "\n"])
+
+
+@settings(**SETTINGS)
+@given(st.lists(st.lists(SMALL, max_size=8).map("".join), min_size=1, max_size=6))
+@example(["5", "G", "个", "居全国第一", "出超过3万元"])
+def test_judging_from_the_cache_gives_what_judging_afresh_gives(parts):
+    """A figure met again (same match, same context) is judged from the cache: the claims
+    of a document that repeats its parts in every order are those found without it."""
+    text = "".join(a + b for a in parts for b in parts)
+    doc = normalize(text)
+    for all_numbers in (False, True):
+        warm = EXTRACTORS[all_numbers]
+        fresh = Extractor(RULES.exclusion_pattern(), all_numbers=all_numbers)
+        fresh.cache_judging = False
+        got = [c.to_json() | {"n": (c.norm_start, c.norm_end)} for c in warm.extract(doc)]
+        plain = [c.to_json() | {"n": (c.norm_start, c.norm_end)} for c in fresh.extract(doc)]
+        assert got == plain
