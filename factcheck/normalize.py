@@ -205,13 +205,26 @@ def _groups_digits(codes: np.ndarray, at: int, known: dict[int, bool]) -> bool:
     return answer
 
 
-def _annotation_mask(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+# Whether a close paren ends an annotation depends on the characters at most this far
+# before it: the pinyin run (2 * _MAX_SYLLABLE + 1 letters at most), its opener, and the
+# character before that.
+_ANNOTATION_REACH = 2 * _MAX_SYLLABLE + 3
+
+
+def _annotation_mask(codes: np.ndarray,
+                     changed: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Raw positions covered by pinyin annotations, and the annotations' starts and ends.
 
     `字(zì)` is an annotation; so is `?zì)`, whose character and "(" were lost to mojibake.
+    With `changed` (sorted positions where the text was cut since it was last looked at,
+    each the first character after a cut), only the close parens whose reach holds a cut
+    are looked at: whether the others end an annotation has not changed.
     """
     n = codes.size
     closes = np.flatnonzero((codes == _CLOSE[0]) | (codes == _CLOSE[1]))
+    if changed is not None and closes.size:
+        cut = np.searchsorted(changed, closes, side="right") - 1
+        closes = closes[(cut >= 0) & (closes - changed[np.maximum(cut, 0)] <= _ANNOTATION_REACH)]
     if closes.size == 0:
         return np.zeros(n, dtype=np.bool_), closes, closes
     # Walk back from every close paren over pinyin letters, all closes at once.
@@ -237,6 +250,8 @@ def _annotation_mask(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     question = valid & ~paren & (opener_code == _QUESTION)
     starts = np.where(paren, opener, run_start)[paren | question]
     ends = closes[paren | question] + 1
+    if starts.size == 0:
+        return np.zeros(n, dtype=np.bool_), starts, ends
     # The spans are disjoint (a walk back stops at the close paren of the span before), so
     # a running sum of +1 at each start and -1 at each end is 1 exactly inside them.
     delta = np.zeros(n + 1, dtype=np.int8)
@@ -288,8 +303,9 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
     folded = _fold_lut[current]
     starts_found: list[np.ndarray] = []
     ends_found: list[np.ndarray] = []
+    changed = None
     for _ in range(4):
-        mask, starts, ends = _annotation_mask(folded)
+        mask, starts, ends = _annotation_mask(folded, changed)
         if starts.size == 0:
             break
         # An annotation's raw span runs from just after the character it annotates (taking
@@ -299,10 +315,13 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
         ends_found.append(index[ends - 1] + 1)
         followed_by_opener = ends < folded.size
         followed_by_opener[followed_by_opener] = np.isin(folded[ends[followed_by_opener]], _OPEN)
-        kept = np.flatnonzero(~mask)
+        kept = ~mask
         index, current, folded = index[kept], current[kept], folded[kept]
         if not followed_by_opener.any():
             break  # `字(zì)(zì)`: only a doubled annotation needs another round
+        # where the spans were cut out: the next round only looks near them
+        lengths = ends - starts
+        changed = starts - (np.cumsum(lengths) - lengths)
     ann_starts, ann_ends = _merge_spans(starts_found, ends_found)
     _fold_grouping_commas(current, folded)
     # a lookup table, not np.isin over every expansion seen so far: a process that has
