@@ -234,6 +234,7 @@ class Extractor:
         text = doc.norm
         matches = self._scan(text)
         excluded = self._excluded(text, doc.path, errors) if matches else []
+        excluded_ends = [end for _, end in excluded]
         has_nul = "\x00" in text
         claims: list[Claim] = []
         previous_end = 0
@@ -246,8 +247,12 @@ class Extractor:
                 continue  # 9999…(400 digits)元 is a string of digits, not a figure (nor inf, nor nan)
             if has_nul and _touches_nul(text, claim.norm_start, claim.norm_end):
                 continue  # a NUL may stand for a lost character: the figure may be cut
-            if excluded and _overlaps(excluded, claim.norm_start, claim.norm_end):
-                continue
+            if excluded:
+                # the first excluded span ending after the claim's start is the one that may
+                # overlap it (the spans are sorted and disjoint)
+                k = bisect.bisect_right(excluded_ends, claim.norm_start)
+                if k < len(excluded) and excluded[k][0] < claim.norm_end:
+                    continue
             if max_claims is not None and len(claims) >= max_claims:
                 if errors is not None:
                     errors.append(f"{doc.path}: more than {max_claims} claims; only the first {max_claims} "
@@ -280,7 +285,7 @@ class Extractor:
                     return None
                 first, first_lo = hit   # not located yet: the loop of `extract` is not over
                 claim = object.__new__(Claim)
-                claim.__dict__.update(first.__dict__)
+                claim.__dict__ = first.__dict__.copy()
                 claim.norm_start += lo - first_lo
                 claim.norm_end += lo - first_lo
                 return claim
@@ -713,7 +718,7 @@ def _touches_nul(text: str, start: int, end: int) -> bool:
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sorted, disjoint spans covering the same characters (spans of several patterns
-    overlap; `_overlaps` needs them disjoint)."""
+    overlap; the overlap test in `extract` needs them disjoint)."""
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start < merged[-1][1]:
@@ -722,11 +727,3 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
-
-
-def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    k = bisect.bisect_right(spans, (start, float("inf"))) - 1
-    for j in (k, k + 1):
-        if 0 <= j < len(spans) and spans[j][0] < end and start < spans[j][1]:
-            return True
-    return False
