@@ -132,11 +132,14 @@ def grammar(all_numbers: bool = False) -> Grammar:
         units=list(lex.units), scales=list(lex.scales), suffixes=list(lex.suffix_qualifiers),
         ignore_unused=True,
     )
-    # the characters each shape cannot match without (None: too many to list)
+    # the characters each shape cannot match without (None: too many to list), in the
+    # order of `shapes` (tests/test_extract_speed.py checks them on generated text)
     needs = (("第",), ("百分之",), ("分之",), ("成",), ("折",), ("$", "¥", "€", "£"), None, None)
+    assert len(needs) == len(shapes), "a shape was added: say what it needs in `needs`"
     cheng_reach = 3 + max(1, *map(len, lex.cheng_blockers), *map(len, lex.suffix_qualifiers))
     return Grammar(
-        needs=needs, cheng=3, cheng_reach=cheng_reach,
+        needs=needs, cheng_reach=cheng_reach,
+        cheng=next(k for k, shape in enumerate(shapes) if "(?P<cheng>" in shape),
         # 成 is a common character: that shape is searched backwards, from each 成, which
         # measured three times faster than forwards
         scans=tuple(regex.compile(shape, regex.VERBOSE | regex.V1 | (regex.REVERSE if "(?P<cheng>" in shape else 0),
