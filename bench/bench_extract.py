@@ -372,6 +372,14 @@ def linearity_verdict(rows: list[dict]) -> Optional[dict]:
     return None
 
 
+def _rest(whole: Timing, *parts: Timing) -> Timing:
+    """What a whole takes beyond its parts (each timed alone), as a timing of 0 runs."""
+    if whole["best"] is None or any(part["best"] is None for part in parts):
+        return Timing(best=None, runs=0, loops=1, items=None, error="a part failed", failed=1)
+    rest = max(0.0, whole["best"] - sum(part["best"] for part in parts))
+    return Timing(best=rest, runs=0, loops=1, items=whole["items"])
+
+
 def _cell(t: Timing, spec: str = ".4f") -> str:
     """A timing for a table cell: seconds, or why there is none."""
     if t["best"] is not None:
@@ -404,6 +412,12 @@ def measure_corpus(st: Stages, name: str, target: int, args, log) -> dict:
         log(f"  normalize {stages['normalize']['best']:.3f} s")
         doc = st.normalize(text)
         stages["extract only"] = best_of(lambda: st.extractor.extract(doc), R, B, len)
+        # the parts of extract only: the scan, the exclusions, and judging (the rest)
+        stages["scan"] = best_of(lambda: st.extractor._scan(doc.norm), R, B, len)
+        stages["exclusions"] = best_of(lambda: st.extractor._excluded(doc.norm, "<bench>", []), R, B, len)
+        stages["judge"] = _rest(stages["extract only"], stages["scan"], stages["exclusions"])
+        log(f"  extract only {_cell(stages['extract only'], '.3f')} s: scan {_cell(stages['scan'], '.3f')}, "
+            f"exclusions {_cell(stages['exclusions'], '.3f')}, judge {_cell(stages['judge'], '.3f')}")
         del doc
         row = linearity[-1]
         if row["size"] == target:  # the same text was measured by the linearity series
@@ -573,6 +587,9 @@ STAGE_WHAT = {
     "floor+read": "read_input(file) + floor",
     "normalize": "normalize(text)",
     "extract only": "Extractor.extract(doc), doc prebuilt",
+    "scan": "  its scan: Extractor._scan(doc.norm)",
+    "exclusions": "  its exclusions: Extractor._excluded",
+    "judge": "  the rest: judging (extract only - scan - exclusions)",
     "extraction": "normalize + Extractor.extract",
     "pipeline": "Pipeline.run_text: norm+extract+link",
 }
@@ -584,7 +601,7 @@ def print_corpus(rep: Report, res: dict, checks_note: str) -> None:
         what = STAGE_WHAT[stage]
         if stage == "pipeline" and "included" in checks_note:
             what += " + run_checks"
-        runs = f"{t['runs']}" + (f"x{t['loops']}" if t["loops"] > 1 else "")
+        runs = f"{t['runs']}" + (f"x{t['loops']}" if t["loops"] > 1 else "") if t["runs"] else "-"
         rows.append([stage, what, _cell(t), runs, _rate(t.get("chars_per_s")),
                      _fmt(t.get("x_floor"), ".1f") + "x", _fmt(t.get("x_floor_read"), ".1f") + "x",
                      "-" if t["items"] is None else str(t["items"])])

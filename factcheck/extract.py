@@ -10,6 +10,7 @@ at the number's start.
 from __future__ import annotations
 
 import bisect
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
@@ -72,6 +73,12 @@ class Grammar:
     scans: "tuple[regex.Pattern[str], ...]"  # in order of precedence at the same start
     lead: "regex.Pattern[str]"
     lex: Lexicon
+    lead_ends: frozenset = frozenset()  # last characters of whatever `lead` can match
+    # Per scan, the characters one of whose presence the pattern needs (None: none known,
+    # scan every text): a text without any of them is not scanned at all.
+    needs: "tuple[Optional[tuple[str, ...]], ...]" = ()
+    cheng: int = -1       # which scan is the 成 shape (scanned in windows, see Extractor._windows)
+    cheng_reach: int = 0  # characters after 成 that the 成 shape may match or look at
 
 
 @lru_cache(maxsize=2)
@@ -126,6 +133,8 @@ def grammar(all_numbers: bool = False) -> Grammar:
     # matched backwards from the number's start
     lead = (r"(?P<cue>\L<cues>)?(?P<pre>\L<prefixes>)?(?:(?P<verb>\L<verbs>)了?)?(?P<pre2>\L<prefixes>)?"
             r"(?P<cur>\L<currencies>)?(?P<sign>负|-|−)?")
+    lead_words = (*lex.growth_rate_cues, *lex.prefix_qualifiers, *lex.growth_up, *lex.growth_down, "了",
+                  *lex.unit_prefixes, "负", "-", "−")
     lists = dict(
         rank_units=sorted(lex.rank_units), cheng_blockers=list(lex.cheng_blockers),
         zhe_blockers=list(lex.zhe_blockers), minor_units=list(lex.minor_currency_units),
@@ -135,7 +144,14 @@ def grammar(all_numbers: bool = False) -> Grammar:
         units=list(lex.units), scales=list(lex.scales), suffixes=list(lex.suffix_qualifiers),
         ignore_unused=True,
     )
+    # the characters each shape cannot match without (None: too many to list), in the
+    # order of `shapes` (tests/test_extract_speed.py checks them on generated text)
+    needs = (("第",), ("百分之",), ("分之",), ("成",), ("折",), ("$", "¥", "€", "£"), None, None)
+    assert len(needs) == len(shapes), "a shape was added: say what it needs in `needs`"
+    cheng_reach = 3 + max(1, *map(len, lex.cheng_blockers), *map(len, lex.suffix_qualifiers))
     return Grammar(
+        needs=needs, cheng_reach=cheng_reach,
+        cheng=next(k for k, shape in enumerate(shapes) if "(?P<cheng>" in shape),
         # 成 is a common character: that shape is searched backwards, from each 成, which
         # measured three times faster than forwards
         scans=tuple(regex.compile(shape, regex.VERBOSE | regex.V1 | (regex.REVERSE if "(?P<cheng>" in shape else 0),
@@ -145,6 +161,7 @@ def grammar(all_numbers: bool = False) -> Grammar:
                            verbs=list(lex.growth_up) + list(lex.growth_down),
                            currencies=list(lex.unit_prefixes)),
         lex=lex,
+        lead_ends=frozenset(word[-1] for word in lead_words if word),
     )
 
 
@@ -164,6 +181,7 @@ class _Lead:
 
 
 _NO_LEAD = _Lead()
+_MISSING = object()
 
 
 def _number(groups: dict, name: str) -> Optional[tuple[float, float, bool]]:
@@ -179,13 +197,22 @@ def _number(groups: dict, name: str) -> Optional[tuple[float, float, bool]]:
 
 def _qualifier(lex: Lexicon, lead: _Lead, groups: dict) -> tuple[str, str]:
     """(reported qualifier, interval kind). A prefix wins over 多/余, which win over a suffix."""
-    for word, table in ((lead.pre2, lex.prefix_qualifiers), (lead.pre, lex.prefix_qualifiers),
-                        (groups.get("fz1"), lex.fuzzy_suffixes), (groups.get("fz2"), lex.fuzzy_suffixes),
-                        (groups.get("post"), lex.suffix_qualifiers)):
-        if word:
-            reported, _, bound = table[word].partition("/")
-            return reported, (f"open_{reported}" if bound == "open" else reported)
+    if lead.pre2 or lead.pre:
+        return _qualifier_kind(lex.prefix_qualifiers[lead.pre2 or lead.pre])
+    word = groups.get("fz1") or groups.get("fz2")
+    if word:
+        return _qualifier_kind(lex.fuzzy_suffixes[word])
+    word = groups.get("post")
+    if word:
+        return _qualifier_kind(lex.suffix_qualifiers[word])
     return "exact", "exact"
+
+
+@lru_cache(maxsize=1024)
+def _qualifier_kind(entry: str) -> tuple[str, str]:
+    """`more_than/open` -> (more_than, open_more_than)."""
+    reported, _, bound = entry.partition("/")
+    return reported, (f"open_{reported}" if bound == "open" else reported)
 
 
 class Extractor:
@@ -207,6 +234,11 @@ class Extractor:
                              for p in self.g.scans]
         self._prefix_units = {word: next(info for info in lex.units.values() if info.name == code)
                               for word, code in lex.unit_prefixes.items()}
+        # whether a document's figures met again are judged from a cache (see `_judge`)
+        self.cache_judging = True
+        # characters after a match that a scan pattern may look at (its lookaheads), plus
+        # the one after that `_is_name_part` reads (3.2.1)
+        self._reach = 2 + max(1, *map(len, lex.cheng_blockers), *map(len, lex.zhe_blockers))
 
     def extract(self, doc: Document, errors: Optional[list[str]] = None,
                 max_claims: Optional[int] = None) -> list[Claim]:
@@ -217,23 +249,25 @@ class Extractor:
         text = doc.norm
         matches = self._scan(text)
         excluded = self._excluded(text, doc.path, errors) if matches else []
+        excluded_ends = [end for _, end in excluded]
         has_nul = "\x00" in text
         claims: list[Claim] = []
         previous_end = 0
+        # a few figures have little to repeat: the cache would only cost its keys
+        judged: Optional[dict] = {} if self.cache_judging and len(matches) >= _CACHE_FROM else None
         for m, names in matches:
-            groups = dict(zip(names, m.groups()))
-            try:
-                claim = (self._rank(text, m, groups) if groups.get("ordinal")
-                         else self._figure(text, m, groups, previous_end))
-            except (NumberError, OverflowError):
-                claim = None   # OverflowError: a numeral of hundreds of digits is no float
+            claim = self._judge(text, m, names, previous_end, judged)
             previous_end = m.end()
             if claim is None or not -_HUGE < claim.value < _HUGE:
                 continue  # 9999…(400 digits)元 is a string of digits, not a figure (nor inf, nor nan)
             if has_nul and _touches_nul(text, claim.norm_start, claim.norm_end):
                 continue  # a NUL may stand for a lost character: the figure may be cut
-            if excluded and _overlaps(excluded, claim.norm_start, claim.norm_end):
-                continue
+            if excluded:
+                # the first excluded span ending after the claim's start is the one that may
+                # overlap it (the spans are sorted and disjoint)
+                k = bisect.bisect_right(excluded_ends, claim.norm_start)
+                if k < len(excluded) and excluded[k][0] < claim.norm_end:
+                    continue
             if max_claims is not None and len(claims) >= max_claims:
                 if errors is not None:
                     errors.append(f"{doc.path}: more than {max_claims} claims; only the first {max_claims} "
@@ -242,6 +276,45 @@ class Extractor:
             claims.append(claim)
         self._locate(doc, claims)
         return claims
+
+    def _judge(self, text: str, m: "regex.Match[str]", names: list, floor: int,
+               cache: Optional[dict] = None) -> Optional[Claim]:
+        """The claim of one match (None for none), `floor` the end of the match before.
+
+        Documents repeat their figures with the same words around them: a match judged
+        once in a document is judged again from `cache` (one per document), keyed by all
+        that judging it reads: its pattern (by its group names), and the text from `lo`
+        (9 characters or the lead window before the match, whichever reaches further, and
+        one more for a prefix's blockers) to `_reach` characters after it, with the
+        match's place in that text. `_reach` also bounds what the scan's lookarounds saw,
+        so the match's groups are a function of that text too. On text that does not
+        repeat, the cache only costs the key."""
+        start, end = m.span()
+        if cache is not None:
+            window = max(floor, start - LEAD_WINDOW) if start > floor else start
+            lo = max(0, min(window, start - 8) - 1)
+            key = (id(names), text[lo:end + self._reach], start - lo, end - lo, window - lo)
+            hit = cache.get(key, _MISSING)
+            if hit is not _MISSING:
+                if hit is None:
+                    return None
+                first, first_lo = hit   # not located yet: the loop of `extract` is not over
+                claim = object.__new__(Claim)
+                claim.__dict__ = first.__dict__.copy()
+                claim.norm_start += lo - first_lo
+                claim.norm_end += lo - first_lo
+                return claim
+        groups = dict(zip(names, m.groups()))
+        try:
+            claim = (self._rank(text, m, groups) if groups.get("ordinal")
+                     else self._figure(text, m, groups, floor))
+        except (NumberError, OverflowError):
+            claim = None   # OverflowError: a numeral of hundreds of digits is no float
+        if cache is not None:
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            cache[key] = None if claim is None else (claim, lo)
+        return claim
 
     def _excluded(self, text: str, path: str, errors: Optional[list[str]]) -> list[tuple[int, int]]:
         """Sorted, disjoint spans of the text that the exclusion rules match.
@@ -321,11 +394,26 @@ class Extractor:
     def _scan(self, text: str) -> list:
         """Matches of all shapes, leftmost first, without overlaps (an earlier shape wins a
         tie), each with its pattern's group names. The timeout bounds the regex scans only,
-        not the judging of the matches."""
+        not the judging of the matches.
+
+        Each shape is scanned on its own over the whole text, as if alone, but a shape is
+        not scanned where it cannot match: not at all when the text lacks every character
+        it needs (`Grammar.needs`), and the 成 shape only in windows around the 成 that
+        follow a numeral (see `_windows`)."""
         timeout = scan_timeout(text)
+        deadline = None if timeout is None else time.monotonic() + timeout
         found = []
         for priority, (pattern, names) in enumerate(zip(self.g.scans, self._group_names)):
-            found.extend((m.start(), priority, m, names) for m in pattern.finditer(text, timeout=timeout))
+            needs = self.g.needs[priority] if priority < len(self.g.needs) else None
+            if needs is not None and not any(word in text for word in needs):
+                continue
+            if priority == self.g.cheng:
+                for pos, endpos in self._windows(text, deadline):
+                    found.extend((m.start(), priority, m, names)
+                                 for m in pattern.finditer(text, pos, endpos, timeout=_remaining(deadline)))
+                continue
+            found.extend((m.start(), priority, m, names)
+                         for m in pattern.finditer(text, timeout=_remaining(deadline)))
         found.sort(key=lambda item: (item[0], item[1]))
         kept = []
         end = -1
@@ -335,10 +423,31 @@ class Extractor:
                 end = m.end()
         return kept
 
+    def _windows(self, text: str, deadline: Optional[float]) -> list[tuple[int, int]]:
+        """Disjoint spans of the text that hold every match of the 成 shape, each scanned
+        as the whole text would be. Every match holds a 成 right after its numeral (a
+        digit, 二..九, 十, 半), so a window runs from the start of the run of numeral
+        characters before such a 成 to `cheng_reach` characters after it: the pattern's
+        lookbehinds see before a window, and nothing it matches or looks at lies past one."""
+        digits = _digit_chars()
+        reach = self.g.cheng_reach
+        windows: list[tuple[int, int]] = []
+        for m in _CHENG_AFTER_NUMERAL.finditer(text, timeout=_remaining(deadline)):
+            at = m.start()
+            start = at
+            while start > 0 and (text[start - 1] in _CHENG_NUMBER_CHARS or text[start - 1] in digits):
+                start -= 1
+            end = min(len(text), at + 1 + reach)
+            if windows and start <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], end)
+            else:
+                windows.append((start, end))
+        return windows
+
     def _lead(self, text: str, start: int, floor: int) -> _Lead:
         """Read back from a number, but not into the figure before it (4人民币5美元)."""
-        if start <= floor:
-            return _NO_LEAD
+        if start <= floor or text[start - 1] not in self.g.lead_ends:
+            return _NO_LEAD  # matched backwards, the lead would have to end right before the number
         m = self.g.lead.match(text, max(floor, start - LEAD_WINDOW), start)
         if m is None or m.start() == start:
             return _NO_LEAD
@@ -599,6 +708,30 @@ class Extractor:
                      precision=precision, role=role, norm_start=start, norm_end=end)
 
 
+def _remaining(deadline: Optional[float]) -> Optional[float]:
+    """The timeout left for the next regex call of a scan, None for no limit."""
+    if deadline is None:
+        return None
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("regex timed out")
+    return left
+
+
+# What may stand in the number of a 成 figure (七成, 7.5成, 八点五成, 半成), digits aside;
+# a 成 right after one of these (or a digit) is where a 成 figure may end.
+_CHENG_NUMBER_CHARS = frozenset("二两三四五六七八九十点一半.")
+_CHENG_AFTER_NUMERAL = regex.compile(r"(?<=[\d一二两三四五六七八九十半])成", regex.V1)
+
+
+@lru_cache(maxsize=1)
+def _digit_chars() -> frozenset:
+    """Every character `\\d` matches (the regex module's Unicode, not unicodedata's)."""
+    codes = np.concatenate((np.arange(0xD800), np.arange(0xE000, 0x110000))).astype(np.uint32)
+    planes = codes.tobytes().decode("utf-32-le")
+    return frozenset(regex.findall(r"\d", planes, regex.V1, timeout=60.0))
+
+
 def _compound_part_pattern() -> "regex.Pattern[str]":
     scales = sorted(lexicon().scales, key=len, reverse=True)
     return regex.compile(rf"(零?)({_ARABIC})((?:{'|'.join(map(regex.escape, scales))})?)")
@@ -625,7 +758,19 @@ def _clean(value: float) -> float:
     """8.45 * 1e8 is 844999999.9999999 in binary: the error of a product is in the 16th
     or 17th digit, so 15 significant digits clean it and keep every stated digit of a
     long figure (1234567890123元; 12 digits made it 1234567890120)."""
-    return float(f"{value:.15g}")
+    cleaned = _CLEANED.get(value) if value else None  # not 0: 0.0 == -0.0 as a key
+    if cleaned is None:
+        cleaned = float(f"{value:.15g}")
+        if value:
+            if len(_CLEANED) >= _CACHE_SIZE:
+                _CLEANED.clear()
+            _CLEANED[value] = cleaned
+    return cleaned
+
+
+_CACHE_SIZE = 65536
+_CACHE_FROM = 16      # matches in a document from which `_judge` caches
+_CLEANED: dict = {}   # documents repeat their figures: a dict beats formatting each again
 
 
 def _is_name_part(text: str, start: int, number_end: int, match_end: Optional[int]) -> bool:
@@ -648,7 +793,7 @@ def _touches_nul(text: str, start: int, end: int) -> bool:
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Sorted, disjoint spans covering the same characters (spans of several patterns
-    overlap; `_overlaps` needs them disjoint)."""
+    overlap; the overlap test in `extract` needs them disjoint)."""
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start < merged[-1][1]:
@@ -657,11 +802,3 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
-
-
-def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    k = bisect.bisect_right(spans, (start, float("inf"))) - 1
-    for j in (k, k + 1):
-        if 0 <= j < len(spans) and spans[j][0] < end and start < spans[j][1]:
-            return True
-    return False

@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Optional
 
 import numpy as np
 
@@ -91,7 +92,8 @@ def fold_char(ch: str) -> str:
 
 
 def _learn(codes: np.ndarray) -> None:
-    present = np.flatnonzero(np.bincount(codes, minlength=1) > 0) if codes.size else codes
+    """Fold every code point of `codes` not seen before into the lookup tables."""
+    present = np.unique(codes) if codes.size else codes
     for code in present[~_known[present]]:
         ch = chr(int(code))
         folded = fold_char(ch)
@@ -101,6 +103,7 @@ def _learn(codes: np.ndarray) -> None:
             _expanding[int(code)] = folded
             _expands_lut[code] = True
         _known[code] = True
+        _flags[code] &= 0xFF ^ _F_UNSEEN
 
 
 # Particles read in the neutral tone carry pinyin with no tone mark: 了(le), 的(de). Only
@@ -133,6 +136,15 @@ _space_lut[_SPACE_CODES] = True
 # Spaces that typesetting puts between groups of three digits (14 151.3, 1 234 567): a
 # no-break, figure, thin or narrow no-break space. An ordinary space never is one.
 _GROUPING_SPACES = {0xA0, 0x2007, 0x2009, 0x202F}
+_GROUPING_SPACE_CODES = np.array(sorted(_GROUPING_SPACES), dtype=np.uint32)
+
+# What the first pass over a document needs to know of each code point, in one table so
+# that it costs one lookup per character: invisible, a space, not folded yet, a \r.
+_F_INVISIBLE, _F_SPACE, _F_UNSEEN, _F_CR = 1, 2, 4, 8
+_flags = np.full(_UNICODE_SIZE, _F_UNSEEN, dtype=np.uint8)
+_flags[_invisible_lut] |= _F_INVISIBLE
+_flags[_space_lut] |= _F_SPACE
+_flags[13] |= _F_CR
 _DIGITS = set(map(ord, "0123456789０１２３４５６７８９"))
 # Characters a number is written with; spaces between two of them, one of them Chinese,
 # belong to the figure (一百 五 十 二, 7 万5 千, 百分之五 十, 2.4 个百分 点), while spaces
@@ -145,10 +157,12 @@ _chinese_number_part_lut[[ord(c) for c in "零〇一二三四五六七八九十�
 _number_part_lut |= _chinese_number_part_lut
 
 
-def _spaces_inside_numbers(codes: np.ndarray) -> np.ndarray:
-    """Positions of space runs inside a figure written with spaces."""
+def _spaces_inside_numbers(codes: np.ndarray, spaces: Optional[np.ndarray] = None) -> np.ndarray:
+    """Positions of space runs inside a figure written with spaces (`spaces`, where the
+    spaces are, is computed when not given)."""
     mask = np.zeros(codes.size, dtype=np.bool_)
-    spaces = _space_lut[codes]
+    if spaces is None:
+        spaces = _space_lut[codes]
     if not spaces.any():
         return mask
     padded = np.concatenate(([False], spaces, [False]))
@@ -162,9 +176,10 @@ def _spaces_inside_numbers(codes: np.ndarray) -> np.ndarray:
     for start, end in zip(starts[keep].tolist(), ends[keep].tolist()):
         mask[start:end] = True
     single = ~keep & (ends - starts == 1)
+    single[single] = np.isin(codes[starts[single]], _GROUPING_SPACE_CODES)  # an ordinary space never is one
     grouping: dict[int, bool] = {}
     for start in starts[single].tolist():   # in order: a group's separator before this one is known
-        if int(codes[start]) in _GROUPING_SPACES and _groups_digits(codes, start, grouping):
+        if _groups_digits(codes, start, grouping):
             mask[start] = True
     return mask
 
@@ -190,13 +205,26 @@ def _groups_digits(codes: np.ndarray, at: int, known: dict[int, bool]) -> bool:
     return answer
 
 
-def _annotation_mask(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+# Whether a close paren ends an annotation depends on the characters at most this far
+# before it: the pinyin run (2 * _MAX_SYLLABLE + 1 letters at most), its opener, and the
+# character before that.
+_ANNOTATION_REACH = 2 * _MAX_SYLLABLE + 3
+
+
+def _annotation_mask(codes: np.ndarray,
+                     changed: Optional[np.ndarray] = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Raw positions covered by pinyin annotations, and the annotations' starts and ends.
 
     `字(zì)` is an annotation; so is `?zì)`, whose character and "(" were lost to mojibake.
+    With `changed` (sorted positions where the text was cut since it was last looked at,
+    each the first character after a cut), only the close parens whose reach holds a cut
+    are looked at: whether the others end an annotation has not changed.
     """
     n = codes.size
     closes = np.flatnonzero((codes == _CLOSE[0]) | (codes == _CLOSE[1]))
+    if changed is not None and closes.size:
+        cut = np.searchsorted(changed, closes, side="right") - 1
+        closes = closes[(cut >= 0) & (closes - changed[np.maximum(cut, 0)] <= _ANNOTATION_REACH)]
     if closes.size == 0:
         return np.zeros(n, dtype=np.bool_), closes, closes
     # Walk back from every close paren over pinyin letters, all closes at once.
@@ -222,10 +250,14 @@ def _annotation_mask(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     question = valid & ~paren & (opener_code == _QUESTION)
     starts = np.where(paren, opener, run_start)[paren | question]
     ends = closes[paren | question] + 1
-    lengths = ends - starts
-    covered = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
-    mask = np.zeros(n, dtype=np.bool_)
-    mask[covered] = True
+    if starts.size == 0:
+        return np.zeros(n, dtype=np.bool_), starts, ends
+    # The spans are disjoint (a walk back stops at the close paren of the span before), so
+    # a running sum of +1 at each start and -1 at each end is 1 exactly inside them.
+    delta = np.zeros(n + 1, dtype=np.int8)
+    delta[starts] = 1
+    delta[ends] -= 1
+    mask = np.cumsum(delta[:n], dtype=np.int8) != 0
     return mask, starts, ends
 
 
@@ -255,11 +287,13 @@ class Document:
 
 def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encoding: str = "utf-8") -> Document:
     codes = np.frombuffer(raw.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    _learn(codes)
+    flags = _flags[codes]
+    if codes.size and (flags & _F_UNSEEN).any():
+        _learn(codes[(flags & _F_UNSEEN) != 0])
     # Invisible characters go first, so that one between a character and its annotation
     # does not hide the annotation. `index` maps the surviving code points to raw positions.
-    hidden = _invisible_lut[codes] | _spaces_inside_numbers(codes)
-    if codes.size > 1:
+    hidden = ((flags & _F_INVISIBLE) != 0) | _spaces_inside_numbers(codes, (flags & _F_SPACE) != 0)
+    if codes.size > 1 and (flags & _F_CR).any():
         hidden[:-1] |= (codes[:-1] == 13) & (codes[1:] == 10)  # the \r of \r\n
     visible = ~hidden
     index = np.flatnonzero(visible)
@@ -269,8 +303,9 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
     folded = _fold_lut[current]
     starts_found: list[np.ndarray] = []
     ends_found: list[np.ndarray] = []
+    changed = None
     for _ in range(4):
-        mask, starts, ends = _annotation_mask(folded)
+        mask, starts, ends = _annotation_mask(folded, changed)
         if starts.size == 0:
             break
         # An annotation's raw span runs from just after the character it annotates (taking
@@ -280,9 +315,13 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
         ends_found.append(index[ends - 1] + 1)
         followed_by_opener = ends < folded.size
         followed_by_opener[followed_by_opener] = np.isin(folded[ends[followed_by_opener]], _OPEN)
-        index, current, folded = index[~mask], current[~mask], folded[~mask]
+        kept = ~mask
+        index, current, folded = index[kept], current[kept], folded[kept]
         if not followed_by_opener.any():
             break  # `字(zì)(zì)`: only a doubled annotation needs another round
+        # where the spans were cut out: the next round only looks near them
+        lengths = ends - starts
+        changed = starts - (np.cumsum(lengths) - lengths)
     ann_starts, ann_ends = _merge_spans(starts_found, ends_found)
     _fold_grouping_commas(current, folded)
     # a lookup table, not np.isin over every expansion seen so far: a process that has

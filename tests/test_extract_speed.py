@@ -1,0 +1,143 @@
+"""The shortcuts extraction takes for speed give what the plain way gives.
+
+`Extractor._scan` skips a shape where it cannot match (a text without 第, without a
+currency sign...) and scans the 成 shape only in windows around the 成 after a numeral;
+`_lead` skips the lead pattern when the character before a number ends no lead word;
+figures are judged once per distinct match and context. Each is compared here with the
+plain computation on generated text. No timing is asserted.
+"""
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+import factcheck.extract as extract
+from factcheck.extract import Extractor, _digit_chars, grammar
+from factcheck.normalize import normalize
+from factcheck.rules import load_rules
+
+RULES = load_rules()
+EXTRACTORS = [Extractor(RULES.exclusion_pattern()), Extractor(RULES.exclusion_pattern(), all_numbers=True)]
+SETTINGS = dict(deadline=None, max_examples=300,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+# Pieces that make every shape likely, 成 after numerals above all, and their neighbours.
+PIECES = st.sampled_from([
+    "成", "成半", "成三", "三成", "七成六", "八点五成", "7.5成", "75成", "12.345成", "半成", "十成", "两成",
+    "成为", "成本", "成人", "成功", "左右", "以上", "第", "第一", "百分之", "分之", "折", "九折", "对折", "$", "US$",
+    "HK$", "¥", "€", "£", "约", "近", "增长", "下降", "负", "-", "−", "了", "超过", "人民币", "美元", "元", "万", "亿",
+    "%", "个", "人", "年", "月", "至", "到", "多", "余", "点", "一", "二", "三", "十", "百", "千", "零", "〇", "两",
+    "0", "1", "2", "3", "5", "9", ".", ",", "١", "٣", "५", "A", "x", " ", "，", "。", "\n",
+])
+TEXTS = st.lists(st.one_of(PIECES, st.text(max_size=3)), max_size=40).map("".join)
+
+
+def plain_scan(extractor, text):
+    """Every shape over the whole text, as before the shortcuts."""
+    found = []
+    for priority, (pattern, names) in enumerate(zip(extractor.g.scans, extractor._group_names)):
+        found.extend((m.start(), priority, m, names) for m in pattern.finditer(text, timeout=5.0))
+    found.sort(key=lambda item: (item[0], item[1]))
+    kept, end = [], -1
+    for start, _, m, names in found:
+        if start >= end:
+            kept.append((m, names))
+            end = m.end()
+    return kept
+
+
+def described(matches):
+    return [(m.span(), m.regs, names) for m, names in matches]
+
+
+@settings(**SETTINGS)
+@given(TEXTS)
+@example("三成三成")
+@example("比上年7.5成了12.345成为八点五成本")
+@example("成" + "1" * 50 + "成")
+def test_scan_gives_what_the_plain_scan_gives(text):
+    norm = normalize(text).norm
+    for extractor in EXTRACTORS:
+        assert described(extractor._scan(norm)) == described(plain_scan(extractor, norm))
+
+
+def test_scan_of_the_seed_gives_what_the_plain_scan_gives():
+    with open("fixtures/sichuan_quality_interview_2010.txt", encoding="utf-8") as handle:
+        norm = normalize(handle.read()).norm
+    for extractor in EXTRACTORS:
+        assert described(extractor._scan(norm)) == described(plain_scan(extractor, norm))
+
+
+def test_cheng_windows_hold_every_cheng_match():
+    extractor = EXTRACTORS[0]
+    text = "约八点五成，" + "成为" * 30 + "7.25成半左右；两成" + "x" * 40 + "半成"
+    cheng = extractor.g.scans[extractor.g.cheng]
+    windows = extractor._windows(text, None)
+    assert windows == sorted(windows)
+    assert all(end <= start for (_, end), (start, _) in zip(windows, windows[1:]))
+    for m in cheng.finditer(text):
+        assert any(start <= m.start() and m.end() <= end for start, end in windows), m
+
+
+@settings(**SETTINGS)
+@given(TEXTS)
+@example("增长12.5%，约三千人次，三成，九折，第1，$5")
+def test_a_shape_does_not_match_without_what_it_needs(text):
+    g = grammar()
+    norm = normalize(text).norm
+    for priority, needs in enumerate(g.needs):
+        if needs is None:
+            continue
+        # every match holds one of the needed strings; without them the shape is skipped
+        for m in g.scans[priority].finditer(norm):
+            assert any(word in m.group() for word in needs), (priority, m)
+
+
+def test_digit_chars_are_what_regex_calls_digits():
+    import regex
+    digits = _digit_chars()
+    assert "7" in digits and "٣" in digits and "a" not in digits and "七" not in digits
+    for ch in digits:
+        assert regex.fullmatch(r"\d", ch, regex.V1)
+
+
+def test_a_scan_past_its_deadline_times_out(monkeypatch):
+    monkeypatch.setattr(extract, "MATCH_TIMEOUT", 0.0)
+    monkeypatch.setattr(extract, "SCAN_SECONDS_PER_MB", 0.0)
+    with pytest.raises(TimeoutError):
+        EXTRACTORS[0]._scan("增长三成" * 1000)
+
+
+@settings(**SETTINGS)
+@given(TEXTS)
+@example("增长了12%")
+@example("出超3亿元")
+def test_lead_shortcut_gives_what_the_lead_pattern_gives(text):
+    extractor = EXTRACTORS[0]
+    norm = normalize(text).norm
+    lead = extractor.g.lead
+    for start in range(1, len(norm) + 1):
+        m = lead.match(norm, max(0, start - extract.LEAD_WINDOW), start)
+        if m is not None and m.start() < start:  # a lead: the shortcut must not hide it
+            assert norm[start - 1] in extractor.g.lead_ends
+
+
+# Few pieces, so that one figure comes back with other words around it.
+SMALL = st.sampled_from(["12", "5", "3.2", "三", "第一", "个", "%", "G", "A", ".", "-", "x", "约", "增长", "出", "超",
+                         "过", "元", "成", "，", "居", "全国", "人", "万", " ", "\n"])
+
+
+@settings(**SETTINGS)
+@given(st.lists(st.lists(SMALL, max_size=8).map("".join), min_size=1, max_size=6))
+@example(["5", "G", "个", "居全国第一", "出超过3万元"])
+def test_judging_from_the_cache_gives_what_judging_afresh_gives(parts):
+    """A figure met again (same match, same context) is judged from the cache: the claims
+    of a document that repeats its parts in every order are those found without it."""
+    text = "".join(a + b for a in parts for b in parts)
+    doc = normalize(text)
+    for all_numbers in (False, True):
+        warm = EXTRACTORS[all_numbers]
+        fresh = Extractor(RULES.exclusion_pattern(), all_numbers=all_numbers)
+        fresh.cache_judging = False
+        got = [c.to_json() | {"n": (c.norm_start, c.norm_end)} for c in warm.extract(doc)]
+        plain = [c.to_json() | {"n": (c.norm_start, c.norm_end)} for c in fresh.extract(doc)]
+        assert got == plain
