@@ -18,6 +18,7 @@ import pytest
 
 from factcheck.batch.tables import PartStore, read_table
 from factcheck.cli import main
+from factcheck.report import CLAIM_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -79,12 +80,11 @@ def test_folder_gives_the_claims_and_findings_of_check(corpus, tmp_path):
     files = sorted(corpus.rglob("*.txt"))
     assert sorted(got["documents"]["path"]) == sorted(map(str, files))   # notes.md left out by *.txt
     contract = check_json(files, tmp_path)
-    expected_claims = sorted((d["path"], c["id"], c["text"], c["start"], c["end"], c["value"], c["unit"],
-                              c["qualifier"], c["role"], c["metric"], c["period"], c["refers_to"])
+    # every column, as the JSON contract of `check` gives it
+    expected_claims = sorted(tuple(d["path"] if col == "path" else c[col] for col in CLAIM_COLUMNS)
                              for d in contract["documents"] for c in d["claims"])
     claims = got["claims"].astype(object).where(got["claims"].notna(), None)
-    actual_claims = sorted(zip(*(claims[c] for c in ("path", "id", "text", "start", "end", "value", "unit",
-                                                        "qualifier", "role", "metric", "period", "refers_to"))))
+    actual_claims = sorted(zip(*(claims[c] for c in CLAIM_COLUMNS)))
     assert actual_claims == expected_claims
     expected_findings = sorted((d["path"], f["id"], f["check"], f["severity"], f["message"], " ".join(f["claims"]))
                                for d in contract["documents"] for f in d["findings"])
