@@ -355,3 +355,14 @@ def test_an_unreachable_scheduler_is_bad_usage(corpus, tmp_path, capsys):
         engines.DaskEngine.__init__.__defaults__ = old
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and address in err[0]
+
+
+def test_out_inside_an_input_folder_is_not_read_and_progress_is_shown(corpus, tmp_path, capsys):
+    out = corpus / "results"
+    assert main(["batch", str(corpus), "--out", str(out), "--jobs", "1", "--glob", "*", "--progress"]) == 0
+    paths = set(read_table(out, "documents")["path"])
+    assert str(corpus / "notes.md") in paths and not any("results" in p for p in paths)
+    assert batch(corpus, "--out", out, "--jobs", 1, "--glob", "*", "--resume") == 0
+    assert set(read_table(out, "documents")["path"]) == paths     # its own tables were not taken as documents
+    err = capsys.readouterr().err
+    assert "docs/s" in err and f"{len(paths)} documents" in err and str(out) in err

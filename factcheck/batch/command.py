@@ -75,3 +75,6 @@ def _run(args) -> int:
     except UsageError as exc:
         _say(str(exc))
         return EXIT_BAD
+    except KeyboardInterrupt:
+        _say(f"interrupted; the documents finished are kept in {args.out}: rerun with --resume to go on")
+        return 130

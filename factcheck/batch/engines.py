@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import collections
 import os
+import sys
 from typing import Hashable, Optional
 
-from .worker import DocumentTask, Settings, process_chunk
+from .worker import DocumentTask, Settings, process_chunk, warm_up
 
 
 class EngineError(Exception):
@@ -66,12 +67,16 @@ class LocalPool:
 
         self.settings = settings
         self.workers = jobs
-        # forkserver: workers fork from a clean single-threaded server (the progress bar
-        # runs a thread here), and the server is reused by later pools of this process
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        # fork where it is safe (Linux): the workers start with this process's modules and
+        # a warmed-up pipeline (rules compiled, lazy tables loaded), where forkserver or
+        # spawn workers import factcheck and build their own, seconds of CPU each. That
+        # CPU counts: on a shared machine the scheduler gives a session's processes a
+        # share together (autogroup), so what a worker spends starting is taken from the
+        # others.
+        method = "fork" if sys.platform.startswith("linux") else "spawn"
         self._context = multiprocessing.get_context(method)
-        if method == "forkserver":
-            self._context.set_forkserver_preload(["factcheck.batch.worker", "factcheck.checks"])
+        if method == "fork":
+            warm_up(settings)
         self._pool = None
         self._generation = 0
         self._futures: dict = {}   # future -> (key, generation)
@@ -83,6 +88,9 @@ class LocalPool:
         self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context,
                                          initializer=_init_worker, initargs=(self.settings,))
         self._generation += 1
+        # with fork every worker starts at the first submit: now, before the progress bar
+        # starts a thread here (a thread's locks are not to be forked)
+        self._pool.submit(int).result()
 
     def submit(self, key: Hashable, tasks: list[DocumentTask]) -> None:
         from concurrent.futures.process import BrokenProcessPool

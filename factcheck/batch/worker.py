@@ -53,30 +53,53 @@ class DocumentRows:
     skipped: bool = False          # --resume found it done: no rows
 
 
-_local = threading.local()   # one Pipeline per thread: dask workers may run several threads
+# Pipelines built in this process, free for the next chunk, by settings key. Not one per
+# thread: a dask worker may run each task on a new thread, and building a pipeline (rules
+# compiled, lazy tables loaded) costs far more than a chunk of small documents.
+_free: dict[str, list] = {}
+_lock = threading.Lock()
 
 
-def _pipeline(settings: Settings):
-    cached = getattr(_local, "pipeline", None)
-    if cached is not None and cached[0] == settings.key:
-        return cached[1]
+def _borrow(settings: Settings):
+    with _lock:
+        free = _free.get(settings.key)
+        if free:
+            return free.pop()
     from ..pipeline import Pipeline
 
-    pipeline = Pipeline(settings.rules)
-    _local.pipeline = (settings.key, pipeline)
-    return pipeline
+    return Pipeline(settings.rules)
+
+
+def _give_back(settings: Settings, pipeline) -> None:
+    with _lock:
+        _free.setdefault(settings.key, []).append(pipeline)
+
+
+def warm_up(settings: Settings) -> None:
+    """A pipeline for these settings, built and run once on a short text, left free for
+    the next chunk (and for the workers forked from this process)."""
+    process_document(DocumentTask(path="<warm-up>", source="", text="2010年全年生产总值14151.3亿元，比上年增长14.5%。"),
+                     settings)
 
 
 def process_chunk(tasks: list[DocumentTask], settings: Settings) -> list[DocumentRows]:
-    pipeline = _pipeline(settings)
-    return [process_document(task, settings, pipeline) for task in tasks]
+    pipeline = _borrow(settings)
+    try:
+        return [process_document(task, settings, pipeline) for task in tasks]
+    finally:
+        _give_back(settings, pipeline)
 
 
 def process_document(task: DocumentTask, settings: Settings, pipeline=None) -> DocumentRows:
     """Never raises: whatever goes wrong is the document's `error`."""
     from ..pipeline import _internal
 
-    pipeline = pipeline or _pipeline(settings)
+    if pipeline is None:
+        pipeline = _borrow(settings)
+        try:
+            return process_document(task, settings, pipeline)
+        finally:
+            _give_back(settings, pipeline)
     started = time.perf_counter()
     if task.problem is not None:
         return _failed(task, task.problem, started)
