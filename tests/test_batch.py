@@ -313,17 +313,14 @@ def test_dask_scheduler_and_worker_on_loopback(corpus, tmp_path):
 
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
-    logs = tmp_path / "logs"
-    logs.mkdir()
     procs = []
     try:
         procs.append(subprocess.Popen(
             [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", str(port),
-             "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=open(logs / "scheduler.log", "w")))
+             "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         procs.append(subprocess.Popen(
             [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nworkers", "1", "--nthreads", "1",
-             "--no-dashboard", "--host", "127.0.0.1"], stdout=subprocess.DEVNULL,
-            stderr=open(logs / "worker.log", "w")))
+             "--no-dashboard", "--host", "127.0.0.1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         with Client(address, timeout=30) as client:
             client.wait_for_workers(1, timeout=60)
         out = tmp_path / "cluster"
@@ -342,19 +339,16 @@ def test_dask_scheduler_and_worker_on_loopback(corpus, tmp_path):
             _stop(proc)
 
 
-def test_an_unreachable_scheduler_is_bad_usage(corpus, tmp_path, capsys):
+def test_an_unreachable_scheduler_is_bad_usage(corpus, tmp_path, capsys, monkeypatch):
     pytest.importorskip("distributed")
-    address = f"tcp://127.0.0.1:{_free_port()}"
     from factcheck.batch import engines
 
-    old = engines.DaskEngine.__init__.__defaults__
-    engines.DaskEngine.__init__.__defaults__ = (2.0,)   # do not wait the default 20 s for nobody
-    try:
-        assert batch(corpus, "--out", tmp_path / "out", "--scheduler", address) == 2
-    finally:
-        engines.DaskEngine.__init__.__defaults__ = old
+    monkeypatch.setattr(engines, "CONNECT_TIMEOUT", 2.0)   # do not wait 20 s for nobody
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    assert batch(corpus, "--out", tmp_path / "out", "--scheduler", address) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and address in err[0]
+    assert not (tmp_path / "out" / "claims.parquet").exists()
 
 
 def test_out_inside_an_input_folder_is_not_read_and_progress_is_shown(corpus, tmp_path, capsys):

@@ -12,6 +12,9 @@ from typing import Hashable, Optional
 from .worker import DocumentTask, Settings, process_chunk, warm_up
 
 
+CONNECT_TIMEOUT = 20.0   # seconds to reach a dask scheduler
+
+
 class EngineError(Exception):
     """The engine cannot start (no scheduler at that address, ...): one line, exit 2."""
 
@@ -140,7 +143,8 @@ class DaskEngine:
 
     chunked = True
 
-    def __init__(self, settings: Settings, address: str, jobs: int, timeout: float = 20.0):
+    def __init__(self, settings: Settings, address: str, jobs: int, timeout: Optional[float] = None):
+        timeout = CONNECT_TIMEOUT if timeout is None else timeout
         try:
             from dask.distributed import Client, LocalCluster, as_completed
         except ImportError:

@@ -75,17 +75,19 @@ def run_batch(options: BatchOptions) -> int:
     first = next(tasks, None)
     if first is None:
         raise UsageError(f"no documents in {' '.join(options.inputs)} (folders: files matching {options.glob!r})")
-    _prepare_out(out, options, settings)
-    store = PartStore(out)
-    store.drop_unfinished()
-    done = store.done() if options.resume else {}
+    _check_out(out, options, settings)
     jobs = options.jobs or default_jobs()
-    try:
+    try:   # before anything is written to --out; and (fork) before pyarrow starts threads here
         engine = make_engine(settings, jobs, options.scheduler)
     except EngineError as exc:
         raise UsageError(str(exc)) from None
-    progress = _progress(options)
+    progress = None
     try:
+        _prepare_out(out, options, settings)
+        store = PartStore(out)
+        store.drop_unfinished()
+        done = store.done() if options.resume else {}
+        progress = _progress(options)
         tally = run(itertools.chain([first], tasks), engine, store, done, options.limits, progress)
     except InputProblem as exc:   # a table that breaks half-way: what was done is kept
         raise UsageError(f"{exc}; rerun with --resume once it is fixed") from None
@@ -129,26 +131,29 @@ def _rule_content(rules) -> list:
     return [rules.metrics, rules.exclusions, rules.subjects, getattr(rules, "_check_config", None)]
 
 
-def _prepare_out(out: Path, options: BatchOptions, settings: Settings) -> None:
+def _check_out(out: Path, options: BatchOptions, settings: Settings) -> None:
+    """Refuse an --out that cannot be used, before anything runs or is written."""
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: not a folder")
-    store = PartStore(out)
-    if out.is_dir() and any(os.scandir(out)):
-        if options.force:
-            for path in output_files(out):
-                shutil.rmtree(path) if path.is_dir() else path.unlink()
-        elif options.resume:
-            manifest = store.read_manifest()
-            if manifest is not None and manifest.get("settings") != settings.key:
-                raise UsageError(f"{out}: made with other rules or options (or another factcheck version); "
-                                 f"use --force to start over")
-        else:
-            raise UsageError(f"{out}: not empty; use --resume to continue it or --force to start over")
+    if not (out.is_dir() and any(os.scandir(out))) or options.force:
+        return
+    if not options.resume:
+        raise UsageError(f"{out}: not empty; use --resume to continue it or --force to start over")
+    manifest = PartStore(out).read_manifest()
+    if manifest is not None and manifest.get("settings") != settings.key:
+        raise UsageError(f"{out}: made with other rules or options (or another factcheck version); "
+                         f"use --force to start over")
+
+
+def _prepare_out(out: Path, options: BatchOptions, settings: Settings) -> None:
+    if options.force and out.is_dir():
+        for path in output_files(out):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"{out}: cannot create: {exc.strerror}") from None
-    store.write_manifest({"format": MANIFEST_FORMAT, "factcheck": __version__, "settings": settings.key})
+    PartStore(out).write_manifest({"format": MANIFEST_FORMAT, "factcheck": __version__, "settings": settings.key})
 
 
 def _progress(options: BatchOptions):
