@@ -2,8 +2,9 @@
 
 Chunks are submitted in input order and written in input order (a finished chunk waits
 for the ones before it), so the tables are the same whichever engine ran them and
-however many workers it had. At most `window` chunks are out at a time, so memory is
-bounded by the window and a part, not by the corpus.
+however many workers it had. At most `window` chunks per worker are out at a time, and
+at most `behind` per worker wait for an earlier one (a big document keeps the others
+busy meanwhile), so memory is bounded by those and a part, not by the corpus.
 
 A chunk that comes back as an exception was lost with its worker (a segfault, the OOM
 killer, a dask KilledWorker). Its documents are then run again one at a time, with
@@ -24,7 +25,8 @@ from .worker import DocumentRows, DocumentTask, failed_document
 class Limits:
     chunk_docs: int = 32             # documents per chunk ...
     chunk_bytes: int = 256 * 1024    # ... or about this much input (small: the last chunks balance)
-    window: int = 4                  # chunks out per worker
+    window: int = 4                  # chunks out per worker ...
+    behind: int = 32                 # ... and finished per worker, waiting for an earlier one (a big document)
     part_docs: int = 2000            # a part is written after this many documents ...
     part_rows: int = 20_000          # ... or claim rows (about 25 MB held in rows) ...
     part_seconds: float = 30.0       # ... or seconds (so a killed run loses little)
@@ -66,9 +68,10 @@ def run(tasks: Iterable[DocumentTask], engine, store, done: dict[str, str], limi
         progress=None) -> Tally:
     tally = Tally(started=time.perf_counter())
     if not getattr(engine, "chunked", True):
-        limits = replace(limits, chunk_docs=1, window=1)
+        limits = replace(limits, chunk_docs=1, window=1, behind=1)
     source = chunks(tasks, limits, done, tally)
     window = max(1, engine.workers * limits.window)
+    backlog = max(window, engine.workers * limits.behind)
     submitted: dict[int, list[DocumentTask]] = {}    # chunk number -> its tasks, until written
     finished: dict[int, list[DocumentRows]] = {}
     redo: dict[int, list[Optional[DocumentRows]]] = {}   # lost chunks, filled one document at a time
@@ -78,7 +81,7 @@ def run(tasks: Iterable[DocumentTask], engine, store, done: dict[str, str], limi
     exhausted = False
     try:
         while True:
-            while not queue and not exhausted and number - written < window:
+            while not queue and not exhausted and engine.in_flight() < window and number - written < backlog:
                 chunk = next(source, None)
                 if chunk is None:
                     exhausted = True
