@@ -1,0 +1,544 @@
+#!/usr/bin/env python
+"""End-to-end throughput of `factcheck check` and `factcheck batch`, as ratios to a
+floor measured in the same run, with peak memory, linearity in document size, documents/s
+on many small documents, --jobs 2 against --jobs 1, and the peers where they are installed.
+
+Run by hand (not in CI):
+
+    python bench/bench_batch.py                  # 10 MB corpus, ~5 min on 2 cores
+    python bench/bench_batch.py --mb 2 --quick   # a smoke run, ~1 min
+    python bench/bench_batch.py --json out.json --peers
+
+The corpus is the decoded fixtures (fixtures/*.txt and fixtures/checks/*.txt) joined in a
+cycle and cut into UTF-8 files of --file-kb each, --mb in all. The floor is one Python
+process that reads the same files and runs `regex.finditer(r"\\d+(?:\\.\\d+)?")` over
+each: every figure is time / floor time, so it travels between machines. Nothing is
+asserted. See bench/README.md ("Batch benchmark").
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import platform
+import pstats
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+FLOOR_PATTERN = r"\d+(?:\.\d+)?"
+KB, MB = 1000, 1000 * 1000
+SIZES = [1 * KB, 10 * KB, 100 * KB, 1 * MB, 10 * MB]
+PEER_SAMPLE_CHARS = 20_000
+
+FLOOR_SCRIPT = r"""
+import sys, time, regex
+t = time.perf_counter()
+n = chars = 0
+pattern = regex.compile(sys.argv[1])
+for path in sys.argv[2:]:
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    chars += len(text)
+    n += sum(1 for _ in pattern.finditer(text))
+print(n, chars, time.perf_counter() - t)
+"""
+
+MEMORY_SCRIPT = r"""
+import json, os, sys, time
+def status(field):
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+from factcheck.batch.main import BatchOptions, _settings
+from factcheck.batch.worker import DocumentTask, process_document
+settings = _settings(BatchOptions(inputs=[], out=""))
+warm = DocumentTask(path=sys.argv[2], source="", text=open(sys.argv[2], encoding="utf-8").read()[:3000])
+process_document(warm, settings)          # lazy tables, OpenCC: before the baseline
+try:
+    with open("/proc/self/clear_refs", "w") as handle:
+        handle.write("5")
+except OSError:
+    pass
+base = status("VmRSS")
+t = time.perf_counter()
+rows = process_document(DocumentTask(path=sys.argv[1], source="", file=sys.argv[1]), settings)
+seconds = time.perf_counter() - t
+print(json.dumps({"bytes": os.path.getsize(sys.argv[1]), "growth": status("VmHWM") - base, "seconds": seconds,
+                  "claims": len(rows.claims), "status": rows.document["status"], "reason": rows.document["error"]}))
+"""
+
+
+# ---------------------------------------------------------------- corpus
+
+
+def fixture_texts() -> list[str]:
+    from factcheck.decode import read_input
+
+    paths = sorted(FIXTURES.glob("*.txt")) + sorted((FIXTURES / "checks").glob("*.txt"))
+    return [read_input(str(p)).text for p in paths]
+
+
+def build_corpus(folder: Path, texts: list[str], total: int, file_bytes: int) -> list[Path]:
+    """Files of about `file_bytes` UTF-8 bytes each, `total` in all, the fixtures in a
+    cycle (each file starts where the previous one stopped)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files, written, k = [], 0, 0
+    while written < total:
+        parts, size = [], 0
+        while size < file_bytes:
+            text = texts[k % len(texts)] + "\n"
+            parts.append(text)
+            size += len(text.encode("utf-8"))
+            k += 1
+        path = folder / f"doc{len(files):05d}.txt"
+        data = "".join(parts).encode("utf-8")
+        path.write_bytes(data)
+        files.append(path)
+        written += len(data)
+    return files
+
+
+def small_documents(folder: Path, texts: list[str], count: int) -> list[Path]:
+    """`count` files of one paragraph each (the fixtures' non-empty lines, in a cycle)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = [line for text in texts for line in text.splitlines() if len(line.strip()) >= 20]
+    files = []
+    for i in range(count):
+        path = folder / f"p{i:06d}.txt"
+        path.write_text(lines[i % len(lines)], encoding="utf-8")
+        files.append(path)
+    return files
+
+
+def sized_text(texts: list[str], nbytes: int) -> str:
+    joined = "\n".join(texts) + "\n"
+    unit = len(joined.encode("utf-8"))
+    text = joined * (nbytes // unit + 1)
+    return text.encode("utf-8")[:nbytes].decode("utf-8", "ignore")
+
+
+# ---------------------------------------------------------------- running things
+
+
+def timed_process(cmd: list[str], timeout: float, env=None) -> dict:
+    """Wall time and peak RSS of one child. The child is reaped with wait4, whose usage is
+    the child's and its own reaped children's (RUSAGE_BOTH): the largest of the batch's
+    processes, workers included."""
+    import threading
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=REPO, env=env)
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        seconds = time.perf_counter() - t
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
+    if code < 0:
+        return {"error": f"killed (signal {-code}) after {seconds:.0f} s", "stderr": stderr[-2000:]}
+    result = {"seconds": seconds, "cpu_seconds": usage.ru_utime + usage.ru_stime, "peak_rss": usage.ru_maxrss * 1024,
+              "returncode": code, "stdout": stdout[-4000:]}
+    if code not in (0, 1):
+        result["stderr"] = stderr[-2000:]
+    return result
+
+
+def floor_process(files: list[Path], timeout: float) -> dict:
+    got = timed_process([sys.executable, "-c", FLOOR_SCRIPT, FLOOR_PATTERN, *map(str, files)], timeout)
+    if "error" not in got:
+        numbers, chars, inner = got["stdout"].split()
+        got.update(numbers=int(numbers), chars=int(chars), inner_seconds=float(inner))
+    return got
+
+
+def factcheck_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "factcheck", *args]
+
+
+def best(fn, repeats: int, clock=time.perf_counter):
+    times, value = [], None
+    for _ in range(repeats):
+        t = clock()
+        value = fn()
+        times.append(clock() - t)
+    return min(times), value
+
+
+# ---------------------------------------------------------------- measurements
+
+
+def end_to_end(files: list[Path], folder: Path, work: Path, args, log) -> dict:
+    """Each command `--rounds` times, the rounds interleaved (floor, check, batch, ...,
+    floor, check, ...) so that a load spike on a shared machine does not decide a ratio
+    alone; the best of each is kept."""
+    chars = sum(len(p.read_text(encoding="utf-8")) for p in files)
+    nbytes = sum(p.stat().st_size for p in files)
+    out = work / "check.json"
+    commands = {
+        "check": factcheck_cmd("check", *map(str, files), "--format", "json", "-o", str(out), "--force",
+                               "--fail-on", "never"),
+        "batch --jobs 1": factcheck_cmd("batch", str(folder), "--out", str(work / "b1"), "--force", "--jobs", "1",
+                                        "--no-progress"),
+        "batch --jobs 2": factcheck_cmd("batch", str(folder), "--out", str(work / "b2"), "--force", "--jobs", "2",
+                                        "--no-progress"),
+    }
+    if args.dask:
+        commands["batch --scheduler local --jobs 2"] = factcheck_cmd(
+            "batch", str(folder), "--out", str(work / "bd"), "--force", "--jobs", "2", "--scheduler", "local",
+            "--no-progress")
+    runs: dict[str, dict] = {}
+    for round_ in range(args.rounds):
+        got = {"floor": floor_process(files, args.timeout)}
+        for name, cmd in commands.items():
+            got[name] = timed_process(cmd, args.timeout)
+        for name, run in got.items():
+            if name not in runs or run.get("seconds", float("inf")) < runs[name].get("seconds", float("inf")):
+                runs[name] = run
+        log(f"  round {round_ + 1}: " + ", ".join(f"{n} {r.get('seconds', float('nan')):.2f} s" for n, r in got.items())
+            + f" (load {os.getloadavg()[0]:.1f})")
+    floor = runs["floor"].get("seconds")
+    for run in runs.values():
+        if run.get("seconds"):
+            run["chars_per_s"] = chars / run["seconds"]
+            run["x_floor"] = run["seconds"] / floor if floor else None
+            run["peak_x_input"] = run["peak_rss"] / nbytes
+    return {"files": len(files), "chars": chars, "bytes": nbytes, "runs": runs}
+
+
+def stages(files: list[Path], repeats: int, log) -> dict:
+    """In one process: the floor, extraction (read + decode + normalize + extract) and the
+    batch worker's whole work (pipeline + checks + rows), over the same files."""
+    import regex
+
+    from factcheck.batch.main import BatchOptions, _settings
+    from factcheck.batch.worker import DocumentTask, process_document
+    from factcheck.decode import read_input
+    from factcheck.extract import Extractor
+    from factcheck.normalize import normalize
+    from factcheck.rules import load_rules
+
+    texts = [p.read_text(encoding="utf-8") for p in files]
+    chars = sum(map(len, texts))
+    pattern = regex.compile(FLOOR_PATTERN)
+    extractor = Extractor(load_rules().exclusion_pattern())
+    settings = _settings(BatchOptions(inputs=[], out=""))
+    tasks = [DocumentTask(path=str(p), source="", file=str(p)) for p in files]
+    process_document(tasks[0], settings)
+    out = {}
+    out["floor (read + finditer)"] = best(lambda: sum(
+        sum(1 for _ in pattern.finditer(p.read_text(encoding="utf-8"))) for p in files), repeats)[0]
+    out["extraction (read, decode, normalize, extract)"] = best(lambda: sum(
+        len(extractor.extract(normalize(read_input(str(p)).text))) for p in files), repeats)[0]
+    out["worker (pipeline + checks + rows)"] = best(lambda: [process_document(t, settings) for t in tasks], repeats)[0]
+    floor = out["floor (read + finditer)"]
+    log("  " + ", ".join(f"{k.split(' (')[0]} {v:.2f} s" for k, v in out.items()))
+    return {name: {"seconds": s, "chars_per_s": chars / s, "x_floor": s / floor} for name, s in out.items()}
+
+
+def profile_worker(files: list[Path], top: int) -> str:
+    from factcheck.batch.main import BatchOptions, _settings
+    from factcheck.batch.worker import DocumentTask, process_document
+
+    settings = _settings(BatchOptions(inputs=[], out=""))
+    tasks = [DocumentTask(path=str(p), source="", file=str(p)) for p in files]
+    process_document(tasks[0], settings)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for task in tasks:
+        process_document(task, settings)
+    profiler.disable()
+    buffer = io.StringIO()
+    stats = pstats.Stats(profiler, stream=buffer)
+    stats.sort_stats("cumulative").print_stats(r"factcheck/(pipeline|extract|link|normalize|decode|checks/__init__|"
+                                               r"report|batch/worker)\.py:\d+\((run_path|run_text|extract|link|"
+                                               r"normalize|read_input|decode_bytes|run_checks|claim_rows|"
+                                               r"finding_rows|_rows)\)")
+    stats.sort_stats("tottime").print_stats(top)
+    return buffer.getvalue()
+
+
+def linearity(texts: list[str], sizes: list[int], work: Path, log) -> list[dict]:
+    """Pipeline + checks + rows (the batch worker) on one document of each size."""
+    import regex
+
+    from factcheck.batch.main import BatchOptions, _settings
+    from factcheck.batch.worker import DocumentTask, process_document
+
+    settings = _settings(BatchOptions(inputs=[], out=""))
+    pattern = regex.compile(FLOOR_PATTERN)
+    rows = []
+    for size in sizes:
+        text = sized_text(texts, size)
+        path = work / f"linear{size}.txt"
+        path.write_text(text, encoding="utf-8")
+        task = DocumentTask(path=str(path), source="", file=str(path))
+        # CPU time of this process: on a shared machine wall time at 10 MB swings with the
+        # load (0.85x-1.7x the 1 MB cost per char over three runs), CPU time much less
+        floor, _ = best(lambda: sum(1 for _ in pattern.finditer(path.read_text(encoding="utf-8"))),
+                        5 if size <= MB else 2, time.process_time)
+        seconds, got = best(lambda: process_document(task, settings), 3 if size <= MB else 2, time.process_time)
+        rows.append({"bytes": size, "chars": len(text), "seconds": seconds, "ns_per_char": seconds / len(text) * 1e9,
+                     "x_floor": seconds / floor, "status": got.document["status"], "error": got.document["error"],
+                     "claims": len(got.claims)})
+        log(f"  {size // KB} KB: {seconds:.3f} s ({rows[-1]['ns_per_char']:.0f} ns/char, {rows[-1]['x_floor']:.0f}x "
+            f"floor) {got.document['status']}")
+    ref = next((r for r in rows if r["bytes"] == MB), rows[-1])
+    for row in rows:
+        row["rel_1mb"] = row["ns_per_char"] / ref["ns_per_char"]
+    return rows
+
+
+def memory(texts: list[str], sizes: list[int], work: Path, timeout: float, log) -> list[dict]:
+    rows = []
+    warm = work / "warm.txt"
+    warm.write_text(texts[0], encoding="utf-8")
+    for size in sizes:
+        path = work / f"mem{size}.txt"
+        path.write_text(sized_text(texts, size), encoding="utf-8")
+        got = timed_process([sys.executable, "-c", MEMORY_SCRIPT, str(path), str(warm)], timeout)
+        if "error" in got or got.get("returncode"):
+            rows.append({"bytes": size, "error": got.get("error") or got.get("stderr", "")[-300:]})
+            continue
+        row = json.loads(got["stdout"].strip().splitlines()[-1])
+        row["growth_x_size"] = row["growth"] / row["bytes"]
+        rows.append(row)
+        log(f"  {size // KB} KB: +{row['growth'] / MB:.1f} MB ({row['growth_x_size']:.1f}x its size)")
+    return rows
+
+
+def many_small(files: list[Path], folder: Path, work: Path, args, log) -> dict:
+    commands = {
+        "check": factcheck_cmd("check", *map(str, files), "--format", "json", "-o", str(work / "small.json"),
+                               "--force", "--fail-on", "never"),
+        "batch --jobs 1": factcheck_cmd("batch", str(folder), "--out", str(work / "s1"), "--force", "--jobs", "1",
+                                        "--no-progress"),
+        "batch --jobs 2": factcheck_cmd("batch", str(folder), "--out", str(work / "s2"), "--force", "--jobs", "2",
+                                        "--no-progress"),
+    }
+    runs: dict[str, dict] = {}
+    for _ in range(args.rounds):
+        got = {"floor": floor_process(files, args.timeout)}
+        got.update({name: timed_process(cmd, args.timeout) for name, cmd in commands.items()})
+        for name, run in got.items():
+            if name not in runs or run.get("seconds", float("inf")) < runs[name].get("seconds", float("inf")):
+                runs[name] = run
+    for name, run in runs.items():
+        if run.get("seconds"):
+            run["docs_per_s"] = len(files) / run["seconds"]
+            run["x_floor"] = run["seconds"] / runs["floor"]["seconds"]
+        log(f"  {name}: {run.get('docs_per_s', 0):.0f} docs/s")
+    return {"documents": len(files), "chars": sum(len(p.read_text(encoding='utf-8')) for p in files), "runs": runs}
+
+
+# ---------------------------------------------------------------- peers
+
+
+JIONLP_SCRIPT = r"""
+import json, sys, time
+import jionlp
+text = open(sys.argv[1], encoding="utf-8").read()
+lines = [l for l in text.split("\n") if l.strip()]
+out = {"version": getattr(jionlp, "__version__", "?")}
+for name in ("extract_money",):
+    fn = getattr(getattr(jionlp, "ner", None), name, None) or getattr(jionlp, name, None)
+    if fn is None:
+        continue
+    fn("他花了一百五十二元")
+    t = time.perf_counter()
+    items = sum(len(fn(line) or []) for line in lines)
+    out[name] = {"seconds": time.perf_counter() - t, "items": items}
+print(json.dumps(out))
+"""
+
+
+def peers(texts: list[str], work: Path, args, log) -> dict:
+    """The peers on the same sample, line by line (both are built for short texts and
+    superlinear on long ones); factcheck's extraction and worker on the same lines."""
+    from factcheck.batch.main import BatchOptions, _settings
+    from factcheck.batch.worker import DocumentTask, process_document
+    from factcheck.extract import Extractor
+    from factcheck.normalize import normalize
+    from factcheck.rules import load_rules
+
+    sample = sized_text(texts, PEER_SAMPLE_CHARS * 3)[:PEER_SAMPLE_CHARS]
+    lines = [line for line in sample.split("\n") if line.strip()]
+    chars = sum(map(len, lines))
+    path = work / "peer_sample.txt"
+    path.write_text(sample, encoding="utf-8")
+    extractor = Extractor(load_rules().exclusion_pattern())
+    settings = _settings(BatchOptions(inputs=[], out=""))
+    ours = {
+        "factcheck extraction": best(lambda: [extractor.extract(normalize(line)) for line in lines], 3)[0],
+        "factcheck worker (pipeline + checks)": best(lambda: [process_document(
+            DocumentTask(path="x", source="", text=line), settings) for line in lines], 3)[0],
+    }
+    result = {"chars": chars, "lines": len(lines),
+              "factcheck": {k: {"seconds": v, "chars_per_s": chars / v} for k, v in ours.items()}}
+    rt = Path(args.recognizers_python)
+    if rt.exists():
+        task = {"task": "time", "repeats": 1, "texts": [{"name": "sample", "text": sample, "split": True}],
+                "models": ["NumberModel", "PercentModel", "CurrencyModel", "DimensionModel", "AgeModel",
+                           "TemperatureModel"]}
+        (work / "peer_in.json").write_text(json.dumps(task, ensure_ascii=False), encoding="utf-8")
+        got = timed_process([str(rt), str(REPO / "bench" / "peer_runner.py"), str(work / "peer_in.json"),
+                             str(work / "peer_out.json")], args.peer_timeout)
+        if got.get("returncode") == 0:
+            times = json.loads((work / "peer_out.json").read_text(encoding="utf-8"))
+            per_model = times["times"]["sample"]
+            total = sum(m["seconds"] for m in per_model.values())
+            result["recognizers-text"] = {"seconds": total, "chars_per_s": chars / total,
+                                          "peer": times["peer"], "models": per_model}
+            log(f"  Recognizers-Text {chars / total:,.0f} chars/s")
+        else:
+            result["recognizers-text"] = {"error": got.get("error") or got.get("stderr", "")[-300:]}
+    else:
+        result["recognizers-text"] = {"skipped": f"{rt} not found"}
+    jio = Path(args.jionlp_python)
+    if jio.exists():
+        got = timed_process([str(jio), "-c", JIONLP_SCRIPT, str(path)], args.peer_timeout)
+        if got.get("returncode") == 0:
+            data = json.loads(got["stdout"].strip().splitlines()[-1])
+            for name in ("extract_money",):
+                if name in data:
+                    data[name]["chars_per_s"] = chars / data[name]["seconds"]
+            result["jionlp"] = data
+            log("  JioNLP " + ", ".join(f"{k} {v['chars_per_s']:,.0f} chars/s" for k, v in data.items()
+                                        if isinstance(v, dict)))
+        else:
+            result["jionlp"] = {"error": got.get("error") or got.get("stderr", "")[-300:]}
+    else:
+        result["jionlp"] = {"skipped": f"{jio} not found"}
+    return result
+
+
+# ---------------------------------------------------------------- report
+
+
+def report(data: dict) -> str:
+    lines = [f"# factcheck batch benchmark ({data['machine']})", ""]
+    e2e = data["end_to_end"]
+    lines += [f"## End to end: {e2e['files']} files, {e2e['bytes'] / MB:.1f} MB, {e2e['chars']:,} chars", "",
+              "| run | seconds | CPU s | chars/s | x floor | peak RSS | peak / input |",
+              "|---|---:|---:|---:|---:|---:|---:|"]
+    for name, run in e2e["runs"].items():
+        if "seconds" not in run:
+            lines.append(f"| {name} | {run.get('error')} | | | | | |")
+            continue
+        lines.append(f"| {name} | {run['seconds']:.2f} | {run['cpu_seconds']:.1f} | {run['chars_per_s']:,.0f} | "
+                     f"{run['x_floor']:.1f} | {run['peak_rss'] / MB:.0f} MB | {run['peak_x_input']:.1f} |")
+    j1, j2 = e2e["runs"].get("batch --jobs 1", {}), e2e["runs"].get("batch --jobs 2", {})
+    if j1.get("seconds") and j2.get("seconds"):
+        lines += ["", f"--jobs 2 / --jobs 1 speed-up: {j1['seconds'] / j2['seconds']:.2f}x wall, CPU "
+                      f"{j2['cpu_seconds'] / j1['cpu_seconds']:.2f}x (on {data['cpus']} CPUs, load "
+                      f"{data['load_before']} before the run)"]
+    lines += ["", "## Stages in one process (same files)", "", "| stage | seconds | chars/s | x floor |",
+              "|---|---:|---:|---:|"]
+    for name, row in data["stages"].items():
+        lines.append(f"| {name} | {row['seconds']:.2f} | {row['chars_per_s']:,.0f} | {row['x_floor']:.1f} |")
+    lines += ["", "## Linearity (one document, worker: pipeline + checks + rows; CPU time)", "",
+              "| size | CPU s | ns/char | x floor | rel. to 1 MB | status |", "|---|---:|---:|---:|---:|---|"]
+    for row in data["linearity"]:
+        lines.append(f"| {row['bytes'] // KB} KB | {row['seconds']:.3f} | {row['ns_per_char']:.0f} | "
+                     f"{row['x_floor']:.0f} | {row['rel_1mb']:.2f} | {row['status']} |")
+    lines += ["", "## Memory of one document in a worker", "", "| size | growth | x size | seconds |",
+              "|---|---:|---:|---:|"]
+    for row in data["memory"]:
+        if "error" in row:
+            lines.append(f"| {row['bytes'] // KB} KB | {row['error']} | | |")
+        else:
+            lines.append(f"| {row['bytes'] // KB} KB | {row['growth'] / MB:.1f} MB | {row['growth_x_size']:.1f} | "
+                         f"{row['seconds']:.2f} |")
+    small = data["many_small"]
+    lines += ["", f"## Many small documents: {small['documents']} files, {small['chars']:,} chars", "",
+              "| run | seconds | CPU s | docs/s | x floor |", "|---|---:|---:|---:|---:|"]
+    for name, run in small["runs"].items():
+        if run.get("seconds"):
+            lines.append(f"| {name} | {run['seconds']:.2f} | {run['cpu_seconds']:.1f} | {run['docs_per_s']:,.0f} | "
+                         f"{run['x_floor']:.1f} |")
+    if "peers" in data:
+        p = data["peers"]
+        lines += ["", f"## Peers: the same {p['chars']:,} chars, {p['lines']} lines, one line at a time", "",
+                  "| tool | chars/s |", "|---|---:|"]
+        for name, row in p["factcheck"].items():
+            lines.append(f"| {name} | {row['chars_per_s']:,.0f} |")
+        rt = p.get("recognizers-text", {})
+        lines.append(f"| Recognizers-Text (six Chinese models) | "
+                     f"{rt['chars_per_s']:,.0f} |" if "chars_per_s" in rt else
+                     f"| Recognizers-Text | {rt.get('skipped') or rt.get('error')} |")
+        jio = p.get("jionlp", {})
+        if isinstance(jio.get("extract_money"), dict):
+            lines.append(f"| JioNLP ner.extract_money (money only) | {jio['extract_money']['chars_per_s']:,.0f} |")
+        else:
+            lines.append(f"| JioNLP | {jio.get('skipped') or jio.get('error')} |")
+    if data.get("profile"):
+        lines += ["", "## Profile of the worker over the corpus", "", "```", data["profile"].strip(), "```"]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--mb", type=float, default=10, help="corpus size in MB (default 10)")
+    parser.add_argument("--file-kb", type=float, default=100, help="size of one corpus file (default 100 KB)")
+    parser.add_argument("--small", type=int, default=5000, help="how many small documents (default 5000)")
+    parser.add_argument("--quick", action="store_true", help="linearity and memory up to 1 MB only; no profile")
+    parser.add_argument("--repeats", type=int, default=1, help="best of N for the in-process stages")
+    parser.add_argument("--rounds", type=int, default=2, help="best of N interleaved rounds of the commands")
+    parser.add_argument("--dask", action="store_true", help="also time batch --scheduler local --jobs 2")
+    parser.add_argument("--peers", action="store_true", help="time Recognizers-Text and JioNLP where installed")
+    parser.add_argument("--recognizers-python", default="/tmp/rtv/bin/python")
+    parser.add_argument("--jionlp-python", default="/tmp/jio/bin/python")
+    parser.add_argument("--peer-timeout", type=float, default=1800)
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds one child process may take")
+    parser.add_argument("--json", metavar="OUT", help="also write every number as JSON")
+    args = parser.parse_args()
+    log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
+
+    sys.path.insert(0, str(REPO))
+    texts = fixture_texts()
+    sizes = [s for s in SIZES if not args.quick or s <= MB]
+    data = {"machine": f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs",
+            "cpus": os.cpu_count(), "load_before": round(os.getloadavg()[0], 2)}
+    with tempfile.TemporaryDirectory(prefix="factcheck-bench-") as tmp:
+        work = Path(tmp)
+        folder = work / "corpus"
+        files = build_corpus(folder, texts, int(args.mb * MB), int(args.file_kb * KB))
+        log(f"corpus: {len(files)} files, {sum(p.stat().st_size for p in files) / MB:.1f} MB")
+        data["end_to_end"] = end_to_end(files, folder, work, args, log)
+        log("stages in one process")
+        data["stages"] = stages(files, args.repeats, log)
+        log("linearity")
+        data["linearity"] = linearity(texts, sizes, work, log)
+        log("memory")
+        data["memory"] = memory(texts, [s for s in sizes if s >= 100 * KB], work, args.timeout, log)
+        log("many small documents")
+        small = small_documents(work / "small", texts, args.small)
+        data["many_small"] = many_small(small, work / "small", work, args, log)
+        if args.peers:
+            log("peers")
+            data["peers"] = peers(texts, work, args, log)
+        if not args.quick:
+            data["profile"] = profile_worker(files, 25)
+    data["load_after"] = round(os.getloadavg()[0], 2)
+    text = report(data)
+    print(text)
+    if args.json:
+        Path(args.json).write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

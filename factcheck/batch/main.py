@@ -1,0 +1,186 @@
+"""`factcheck batch` from options to exit code: checks the options and --out, loads the
+rules once, starts the engine, runs the loop, puts the tables together and sums up."""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import os
+import pickle
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from .. import __version__
+from .command import EXIT_BAD, EXIT_FINDINGS, EXIT_OK
+from .inputs import DEFAULT_GLOB, Columns, InputProblem, check_inputs, count_tasks, iter_tasks
+from .run import Limits, run
+from .tables import PartStore, output_files
+from .worker import Settings
+
+MANIFEST_FORMAT = 1
+
+
+class UsageError(Exception):
+    """Bad usage: one line on stderr, exit 2."""
+
+
+@dataclass
+class BatchOptions:
+    inputs: list[str]
+    out: str
+    jobs: Optional[int] = None
+    scheduler: Optional[str] = None
+    rules: list[str] = field(default_factory=list)
+    no_shipped_rules: bool = False
+    ref_year: Optional[int] = None
+    glob: str = DEFAULT_GLOB
+    columns: Columns = Columns()
+    resume: bool = False
+    force: bool = False
+    csv: bool = False
+    fail_on: str = "never"
+    checks: bool = True
+    lang: str = "zh"
+    tolerance: float = 0.0
+    only: list[str] = field(default_factory=list)
+    skip: list[str] = field(default_factory=list)
+    progress: Optional[bool] = None
+    fault: Optional[str] = None
+    limits: Limits = field(default_factory=Limits)
+
+    @classmethod
+    def from_args(cls, args) -> "BatchOptions":
+        return cls(inputs=args.inputs, out=args.out, jobs=args.jobs, scheduler=args.scheduler, rules=args.rules,
+                   no_shipped_rules=args.no_shipped_rules, ref_year=args.ref_year, glob=args.glob,
+                   columns=Columns(args.text_column, args.path_column, args.id_column), resume=args.resume,
+                   force=args.force, csv=args.csv, fail_on=args.fail_on, checks=not args.no_checks,
+                   lang=args.lang, tolerance=args.tolerance, only=args.only, skip=args.skip,
+                   progress=args.progress, fault=args.fault,
+                   limits=Limits(part_docs=args.part_docs) if args.part_docs else Limits())
+
+
+def run_batch(options: BatchOptions) -> int:
+    from .engines import EngineError, default_jobs, make_engine
+
+    out = Path(options.out)
+    _check_options(options)
+    settings = _settings(options)
+    try:
+        check_inputs(options.inputs, options.columns)
+    except InputProblem as exc:
+        raise UsageError(str(exc)) from None
+    tasks = iter_tasks(options.inputs, options.glob, options.columns, exclude=str(out))
+    first = next(tasks, None)
+    if first is None:
+        raise UsageError(f"no documents in {' '.join(options.inputs)} (folders: files matching {options.glob!r})")
+    _check_out(out, options, settings)
+    jobs = options.jobs or default_jobs()
+    try:   # before anything is written to --out; and (fork) before pyarrow starts threads here
+        engine = make_engine(settings, jobs, options.scheduler)
+    except EngineError as exc:
+        raise UsageError(str(exc)) from None
+    progress = None
+    try:
+        _prepare_out(out, options, settings)
+        store = PartStore(out)
+        store.drop_unfinished()
+        done = store.done() if options.resume else {}
+        progress = _progress(options)
+        tally = run(itertools.chain([first], tasks), engine, store, done, options.limits, progress)
+    except InputProblem as exc:   # a table that breaks half-way: what was done is kept
+        raise UsageError(f"{exc}; rerun with --resume once it is fixed") from None
+    finally:
+        if progress:
+            progress.close()
+        engine.close()
+    store.assemble(csv=options.csv)
+    return _verdict(out, options, tally)
+
+
+def _check_options(options: BatchOptions) -> None:
+    if options.jobs is not None and options.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    if options.tolerance < 0:
+        raise UsageError("--tolerance must not be negative")
+    if options.resume and options.force:
+        raise UsageError("--resume and --force exclude each other")
+    if "-" in options.inputs:
+        raise UsageError("batch reads files, folders and tables, not standard input")
+
+
+def _settings(options: BatchOptions) -> Settings:
+    from ..checks import load_config
+    from ..rules import RuleError, load_rules
+
+    try:
+        rules = load_rules(options.rules, include_shipped=not options.no_shipped_rules)
+        load_config(rules)     # validated here, and cached on the rules the workers get
+    except RuleError as exc:
+        raise UsageError(str(exc)) from None
+    # what decides a document's rows: a --resume under other settings would mix tables
+    what = dict(reference_year=options.ref_year, lang=options.lang, tolerance=float(options.tolerance),
+                enabled=tuple(options.only) or None, disabled=tuple(options.skip), checks=options.checks)
+    digest = hashlib.sha256(pickle.dumps((__version__, _rule_content(rules), sorted(what.items(), key=str))))
+    return Settings(rules=rules, key=digest.hexdigest(), fault=options.fault, **what)
+
+
+def _rule_content(rules) -> list:
+    """The rules as loaded (not where they were loaded from)."""
+    return [rules.metrics, rules.exclusions, rules.subjects, getattr(rules, "_check_config", None)]
+
+
+def _check_out(out: Path, options: BatchOptions, settings: Settings) -> None:
+    """Refuse an --out that cannot be used, before anything runs or is written."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out}: not a folder")
+    if not (out.is_dir() and any(os.scandir(out))) or options.force:
+        return
+    if not options.resume:
+        raise UsageError(f"{out}: not empty; use --resume to continue it or --force to start over")
+    manifest = PartStore(out).read_manifest()
+    if manifest is not None and manifest.get("settings") != settings.key:
+        raise UsageError(f"{out}: made with other rules or options (or another factcheck version); "
+                         f"use --force to start over")
+
+
+def _prepare_out(out: Path, options: BatchOptions, settings: Settings) -> None:
+    if options.force and out.is_dir():
+        for path in output_files(out):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{out}: cannot create: {exc.strerror}") from None
+    PartStore(out).write_manifest({"format": MANIFEST_FORMAT, "factcheck": __version__, "settings": settings.key})
+
+
+def _progress(options: BatchOptions):
+    shown = options.progress if options.progress is not None else sys.stderr.isatty()
+    if not shown:
+        return None
+    from .progress import Progress
+
+    return Progress(lambda: count_tasks(options.inputs, options.glob, options.columns, exclude=options.out))
+
+
+def _verdict(out: Path, options: BatchOptions, tally) -> int:
+    """The exit code, from the documents table (which holds earlier runs' rows too)."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    docs = pq.read_table(out / "documents.parquet", columns=["status", "findings_error", "findings_warning"])
+    total = docs.num_rows
+    failed = int(pc.sum(pc.equal(docs["status"], "error")).as_py() or 0)
+    errors = int(pc.sum(docs["findings_error"]).as_py() or 0)
+    warnings = int(pc.sum(docs["findings_warning"]).as_py() or 0)
+    if failed:
+        sys.stderr.write(f"factcheck: {failed} of {total} documents failed; their reasons are in "
+                         f"{out / 'documents.parquet'} (status = error, column error)\n")
+        return EXIT_BAD
+    if options.progress or (options.progress is None and sys.stderr.isatty()):
+        sys.stderr.write(f"factcheck: {total} documents ({tally.done} run now, {tally.skipped} already done), "
+                         f"{tally.claims} claims, {tally.findings} findings in {tally.seconds:.1f} s -> {out}\n")
+    failing = {"error": errors, "warning": errors + warnings, "never": 0}[options.fail_on]
+    return EXIT_FINDINGS if failing else EXIT_OK

@@ -1,0 +1,304 @@
+"""The batch's tables on disk: part files written as documents finish, put together at
+the end.
+
+Layout of --out:
+
+    claims.parquet findings.parquet documents.parquet   the tables (after the run)
+    claims.csv ...                                      with --csv
+    parts/part-000001.{claims,findings,documents}.parquet   written during the run
+    batch.json                                          what made the tables (for --resume)
+
+A part holds whole documents: the rows of the same documents in the three tables. Its
+documents file is renamed into place last, so a part without one (a run killed while
+writing it) is ignored and deleted. The tables are the previous tables (on --resume)
+followed by the parts, in order; a document's rows in a later source replace its rows in
+an earlier one (a document redone on --resume: it failed, or its file changed). Each
+file is written to a temporary name and renamed, so a killed run leaves either the old
+file or the new one, never half of one. The parts are deleted once the tables are in
+place; a run killed before that is put together again by --resume.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Iterator, Optional
+
+from ..report import CLAIM_COLUMNS, FINDING_COLUMNS
+
+TABLES = ("claims", "findings", "documents")
+DOCUMENT_COLUMNS = ["path", "source", "sha256", "status", "error", "bytes", "reference_year", "claims",
+                    "findings", "findings_error", "findings_warning", "seconds", "extract_seconds",
+                    "check_seconds"]
+TIMING_COLUMNS = ("seconds", "extract_seconds", "check_seconds")
+MANIFEST = "batch.json"
+PARTS = "parts"
+_PART = re.compile(r"part-(\d{6,})\.(claims|findings|documents)\.parquet$")
+_ROW_GROUP = 65536
+
+_INTS = {"start", "end", "bytes", "reference_year", "findings_error", "findings_warning"}
+_FLOATS = {"value", "low", "high", "precision", "expected_low", "expected_high", "actual_low", "actual_high",
+           "gap", "seconds", "extract_seconds", "check_seconds"}
+
+
+def columns(table: str) -> list[str]:
+    return {"claims": CLAIM_COLUMNS, "findings": FINDING_COLUMNS, "documents": DOCUMENT_COLUMNS}[table]
+
+
+def schema(table: str):
+    import pyarrow as pa
+
+    def kind(name: str):
+        if table == "documents" and name in ("claims", "findings"):
+            return pa.int64()
+        return pa.int64() if name in _INTS else pa.float64() if name in _FLOATS else pa.string()
+
+    return pa.schema([(name, kind(name)) for name in columns(table)])
+
+
+def output_files(out: Path) -> list[Path]:
+    """What a batch writes under --out (what --force removes)."""
+    names = [f"{t}.{ext}" for t in TABLES for ext in ("parquet", "csv")] + [MANIFEST, PARTS]
+    return [out / name for name in names if (out / name).exists()]
+
+
+class PartStore:
+    def __init__(self, out: Path):
+        self.out = out
+        self.parts = out / PARTS
+        self._next = None
+
+    # ---- state of an earlier run ----------------------------------------------------
+
+    def part_numbers(self) -> list[int]:
+        """Parts that were completed (their documents file is there)."""
+        if not self.parts.is_dir():
+            return []
+        found = []
+        for entry in os.scandir(self.parts):
+            m = _PART.match(entry.name)
+            if m and m.group(2) == "documents":
+                found.append(int(m.group(1)))
+        return sorted(found)
+
+    def drop_unfinished(self) -> None:
+        """Parts a killed run left without their documents file, and temporary files."""
+        if not self.parts.is_dir():
+            return
+        done = set(self.part_numbers())
+        for entry in os.scandir(self.parts):
+            m = _PART.match(entry.name)
+            if (m and int(m.group(1)) not in done) or entry.name.startswith(".factcheck-"):
+                os.unlink(entry.path)
+        for entry in os.scandir(self.out):
+            if entry.name.startswith(".factcheck-") and entry.is_file():
+                os.unlink(entry.path)
+
+    def sources(self) -> list[dict[str, Optional[Path]]]:
+        """The earlier tables (if any), then each completed part, in order."""
+        found = []
+        base = {t: self.out / f"{t}.parquet" for t in TABLES}
+        if any(p.exists() for p in base.values()):
+            found.append({t: (p if p.exists() else None) for t, p in base.items()})
+        for number in self.part_numbers():
+            found.append({t: self._part(number, t) for t in TABLES})
+        return found
+
+    def done(self) -> dict[str, str]:
+        """path -> sha256 of the documents a earlier run finished without error (the latest
+        row of each path counts)."""
+        done: dict[str, str] = {}
+        for source in self.sources():
+            for batch in _batches(source["documents"], ["path", "sha256", "status"]):
+                for path, sha, status in zip(*(batch.column(i).to_pylist() for i in range(3))):
+                    if status == "ok" and sha:
+                        done[path] = sha
+                    else:
+                        done.pop(path, None)
+        return done
+
+    # ---- during the run ---------------------------------------------------------------
+
+    def write_part(self, documents: list) -> None:
+        """One part from DocumentRows (skipped ones carry no rows)."""
+        import pyarrow as pa
+
+        if self._next is None:
+            numbers = self.part_numbers()
+            self._next = (numbers[-1] + 1) if numbers else 1
+        self.parts.mkdir(parents=True, exist_ok=True)
+        number, self._next = self._next, self._next + 1
+        documents = [d for d in documents if not d.skipped]
+        rows = {
+            "claims": [row for d in documents for row in d.claims],
+            "findings": [row for d in documents for row in d.findings],
+            "documents": [tuple(d.document.get(c) for c in DOCUMENT_COLUMNS) for d in documents],
+        }
+        for table in TABLES:       # documents last: it marks the part complete
+            sch = schema(table)
+            cols = list(zip(*rows[table])) if rows[table] else [()] * len(sch)
+            arrow = pa.Table.from_arrays([pa.array(list(col), type=f.type) for col, f in zip(cols, sch)],
+                                         schema=sch)
+            _atomic(self._part(number, table), lambda tmp, t=arrow: _write_parquet(t, tmp))
+
+    def _part(self, number: int, table: str) -> Path:
+        return self.parts / f"part-{number:06d}.{table}.parquet"
+
+    # ---- at the end ---------------------------------------------------------------------
+
+    def assemble(self, csv: bool = False) -> dict[str, int]:
+        """Put the tables together (see the module's doc); rows per table."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        sources = self.sources()
+        latest, overlap = _latest_source(sources)
+        counts = {}
+        for table in TABLES:
+            sch = schema(table)
+            final = self.out / f"{table}.parquet"
+
+            def write(tmp: str, table=table, sch=sch) -> int:
+                written = 0
+                with pq.ParquetWriter(tmp, sch) as writer:
+                    pending, size = [], 0
+                    for index, source in enumerate(sources):
+                        # the earlier tables may hold rows of any later part (a run killed
+                        # between renames): always filtered; a part only if it has to be
+                        keep = None if not (overlap[index] or (index == 0 and _is_base(source, self))) else \
+                            (lambda path, i=index: latest.get(path, i) <= i)
+                        for batch in _batches(source[table], None):
+                            batch = _conform(batch, sch)
+                            if keep is not None:
+                                mask = pa.array([keep(p) for p in batch.column(0).to_pylist()], type=pa.bool_())
+                                batch = batch.filter(mask)
+                            if batch.num_rows:
+                                pending.append(batch)
+                                size += batch.num_rows
+                            if size >= _ROW_GROUP:
+                                writer.write_table(pa.Table.from_batches(pending, schema=sch))
+                                written += size
+                                pending, size = [], 0
+                    if pending:
+                        writer.write_table(pa.Table.from_batches(pending, schema=sch))
+                        written += size
+                return written
+
+            counts[table] = _atomic(final, write)
+        if csv:
+            for table in TABLES:
+                self.write_csv(table)
+        self.remove_parts()
+        return counts
+
+    def write_csv(self, table: str) -> None:
+        import pyarrow.csv as pcsv
+        import pyarrow.parquet as pq
+
+        source = self.out / f"{table}.parquet"
+
+        def write(tmp: str) -> None:
+            handle = pq.ParquetFile(source)
+            with pcsv.CSVWriter(tmp, handle.schema_arrow) as writer:
+                for batch in handle.iter_batches(batch_size=_ROW_GROUP):
+                    writer.write_batch(batch)
+
+        _atomic(self.out / f"{table}.csv", write)
+
+    def remove_parts(self) -> None:
+        if not self.parts.is_dir():
+            return
+        names = sorted(os.listdir(self.parts), key=lambda n: not n.endswith(".documents.parquet"))
+        for name in names:          # the markers first: a half-removed part is an unfinished one
+            os.unlink(self.parts / name)
+        os.rmdir(self.parts)
+
+    # ---- the manifest -------------------------------------------------------------------
+
+    def read_manifest(self) -> Optional[dict]:
+        try:
+            return json.loads((self.out / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def write_manifest(self, data: dict) -> None:
+        text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        _atomic(self.out / MANIFEST, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def _is_base(source: dict, store: PartStore) -> bool:
+    return any(p is not None and p.parent == store.out for p in source.values())
+
+
+def _latest_source(sources: list[dict]) -> tuple[dict[str, int], list[bool]]:
+    """path -> index of the last source holding it; and for each source whether one of
+    its documents is in a later source too."""
+    latest: dict[str, int] = {}
+    for index, source in enumerate(sources):
+        for batch in _batches(source["documents"], ["path"]):
+            for path in batch.column(0).to_pylist():
+                latest[path] = index
+    overlap = [False] * len(sources)
+    for index, source in enumerate(sources):
+        for batch in _batches(source["documents"], ["path"]):
+            if any(latest[p] > index for p in batch.column(0).to_pylist()):
+                overlap[index] = True
+                break
+    return latest, overlap
+
+
+def _batches(path: Optional[Path], cols: Optional[list[str]]) -> Iterator:
+    if path is None:
+        return iter(())
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path).iter_batches(batch_size=_ROW_GROUP, columns=cols)
+
+
+def _conform(batch, sch):
+    """A batch in the schema of this version (columns added since are null)."""
+    import pyarrow as pa
+
+    if batch.schema.equals(sch):
+        return batch
+    names = batch.schema.names
+    arrays = [batch.column(names.index(f.name)).cast(f.type) if f.name in names
+              else pa.nulls(batch.num_rows, type=f.type) for f in sch]
+    return pa.RecordBatch.from_arrays(arrays, schema=sch)
+
+
+def _write_parquet(table, tmp: str) -> None:
+    import pyarrow.parquet as pq
+
+    pq.write_table(table, tmp)
+
+
+def _atomic(path: Path, write):
+    """write(tmp) into a temporary file beside `path`, then renamed onto it."""
+    fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix=".factcheck-", suffix=".tmp")
+    os.close(fd)
+    try:
+        got = write(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+        return got
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def read_table(out: str | os.PathLike, table: str):
+    """A table of a batch as a pandas DataFrame with the nullable dtypes of
+    `factcheck.report.claims_frame` / `findings_frame`."""
+    import pandas as pd
+
+    frame = pd.read_parquet(Path(out) / f"{table}.parquet", dtype_backend="numpy_nullable")
+    for name, field in zip(columns(table), schema(table)):
+        kind = str(field.type)
+        frame[name] = frame[name].astype("Int64" if kind == "int64" else "Float64" if kind == "double" else "string")
+    return frame

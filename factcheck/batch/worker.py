@@ -1,0 +1,204 @@
+"""The work of one chunk of documents, wherever it runs: this process, a local worker
+process or a dask worker. It returns rows (tuples in the tables' column order), never
+DocumentResults: the normalized text and the links stay in the worker."""
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .tables import CLAIM_COLUMNS, FINDING_COLUMNS
+
+
+@dataclass(frozen=True)
+class DocumentTask:
+    """One input document: a file (`file`) or a text from a table (`text`)."""
+
+    path: str                      # the document's name in every table (its key)
+    source: str                    # the input it came from: the file, folder or table given
+    file: Optional[str] = None     # a file to read
+    text: Optional[str] = None     # or the text itself
+    size_hint: int = 0             # bytes, to cut chunks of similar weight
+    known_sha256: Optional[str] = None   # --resume: skip the document if its sha256 is this
+    problem: Optional[str] = None  # a row of a table that holds no document: the reason
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every worker needs, built once by the command. `rules` travels pickled (with
+    its check configuration cached on it), so workers need no rule files of their own."""
+
+    rules: object
+    key: str                       # digest of everything below: the worker's cache key
+    reference_year: Optional[int] = None
+    lang: str = "zh"
+    tolerance: float = 0.0
+    enabled: Optional[tuple] = None
+    disabled: tuple = ()
+    checks: bool = True
+    fault: Optional[str] = None    # tests only: "raise:NAME" or "exit:NAME" fails a document whose path holds NAME
+
+
+@dataclass
+class DocumentRows:
+    """One document's share of the three tables."""
+
+    path: str
+    document: dict
+    claims: list[tuple] = field(default_factory=list)
+    findings: list[tuple] = field(default_factory=list)
+    skipped: bool = False          # --resume found it done: no rows
+
+
+# Pipelines built in this process, free for the next chunk, by settings key. Not one per
+# thread: a dask worker may run each task on a new thread, and building a pipeline (rules
+# compiled, lazy tables loaded) costs far more than a chunk of small documents.
+_free: dict[str, list] = {}
+_lock = threading.Lock()
+
+
+def _borrow(settings: Settings):
+    with _lock:
+        free = _free.get(settings.key)
+        if free:
+            return free.pop()
+    from ..pipeline import Pipeline
+
+    return Pipeline(settings.rules)
+
+
+def _give_back(settings: Settings, pipeline) -> None:
+    with _lock:
+        _free.setdefault(settings.key, []).append(pipeline)
+
+
+def warm_up(settings: Settings) -> None:
+    """A pipeline for these settings, built and run once on a short text, left free for
+    the next chunk (and for the workers forked from this process)."""
+    process_document(DocumentTask(path="<warm-up>", source="", text="2010年全年生产总值14151.3亿元，比上年增长14.5%。"),
+                     settings)
+
+
+def process_chunk(tasks: list[DocumentTask], settings: Settings) -> list[DocumentRows]:
+    pipeline = _borrow(settings)
+    try:
+        return [process_document(task, settings, pipeline) for task in tasks]
+    finally:
+        _give_back(settings, pipeline)
+
+
+def process_document(task: DocumentTask, settings: Settings, pipeline=None) -> DocumentRows:
+    """Never raises: whatever goes wrong is the document's `error`."""
+    from ..pipeline import _internal
+
+    if pipeline is None:
+        pipeline = _borrow(settings)
+        try:
+            return process_document(task, settings, pipeline)
+        finally:
+            _give_back(settings, pipeline)
+    started = time.perf_counter()
+    if task.problem is not None:
+        return _failed(task, task.problem, started)
+    try:
+        if task.known_sha256 is not None and _sha256(task) == task.known_sha256:
+            return DocumentRows(path=task.path, document={}, skipped=True)
+        _inject_fault(task, settings)
+        result = _run(task, settings, pipeline)
+        extracted = time.perf_counter()
+        errors = list(result.errors)
+        if settings.checks and not errors:
+            from ..checks import run_checks
+
+            run_checks(result, rules=settings.rules, lang=settings.lang, tolerance=settings.tolerance,
+                       enabled=settings.enabled, disabled=settings.disabled)
+    except Exception as exc:  # a bug: this document's error, not the batch's
+        return _failed(task, _internal(task.path, exc), started)
+    done = time.perf_counter()
+    return _rows(task, result, errors, started, extracted, done)
+
+
+def _run(task: DocumentTask, settings: Settings, pipeline):
+    if task.text is not None:
+        data = task.text.encode("utf-8", "surrogatepass")
+        return pipeline.run_text(task.text, path=task.path, sha256=hashlib.sha256(data).hexdigest(),
+                                 reference_year=settings.reference_year)
+    result = pipeline.run_path(task.file, settings.reference_year)
+    if task.file != task.path:
+        result.path = task.path
+    return result
+
+
+def _sha256(task: DocumentTask) -> Optional[str]:
+    if task.text is not None:
+        return hashlib.sha256(task.text.encode("utf-8", "surrogatepass")).hexdigest()
+    try:
+        digest = hashlib.sha256()
+        with open(task.file, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+    except OSError:
+        return None
+
+
+def _inject_fault(task: DocumentTask, settings: Settings) -> None:
+    if not settings.fault:
+        return
+    kind, _, name = settings.fault.partition(":")
+    if name and name in task.path:
+        if kind == "exit":
+            os._exit(3)          # a worker that dies (a segfault, the OOM killer)
+        raise RuntimeError(f"injected fault on {name}")
+
+
+def _size(task: DocumentTask) -> Optional[int]:
+    if task.file is None and task.text is None:
+        return None
+    if task.text is not None:
+        return len(task.text.encode("utf-8", "surrogatepass"))
+    try:
+        return os.path.getsize(task.file)
+    except OSError:
+        return None
+
+
+def _rows(task: DocumentTask, result, errors: list[str], started: float, extracted: float,
+          done: float) -> DocumentRows:
+    from ..report import finding_rows
+
+    # the rows of report.claim_rows, read off the attributes: Claim.to_json (asdict,
+    # a deep copy per claim) was an eighth of the worker's time on small documents
+    fields = [c for c in CLAIM_COLUMNS if c != "path"]
+    at = CLAIM_COLUMNS.index("path")
+    claims = []
+    for claim in result.claims:
+        row = [getattr(claim, name) for name in fields]
+        row.insert(at, result.path)
+        claims.append(tuple(row))
+    findings = [tuple(row[c] for c in FINDING_COLUMNS) for row in finding_rows([result])]
+    severities = [f.severity for f in result.findings]
+    document = {
+        "path": task.path, "source": task.source, "sha256": result.sha256,
+        "status": "error" if errors else "ok", "error": "\n".join(errors) or None,
+        "bytes": _size(task), "reference_year": result.reference_year,
+        "claims": len(claims), "findings": len(findings),
+        "findings_error": severities.count("error"), "findings_warning": severities.count("warning"),
+        "seconds": done - started, "extract_seconds": extracted - started, "check_seconds": done - extracted,
+    }
+    return DocumentRows(path=task.path, document=document, claims=claims, findings=findings)
+
+
+def _failed(task: DocumentTask, reason: str, started: float) -> DocumentRows:
+    return DocumentRows(path=task.path, document=failed_document(task, reason, time.perf_counter() - started))
+
+
+def failed_document(task: DocumentTask, reason: str, seconds: Optional[float] = None) -> dict:
+    """The row of a document that gave no result (a bug, a worker that died)."""
+    return {"path": task.path, "source": task.source, "sha256": None, "status": "error", "error": reason,
+            "bytes": _size(task), "reference_year": None, "claims": 0, "findings": 0,
+            "findings_error": 0, "findings_warning": 0, "seconds": seconds,
+            "extract_seconds": None, "check_seconds": None}
