@@ -146,7 +146,9 @@ def grammar(all_numbers: bool = False) -> Grammar:
     )
     # the characters each shape cannot match without (None: too many to list), in the
     # order of `shapes` (tests/test_extract_speed.py checks them on generated text)
-    needs = (("第",), ("百分之",), ("分之",), ("成",), ("折",), ("$", "¥", "€", "£"), None, None)
+    needs = (("第",), ("百分之",), ("分之",), ("成",), ("折",), *([("/",)] if slash else []),
+             ("$", "¥", "€", "£"), None, None)
+    shapes = [shape for shape in shapes if shape is not None]
     assert len(needs) == len(shapes), "a shape was added: say what it needs in `needs`"
     cheng_reach = 3 + max(1, *map(len, lex.cheng_blockers), *map(len, lex.suffix_qualifiers))
     return Grammar(
@@ -156,7 +158,7 @@ def grammar(all_numbers: bool = False) -> Grammar:
         # measured three times faster than forwards
         scans=tuple(regex.compile(shape, regex.VERBOSE | regex.V1 | (regex.REVERSE if "(?P<cheng>" in shape else 0),
                                    **lists)
-                    for shape in shapes if shape is not None),
+                    for shape in shapes),
         lead=regex.compile(lead, regex.V1 | regex.REVERSE, cues=list(lex.growth_rate_cues), prefixes=list(lex.prefix_qualifiers),
                            verbs=list(lex.growth_up) + list(lex.growth_down),
                            currencies=list(lex.unit_prefixes)),

@@ -242,20 +242,17 @@ def literal_words(words) -> "re.Pattern[str]":
     return re.compile(build(trie))
 
 
-def _cut_positions(text: str, characters: str) -> list[int]:
-    """Positions right after each of `characters` in `text`, in order."""
-    if not text:
-        return []
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    wanted = np.frombuffer(characters.encode("utf-32-le"), dtype=np.uint32)
-    return (np.flatnonzero(np.isin(codes, wanted)) + 1).tolist()
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 class _Bounds:
-    """Sorted starts of the pieces a text is cut into after any of some characters."""
+    """Sorted starts of the pieces a text (given as its code points) is cut into after any
+    of some characters."""
 
-    def __init__(self, characters: str, text: str):
-        self.starts = [0] + _cut_positions(text, characters)
+    def __init__(self, characters: str, codes: np.ndarray):
+        wanted = _code_points(characters)
+        self.starts = [0] + (np.flatnonzero(np.isin(codes, wanted)) + 1).tolist()
 
     def floor(self, position: int) -> int:
         return self.starts[bisect.bisect_right(self.starts, position) - 1]
@@ -292,10 +289,12 @@ class Linker:
 
     def link(self, text: str, claims: list[Claim], reference_year: Optional[int]) -> Links:
         links = Links(rules=self.rules)
-        sentences = _Bounds(_SENTENCE_ENDS, text)
-        full = _Bounds(_FULL_ENDS, text)
-        clauses = _Bounds(_CLAUSE_ENDS, text)
-        lines = _Bounds("\n", text)
+        codes = _code_points(text)
+        sentences = _Bounds(_SENTENCE_ENDS, codes)
+        full = _Bounds(_FULL_ENDS, codes)
+        clauses = _Bounds(_CLAUSE_ENDS, codes)
+        lines = _Bounds("\n", codes)
+        del codes
         metrics = _Mentions.scan(self.metric_pattern, text, lambda m: self.metric_by_name[m.group()])
         subjects = _Mentions.scan(self.subject_pattern, text, lambda m: m.group())
         periods = _period_mentions(text, reference_year)

@@ -296,8 +296,12 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
     if codes.size > 1 and (flags & _F_CR).any():
         hidden[:-1] |= (codes[:-1] == 13) & (codes[1:] == 10)  # the \r of \r\n
     visible = ~hidden
-    index = np.flatnonzero(visible)
+    # raw positions in 4 bytes, not 8: the offset map is the biggest array normalization
+    # holds (a document of 2^31 characters is 8 GB of text and more than anyone feeds it)
+    index_type = np.int32 if codes.size < 2 ** 31 else np.int64
+    index = np.arange(codes.size, dtype=index_type)[visible]
     current = codes[visible]
+    del codes, flags, hidden, visible   # the raw code points are not looked at again
     # Annotations are looked for in the folded text, as a second normalization would see
     # them: （ｚｈǎｎｇ） in full-width letters is an annotation too.
     folded = _fold_lut[current]
@@ -316,13 +320,24 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
         followed_by_opener = ends < folded.size
         followed_by_opener[followed_by_opener] = np.isin(folded[ends[followed_by_opener]], _OPEN)
         kept = ~mask
-        index, current, folded = index[kept], current[kept], folded[kept]
+        index = index[kept]   # one at a time: each old array goes before the next new one
+        current = current[kept]
+        folded = folded[kept]
         if not followed_by_opener.any():
             break  # `字(zì)(zì)`: only a doubled annotation needs another round
         # where the spans were cut out: the next round only looks near them
         lengths = ends - starts
         changed = starts - (np.cumsum(lengths) - lengths)
     ann_starts, ann_ends = _merge_spans(starts_found, ends_found)
+    if starts_found:
+        # an annotation cut out may leave a space between two numerals (一(zhǎng) 一): it is
+        # inside a figure now, as a second normalization would find
+        inside = _spaces_inside_numbers(current)
+        if inside.any():
+            kept = ~inside
+            index = index[kept]   # one at a time: each old array goes before the next new one
+            current = current[kept]
+            folded = folded[kept]
     _fold_grouping_commas(current, folded)
     # a lookup table, not np.isin over every expansion seen so far: a process that has
     # read all of Unicode (a fuzzer, a crawler's junk) must not slow down for it

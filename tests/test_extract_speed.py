@@ -27,6 +27,7 @@ PIECES = st.sampled_from([
     "HK$", "¥", "€", "£", "约", "近", "增长", "下降", "负", "-", "−", "了", "超过", "人民币", "美元", "元", "万", "亿",
     "%", "个", "人", "年", "月", "至", "到", "多", "余", "点", "一", "二", "三", "十", "百", "千", "零", "〇", "两",
     "0", "1", "2", "3", "5", "9", ".", ",", "١", "٣", "५", "A", "x", " ", "，", "。", "\n",
+    "/", "3/5", "又", "e5", "^2", "打", "两",
 ])
 TEXTS = st.lists(st.one_of(PIECES, st.text(max_size=3)), max_size=40).map("".join)
 
@@ -82,14 +83,14 @@ def test_cheng_windows_hold_every_cheng_match():
 @given(TEXTS)
 @example("增长12.5%，约三千人次，三成，九折，第1，$5")
 def test_a_shape_does_not_match_without_what_it_needs(text):
-    g = grammar()
     norm = normalize(text).norm
-    for priority, needs in enumerate(g.needs):
-        if needs is None:
-            continue
-        # every match holds one of the needed strings; without them the shape is skipped
-        for m in g.scans[priority].finditer(norm):
-            assert any(word in m.group() for word in needs), (priority, m)
+    for g in (grammar(), grammar(all_numbers=True)):
+        for priority, needs in enumerate(g.needs):
+            if needs is None:
+                continue
+            # every match holds one of the needed strings; without them the shape is skipped
+            for m in g.scans[priority].finditer(norm):
+                assert any(word in m.group() for word in needs), (priority, m)
 
 
 def test_digit_chars_are_what_regex_calls_digits():

@@ -41,6 +41,7 @@ PIECES = st.one_of(HAN, COMMON_HAN, ANNOTATIONS, st.sampled_from(list("012345678
 @example("字\u200b(zhǎng)")
 @example("一(zhǎng)(zhǎng)")
 @example("薴")
+@example("一(zhǎng) 一")   # a space left between two numerals by the cut (found in issue 6)
 def test_normalize_is_idempotent(raw):
     once = normalize(raw).norm
     assert normalize(once).norm == once
