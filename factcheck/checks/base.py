@@ -6,6 +6,7 @@ import bisect
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Iterator, Optional
 
 from ..link import ClaimInfo, Links, canonical_name, previous_period
@@ -498,6 +499,14 @@ def unit_word(unit: Optional[str], lang: str) -> str:
 
 def fmt_interval(iv: Interval, unit: Optional[str], lang: str) -> str:
     """[14.45, 14.55]%, [16037.955, 16037.965]亿元, ≥ 300亿美元."""
+    return _fmt_interval(iv.lo, iv.hi, unit, lang)
+
+
+# A finding's intervals are formatted for its message in two languages and for its
+# expected/actual fields, and repeated text repeats them: formatting is worth remembering.
+@lru_cache(maxsize=8192)
+def _fmt_interval(lo: float, hi: float, unit: Optional[str], lang: str) -> str:
+    iv = Interval(lo, hi)
     finite = [abs(x) for x in (iv.lo, iv.hi) if math.isfinite(x)]
     scale, word = _scale(max(finite) if finite else 0.0, unit, lang)
     tail = f"{word}{unit_word(unit, lang)}" if lang == "zh" else f"{word}{unit_word(unit, lang)}"
