@@ -21,6 +21,14 @@ def to_contract(results: Iterable[DocumentResult]) -> dict:
     return {"version": CONTRACT_VERSION, "documents": [r.to_json() for r in results]}
 
 
+def contract_json(results: Iterable[DocumentResult]) -> str:
+    """The contract as text: one document per line. An indented dump goes through the
+    json module's pure-Python encoder, which took as long as extracting the claims."""
+    documents = ",\n".join(json.dumps(r.to_json(), ensure_ascii=False) for r in results)
+    return (f'{{"version": {CONTRACT_VERSION}, "documents": [\n{documents}\n]}}\n' if documents
+            else f'{{"version": {CONTRACT_VERSION}, "documents": []}}\n')
+
+
 def claim_rows(results: Iterable[DocumentResult]) -> list[dict]:
     rows = []
     for result in results:
@@ -156,7 +164,7 @@ def write(results: list[DocumentResult], fmt: str, out: str | None, what: str = 
             frame.to_csv(sys.stdout, index=False)
         return
     if fmt == "json":
-        text = json.dumps(to_contract(results), ensure_ascii=False, indent=1) + "\n"
+        text = contract_json(results)
     elif fmt == "jsonl":
         text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows_of(results))
     elif fmt == "table":

@@ -110,3 +110,19 @@ def test_rules_list_and_schema():
 def test_usage_error_exits_2():
     proc = run("extract")
     assert proc.returncode == 2 and proc.stderr.decode().count("\n") == 1
+
+
+def test_contract_json_is_the_contract_one_document_per_line():
+    import json
+
+    from factcheck.pipeline import Pipeline
+    from factcheck.report import contract_json, to_contract
+
+    pipeline = Pipeline()
+    results = [pipeline.run_text("全省生产总值14151.3亿元，增长14.5%。", path="a"),
+               pipeline.run_text("进出口总额242.3亿美元", path="b")]
+    text = contract_json(results)
+    assert json.loads(text) == json.loads(json.dumps(to_contract(results)))
+    lines = text.splitlines()
+    assert len(lines) == 4 and json.loads(lines[1].rstrip(","))["path"] == "a"
+    assert json.loads(contract_json([])) == {"version": 1, "documents": []}
