@@ -14,10 +14,9 @@ relations between claims) are carried across windows and put together in one `Li
 so `factcheck check` finds what it finds in the whole file. A streamed result holds no
 normalized text (`text` is None).
 
-One relation reaches further than any window: a share whose part is named but not
-stated in its sentence is linked to the latest figure of that name anywhere before it;
-beyond the window's reach (8 × CONTEXT_CHARS, whole lines) a streamed file leaves it
-unlinked.
+The relation that reaches furthest back, a share whose part or whole is named but not
+stated in its sentence, looks at most `link.SHARE_REACH` characters back, well inside a
+window's context, so streamed and whole files link it alike.
 """
 from __future__ import annotations
 
