@@ -22,6 +22,7 @@ import numpy as np
 import regex
 
 from .models import Claim
+from .normalize import code_points
 from .rules import RuleSet
 
 try:  # the extraction module owns the scan budget; keep working if it moves
@@ -242,16 +243,12 @@ def literal_words(words) -> "re.Pattern[str]":
     return re.compile(build(trie))
 
 
-def _code_points(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-
-
 class _Bounds:
     """Sorted starts of the pieces a text (given as its code points) is cut into after any
     of some characters."""
 
     def __init__(self, characters: str, codes: np.ndarray):
-        wanted = _code_points(characters)
+        wanted = code_points(characters)
         self.starts = [0] + (np.flatnonzero(np.isin(codes, wanted)) + 1).tolist()
 
     def floor(self, position: int) -> int:
@@ -289,7 +286,7 @@ class Linker:
 
     def link(self, text: str, claims: list[Claim], reference_year: Optional[int]) -> Links:
         links = Links(rules=self.rules)
-        codes = _code_points(text)
+        codes = code_points(text)
         sentences = _Bounds(_SENTENCE_ENDS, codes)
         full = _Bounds(_FULL_ENDS, codes)
         clauses = _Bounds(_CLAUSE_ENDS, codes)

@@ -285,8 +285,16 @@ class Document:
                 return start, end
 
 
+def code_points(text: str) -> np.ndarray:
+    """The text's code points, one array item per character: 2 bytes each when every
+    character is in the Basic Multilingual Plane (nearly all Chinese text), else 4."""
+    if text and max(text) >= "\U00010000":
+        return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+
+
 def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encoding: str = "utf-8") -> Document:
-    codes = np.frombuffer(raw.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = code_points(raw)
     flags = _flags[codes]
     if codes.size and (flags & _F_UNSEEN).any():
         _learn(codes[(flags & _F_UNSEEN) != 0])
