@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Optional
 
 from . import __version__
+from .options import add_check_options, add_rule_options
 from .rules import RuleError, load_rules, rule_files, schema, validate_file
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD = 0, 1, 2
@@ -28,39 +29,21 @@ def _parser() -> argparse.ArgumentParser:
 
     ex = sub.add_parser("extract", help="list the numeric claims of documents")
     ex.add_argument("files", nargs="+", metavar="FILE", help="documents; - for standard input")
-    ex.add_argument("--rules", action="append", default=[], metavar="PATH",
-                    help="rule file or folder, on top of the shipped rules (repeatable)")
-    ex.add_argument("--no-shipped-rules", action="store_true", help="use only the --rules given")
+    add_rule_options(ex)
     ex.add_argument("--format", choices=FORMATS, default="table")
     ex.add_argument("-o", "--output", metavar="OUT", help="write here instead of standard output")
     ex.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
-    ex.add_argument("--ref-year", type=int, metavar="YEAR",
-                    help="the year 今年 refers to (default: inferred from the text)")
     ex.add_argument("--all-numbers", action="store_true",
                     help="also report bare numbers with no unit (role number)")
 
-    from .checks import CHECK_IDS
-
     ck = sub.add_parser("check", help="find figures that contradict each other")
     ck.add_argument("files", nargs="+", metavar="FILE", help="documents; - for standard input")
-    ck.add_argument("--rules", action="append", default=[], metavar="PATH",
-                    help="rule file or folder, on top of the shipped rules (repeatable)")
-    ck.add_argument("--no-shipped-rules", action="store_true", help="use only the --rules given")
+    add_rule_options(ck)
     ck.add_argument("--format", choices=FORMATS, default="table",
                     help="json: the whole contract (claims and findings); the others: findings")
     ck.add_argument("-o", "--output", metavar="OUT", help="write here instead of standard output")
     ck.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
-    ck.add_argument("--fail-on", choices=["error", "warning", "never"], default="error",
-                    help="exit 1 when a finding is at least this severe (default: error)")
-    ck.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the messages")
-    ck.add_argument("--ref-year", type=int, metavar="YEAR",
-                    help="the year 今年 refers to (default: inferred from the text)")
-    ck.add_argument("--tolerance", type=float, default=0.0, metavar="REL",
-                    help="relative slack for every figure, e.g. 0.001 (on top of the rule files')")
-    ck.add_argument("--only", action="append", default=[], choices=CHECK_IDS, metavar="CHECK",
-                    help="run only these checks (repeatable): " + ", ".join(CHECK_IDS))
-    ck.add_argument("--skip", action="append", default=[], choices=CHECK_IDS, metavar="CHECK",
-                    help="do not run this check (repeatable)")
+    add_check_options(ck)
 
     rules = sub.add_parser("rules", help="list, lint or print the schema of rule files")
     rules.add_argument("action", choices=["list", "lint", "schema"])
@@ -116,16 +99,29 @@ def _write_failed(args, exc: Exception) -> int:
     return EXIT_BAD
 
 
+def _rule_set(args, with_checks: bool = False):
+    """The rules of --rules / --no-shipped-rules (and, `with_checks`, their check
+    settings validated); None after one line on stderr when they are invalid."""
+    try:
+        rule_set = load_rules(args.rules, include_shipped=not args.no_shipped_rules)
+        if with_checks:
+            from .checks import load_config
+
+            load_config(rule_set)   # cached on the rule set
+    except RuleError as exc:
+        sys.stderr.write(f"factcheck: {exc}\n")
+        return None
+    return rule_set
+
+
 def _extract(args) -> int:
     from .pipeline import Pipeline
     from .report import write
 
     if _output_taken(args):
         return EXIT_BAD
-    try:
-        rule_set = load_rules(args.rules, include_shipped=not args.no_shipped_rules)
-    except RuleError as exc:
-        sys.stderr.write(f"factcheck: {exc}\n")
+    rule_set = _rule_set(args)
+    if rule_set is None:
         return EXIT_BAD
     pipeline = Pipeline(rule_set, all_numbers=args.all_numbers)
     results = []
@@ -153,12 +149,10 @@ def _check(args) -> int:
         return EXIT_BAD
     if _output_taken(args):
         return EXIT_BAD
-    try:
-        rule_set = load_rules(args.rules, include_shipped=not args.no_shipped_rules)
-        config = load_config(rule_set)
-    except RuleError as exc:
-        sys.stderr.write(f"factcheck: {exc}\n")
+    rule_set = _rule_set(args, with_checks=True)
+    if rule_set is None:
         return EXIT_BAD
+    config = load_config(rule_set)
     pipeline = Pipeline(rule_set)
     results = []
     status = EXIT_OK

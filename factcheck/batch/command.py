@@ -9,7 +9,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_BAD = 0, 1, 2
 
 
 def add_parser(sub) -> None:
-    from ..checks import CHECK_IDS   # already imported by the cli for `check`
+    from ..options import add_check_options, add_rule_options
 
     p = sub.add_parser(
         "batch", help="run check over many documents into Parquet tables (local processes or dask)",
@@ -24,11 +24,7 @@ def add_parser(sub) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on a dask.distributed cluster: tcp://HOST:PORT, or `local` for a LocalCluster "
                         "of --jobs workers (needs factcheck[dask])")
-    p.add_argument("--rules", action="append", default=[], metavar="PATH",
-                   help="rule file or folder, on top of the shipped rules (repeatable)")
-    p.add_argument("--no-shipped-rules", action="store_true", help="use only the --rules given")
-    p.add_argument("--ref-year", type=int, metavar="YEAR",
-                   help="the year 今年 refers to (default: inferred from each text)")
+    add_rule_options(p)
     p.add_argument("--glob", default="*.txt", metavar="PATTERN",
                    help="files of a folder to read (default: *.txt; a pattern with / matches the path "
                         "under the folder)")
@@ -43,16 +39,8 @@ def add_parser(sub) -> None:
                    help="continue in a non-empty --out: skip documents already done with the same sha256")
     p.add_argument("--force", action="store_true", help="start over in a non-empty --out")
     p.add_argument("--csv", action="store_true", help="also write the tables as CSV")
-    p.add_argument("--fail-on", choices=["error", "warning", "never"], default="never",
-                   help="exit 1 when a finding is at least this severe (default: never)")
     p.add_argument("--no-checks", action="store_true", help="claims only: do not run the checks")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the messages")
-    p.add_argument("--tolerance", type=float, default=0.0, metavar="REL",
-                   help="relative slack for every figure, on top of the rule files'")
-    p.add_argument("--only", action="append", default=[], choices=CHECK_IDS, metavar="CHECK",
-                   help="run only these checks (repeatable)")
-    p.add_argument("--skip", action="append", default=[], choices=CHECK_IDS, metavar="CHECK",
-                   help="do not run this check (repeatable)")
+    add_check_options(p, fail_on="never")
     shown = p.add_mutually_exclusive_group()
     shown.add_argument("--progress", action="store_true", default=None,
                        help="show the progress bar (default: when standard error is a terminal)")

@@ -15,7 +15,7 @@ OUTPUTS = (("html", "write_html"), ("checklist", "write_checklist"), ("xlsx", "w
 
 
 def add_parser(sub) -> None:
-    from ..checks import CHECK_IDS
+    from ..options import add_check_options, add_rule_options
 
     parser = sub.add_parser("report", help="reviewer outputs: HTML report, Markdown checklist, spreadsheet",
                             description="Reviewer outputs for documents: at least one of --html, "
@@ -27,20 +27,8 @@ def add_parser(sub) -> None:
                         help="Markdown: findings first, then one box per claim by metric and period")
     parser.add_argument("--xlsx", metavar="OUT.xlsx",
                         help="spreadsheet with sheets claims, findings (and documents, for several files)")
-    parser.add_argument("--rules", action="append", default=[], metavar="PATH",
-                        help="rule file or folder, on top of the shipped rules (repeatable)")
-    parser.add_argument("--no-shipped-rules", action="store_true", help="use only the --rules given")
-    parser.add_argument("--ref-year", type=int, metavar="YEAR",
-                        help="the year 今年 refers to (default: inferred from the text)")
-    parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the findings' messages")
-    parser.add_argument("--fail-on", choices=["error", "warning", "never"], default="error",
-                        help="exit 1 when a finding is at least this severe (default: error)")
-    parser.add_argument("--tolerance", type=float, default=0.0, metavar="REL",
-                        help="relative slack for every figure, e.g. 0.001 (on top of the rule files')")
-    parser.add_argument("--only", action="append", default=[], choices=CHECK_IDS, metavar="CHECK",
-                        help="run only these checks (repeatable)")
-    parser.add_argument("--skip", action="append", default=[], choices=CHECK_IDS, metavar="CHECK",
-                        help="do not run this check (repeatable)")
+    add_rule_options(parser)
+    add_check_options(parser)
     parser.add_argument("--force", action="store_true", help="overwrite outputs that exist")
     parser.set_defaults(run=_run)
 

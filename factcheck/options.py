@@ -1,0 +1,27 @@
+"""Command-line options that several commands share (extract, check, report, batch),
+defined once. argparse only: every command line imports this."""
+from __future__ import annotations
+
+
+def add_rule_options(parser) -> None:
+    """--rules, --no-shipped-rules, --ref-year."""
+    parser.add_argument("--rules", action="append", default=[], metavar="PATH",
+                        help="rule file or folder, on top of the shipped rules (repeatable)")
+    parser.add_argument("--no-shipped-rules", action="store_true", help="use only the --rules given")
+    parser.add_argument("--ref-year", type=int, metavar="YEAR",
+                        help="the year 今年 refers to (default: inferred from each text)")
+
+
+def add_check_options(parser, fail_on: str = "error") -> None:
+    """--fail-on (default `fail_on`), --lang, --tolerance, --only, --skip."""
+    from .checks import CHECK_IDS
+
+    parser.add_argument("--fail-on", choices=["error", "warning", "never"], default=fail_on,
+                        help=f"exit 1 when a finding is at least this severe (default: {fail_on})")
+    parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the findings' messages")
+    parser.add_argument("--tolerance", type=float, default=0.0, metavar="REL",
+                        help="relative slack for every figure, e.g. 0.001 (on top of the rule files')")
+    parser.add_argument("--only", action="append", default=[], choices=CHECK_IDS, metavar="CHECK",
+                        help="run only these checks (repeatable): " + ", ".join(CHECK_IDS))
+    parser.add_argument("--skip", action="append", default=[], choices=CHECK_IDS, metavar="CHECK",
+                        help="do not run this check (repeatable)")
