@@ -114,6 +114,14 @@ def _rule_set(args, with_checks: bool = False):
     return rule_set
 
 
+def _for_writing(result):
+    """The writers need a document's claims and findings only: a run over many files
+    does not hold every document's normalized text and links until it writes."""
+    result.text = None
+    result.links = None
+    return result
+
+
 def _extract(args) -> int:
     from .pipeline import Pipeline
     from .report import write
@@ -131,7 +139,7 @@ def _extract(args) -> int:
         for error in result.errors:
             sys.stderr.write(f"factcheck: {error}\n")
             status = EXIT_BAD
-        results.append(result)
+        results.append(_for_writing(result))
     try:
         write(results, args.format, args.output, force=args.force)
     except (OSError, ValueError) as exc:
@@ -167,7 +175,7 @@ def _check(args) -> int:
                        enabled=args.only or None, disabled=args.skip)
         if args.fail_on != "never":
             failing = failing or any(severity_at_least(f.severity, args.fail_on) for f in result.findings)
-        results.append(result)
+        results.append(_for_writing(result))
     try:
         write(results, args.format, args.output, what="findings", force=args.force)
     except (OSError, ValueError) as exc:
