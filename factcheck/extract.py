@@ -21,7 +21,7 @@ import regex
 from .lexicon import Lexicon, UnitInfo, lexicon
 from .models import Claim
 from .normalize import Document
-from .numbers import NumberError, interval, parse_arabic, parse_chinese
+from .numbers import NumberError, interval, parse_arabic, parse_chinese, trailing_myriads
 from .rules import Exclusion, combine_exclusions
 
 MATCH_TIMEOUT = 5.0  # seconds per scan of a document, plus SCAN_SECONDS_PER_MB of its size
@@ -583,8 +583,8 @@ class Extractor:
                 second = (m2[0] * lex.scales[g["scale2"]] / scale, m2[1], m2[2])
             elif second is not None and chinese and second[2]:
                 # 三到五万 is 3万 to 5万: the myriads after the second end apply to the first
-                myriads = _trailing_myriads(g.get("mc") or "")
-                if myriads > 1 and _trailing_myriads(g.get("nc") or "") == 1:
+                myriads = trailing_myriads(g.get("mc") or "")[0]
+                if myriads > 1 and not trailing_myriads(g.get("nc") or "")[1]:
                     value *= myriads
             if second is not None:
                 if unit is None and not g.get("scale") and not self.all_numbers:
@@ -740,20 +740,6 @@ def _compound_part_pattern() -> "regex.Pattern[str]":
 
 
 _COMPOUND_PART = _compound_part_pattern()
-
-
-def _trailing_myriads(numeral: str) -> float:
-    """万 -> 1e4, 亿 -> 1e8, 万亿 -> 1e12: the myriad scale words a Chinese numeral ends
-    with (1 when none)."""
-    scale = 1.0
-    for ch in reversed(numeral):
-        if ch == "万":
-            scale *= 1e4
-        elif ch == "亿":
-            scale *= 1e8
-        else:
-            break
-    return scale
 
 
 def _clean(value: float) -> float:

@@ -63,8 +63,9 @@ _BRACKETS = regex.compile(r"\([^()]*\)|（[^（）]*）|\([^()]*$|（[^（）]*$
 _NAME_WINDOW = 40   # a name is the last few words before its figure
 # a rate named after a metric's name measures something of it (游客满意度, 企业参保率,
 # 价格指数), so the metric is not what the rate is a share or a change of
-_PROPERTY_OF = regex.compile(r"\p{Han}{0,4}?(?:度|率|指数)")
-_PROPERTY_NAME = regex.compile(r"(?:度|率|指数)$")
+_PROPERTY_WORDS = "度|率|指数"
+_PROPERTY_OF = regex.compile(rf"\p{{Han}}{{0,4}}?(?:{_PROPERTY_WORDS})")
+_PROPERTY_NAME = regex.compile(rf"(?:{_PROPERTY_WORDS})$")
 # 进口占出口总额的: a share's part or whole named but not stated in its sentence is the
 # latest figure of that name at most this many characters before it, not one from
 # another section of a long document (and streamed windows see as far)

@@ -47,7 +47,7 @@ def parse_arabic(token: str) -> tuple[float, float]:
         return value, precision
     mantissa_token, e, exponent_token = token.replace("E", "e").partition("e")
     if e:
-        mantissa, mantissa_precision = parse_arabic(mantissa_token)
+        _, mantissa_precision = parse_arabic(mantissa_token)   # and the mantissa is a number
         power = _exponent(exponent_token, token)
         if abs(power) > 300:
             raise NumberError(f"not a number: {token!r}")
@@ -117,19 +117,29 @@ def parse_chinese(token: str) -> tuple[float, float]:
             rest = rest[1:]
         if not digits:
             raise NumberError(f"not a Chinese numeral: {token!r}")
-        scale = 1.0
-        for ch in rest:
-            if ch == "万":
-                scale *= 1e4
-            elif ch == "亿":
-                scale *= 1e8
-            else:
-                raise NumberError(f"not a Chinese numeral: {token!r}")
+        scale, length = trailing_myriads(rest)
+        if length != len(rest):
+            raise NumberError(f"not a Chinese numeral: {token!r}")
         base = _chinese_integer(whole) if whole else 0
         value = float(Decimal(f"{base}.{digits}")) * scale
         return value, 0.5 * 10.0 ** (-len(digits)) * scale
     value = _chinese_integer(token)
     return float(value), 0.5 * place_of_last_nonzero(value)
+
+
+_MYRIADS = {"万": 1e4, "亿": 1e8}
+
+
+def trailing_myriads(numeral: str) -> tuple[float, int]:
+    """(scale, characters) of the myriad scale words a numeral ends with: 五万 -> (1e4, 1),
+    一点五万亿 -> (1e12, 2), 五 -> (1.0, 0)."""
+    scale, length = 1.0, 0
+    for ch in reversed(numeral):
+        if ch not in _MYRIADS:
+            break
+        scale *= _MYRIADS[ch]
+        length += 1
+    return scale, length
 
 
 def place_of_last_nonzero(value: float) -> float:

@@ -211,3 +211,11 @@ def test_chinese_decimals_with_scale(whole, decimals, scale):
 def test_arabic_with_separators_equals_plain(n):
     assert parse_arabic(f"{n:,}") == parse_arabic(str(n))
     assert parse_arabic(str(n))[0] == n
+
+
+@pytest.mark.parametrize("numeral,expected", [("五万", (1e4, 1)), ("一点五万亿", (1e12, 2)), ("五", (1.0, 0)),
+                                              ("三亿五千", (1.0, 0)), ("", (1.0, 0))])
+def test_trailing_myriads(numeral, expected):
+    from factcheck.numbers import trailing_myriads
+
+    assert trailing_myriads(numeral) == expected

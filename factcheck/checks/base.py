@@ -506,19 +506,18 @@ def fmt_interval(iv: Interval, unit: Optional[str], lang: str) -> str:
 # expected/actual fields, and repeated text repeats them: formatting is worth remembering.
 @lru_cache(maxsize=8192)
 def _fmt_interval(lo: float, hi: float, unit: Optional[str], lang: str) -> str:
-    iv = Interval(lo, hi)
-    finite = [abs(x) for x in (iv.lo, iv.hi) if math.isfinite(x)]
+    finite = [abs(x) for x in (lo, hi) if math.isfinite(x)]
     scale, word = _scale(max(finite) if finite else 0.0, unit, lang)
-    tail = f"{word}{unit_word(unit, lang)}" if lang == "zh" else f"{word}{unit_word(unit, lang)}"
+    tail = f"{word}{unit_word(unit, lang)}"
     if lang != "zh" and tail.startswith(" ") and unit in ("percent", "permille"):
         tail = tail.strip()
-    if math.isinf(iv.lo) and math.isinf(iv.hi):
+    if math.isinf(lo) and math.isinf(hi):
         return "(-∞, ∞)"
-    if math.isinf(iv.lo):
-        return f"≤ {_num(iv.hi / scale, 8)}{tail}"
-    if math.isinf(iv.hi):
-        return f"≥ {_num(iv.lo / scale, 8)}{tail}"
-    a, b = _digits(iv.lo, iv.hi, scale)
+    if math.isinf(lo):
+        return f"≤ {_num(hi / scale, 8)}{tail}"
+    if math.isinf(hi):
+        return f"≥ {_num(lo / scale, 8)}{tail}"
+    a, b = _digits(lo, hi, scale)
     if a == b:
         return f"{a}{tail}"
     return f"[{a}, {b}]{tail}"
