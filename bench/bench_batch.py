@@ -191,6 +191,8 @@ def end_to_end(files: list[Path], folder: Path, work: Path, args, log) -> dict:
     commands = {
         "check": factcheck_cmd("check", *map(str, files), "--format", "json", "-o", str(out), "--force",
                                "--fail-on", "never"),
+        "check --jobs 1": factcheck_cmd("check", *map(str, files), "--format", "json", "-o", str(out), "--force",
+                                        "--fail-on", "never", "--jobs", "1"),
         "batch --jobs 1": factcheck_cmd("batch", str(folder), "--out", str(work / "b1"), "--force", "--jobs", "1",
                                         "--no-progress"),
         "batch --jobs 2": factcheck_cmd("batch", str(folder), "--out", str(work / "b2"), "--force", "--jobs", "2",
@@ -215,6 +217,9 @@ def end_to_end(files: list[Path], folder: Path, work: Path, args, log) -> dict:
         if run.get("seconds"):
             run["chars_per_s"] = chars / run["seconds"]
             run["x_floor"] = run["seconds"] / floor if floor else None
+            # the floor is one process: a run over several cores is also given as CPU time
+            run["cpu_x_floor"] = (run["cpu_seconds"] / runs["floor"]["cpu_seconds"]
+                                  if runs["floor"].get("cpu_seconds") else None)
             run["peak_x_input"] = run["peak_rss"] / nbytes
     return {"files": len(files), "chars": chars, "bytes": nbytes, "runs": runs}
 
@@ -432,14 +437,15 @@ def report(data: dict) -> str:
     lines = [f"# factcheck batch benchmark ({data['machine']})", ""]
     e2e = data["end_to_end"]
     lines += [f"## End to end: {e2e['files']} files, {e2e['bytes'] / MB:.1f} MB, {e2e['chars']:,} chars", "",
-              "| run | seconds | CPU s | chars/s | x floor | peak RSS | peak / input |",
-              "|---|---:|---:|---:|---:|---:|---:|"]
+              "| run | seconds | CPU s | chars/s | x floor | CPU x floor CPU | peak RSS | peak / input |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, run in e2e["runs"].items():
         if "seconds" not in run:
-            lines.append(f"| {name} | {run.get('error')} | | | | | |")
+            lines.append(f"| {name} | {run.get('error')} | | | | | | |")
             continue
+        cpu_x = f"{run['cpu_x_floor']:.1f}" if run.get("cpu_x_floor") else "-"
         lines.append(f"| {name} | {run['seconds']:.2f} | {run['cpu_seconds']:.1f} | {run['chars_per_s']:,.0f} | "
-                     f"{run['x_floor']:.1f} | {run['peak_rss'] / MB:.0f} MB | {run['peak_x_input']:.1f} |")
+                     f"{run['x_floor']:.1f} | {cpu_x} | {run['peak_rss'] / MB:.0f} MB | {run['peak_x_input']:.1f} |")
     j1, j2 = e2e["runs"].get("batch --jobs 1", {}), e2e["runs"].get("batch --jobs 2", {})
     if j1.get("seconds") and j2.get("seconds"):
         lines += ["", f"--jobs 2 / --jobs 1 speed-up: {j1['seconds'] / j2['seconds']:.2f}x wall, CPU "

@@ -7,6 +7,10 @@ from importlib import resources
 
 import yaml
 
+# libyaml's loader where PyYAML was built with it: about ten times faster than the pure
+# Python one, with the same nodes, lines and errors
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class UnitInfo:
@@ -44,9 +48,9 @@ def _data(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
-    lex = yaml.safe_load(_data("lexicon.yaml"))
+    lex = yaml.load(_data("lexicon.yaml"), Loader=YAML_LOADER)
     units: dict[str, UnitInfo] = {}
-    for entry in yaml.safe_load(_data("units.yaml"))["units"]:
+    for entry in yaml.load(_data("units.yaml"), Loader=YAML_LOADER)["units"]:
         info = UnitInfo(entry["name"], entry["dimension"], entry["role"])
         for alias in entry["aliases"]:
             if alias in units:

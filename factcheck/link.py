@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Iterator, Optional
 
 import numpy as np
 import regex
@@ -182,18 +182,17 @@ class _Mentions:
             found.keys.append(key(m))
         return found
 
-    def before(self, position: int, floor: int) -> list[int]:
+    def before(self, position: int, floor: int) -> Iterator[int]:
         """Indexes of mentions ending at or before `position` and starting after `floor`,
-        nearest first."""
+        nearest first. Lazily: the callers stop at the first that fits, and a floor far
+        back (a line of a whole document) would make a list of them quadratic."""
         k = bisect.bisect_right(self.ends, position)
-        out = []
         while k > 0:
             k -= 1
             if self.starts[k] < floor:
-                break
+                return
             if self.ends[k] <= position:
-                out.append(k)
-        return out
+                yield k
 
     def inside(self, start: int, end: int) -> list[int]:
         """Indexes of mentions lying wholly inside [start, end), in order."""
@@ -336,8 +335,8 @@ class Linker:
                     and (previous is None or previous.norm_end <= self._mention_end)):
                 # 出口总额创历史新高，达到188.4亿美元: the first figure after the metric's name
                 info.name = self.name_of(info.mention)
-            hits = subjects.before(claim.norm_start, floor)
-            claim.subject = subjects.keys[hits[0]] if hits else None
+            nearest = next(subjects.before(claim.norm_start, floor), None)
+            claim.subject = subjects.keys[nearest] if nearest is not None else None
             claim.period = self._period(text, claim, periods, lines.floor(claim.norm_start))
             if target is not None:
                 # 较去年同期增长5%: 去年同期 is the base; the rate is of the figure's period
@@ -872,10 +871,12 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
              "第三季度": "07/09", "四季度": "10/12", "第四季度": "10/12", "全年": None}
     last_year: Optional[int] = None
     last_months: tuple[int, Optional[str]] = (-1, None)   # (line start, months) of the last months stated
+    line = seen = 0   # the start of the line of the match, found by looking back only as far as the last one
     for m in list(pattern.finditer(text, timeout=scan_timeout(text))):
         year: Optional[int] = None
         months: Optional[str] = None
-        line = text.rfind("\n", 0, m.start()) + 1
+        line = text.rfind("\n", seen, m.start()) + 1 or line
+        seen = m.start()
         if m.group("year"):
             if m.group("day"):
                 continue  # 2011年2月28日: a date, the day a text was written, not a period

@@ -77,6 +77,17 @@ class DocumentResult:
     # not serialized: the normalized text and what linking found, for the check stage
     text: Optional[str] = field(default=None, repr=False, compare=False)
     links: Any = field(default=None, repr=False, compare=False)
+    # the document's line of the JSON contract, once encoded (see contract_line)
+    encoded: Optional[str] = field(default=None, repr=False, compare=False)
+
+    def contract_line(self) -> str:
+        """This document in the JSON contract, as one line; encoded once and kept, so
+        that a worker process can encode it and the process that writes only joins lines."""
+        if self.encoded is None:
+            import json
+
+            self.encoded = json.dumps(self.to_json(), ensure_ascii=False)
+        return self.encoded
 
     def to_json(self) -> dict:
         return {

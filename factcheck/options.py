@@ -25,3 +25,22 @@ def add_check_options(parser, fail_on: str = "error") -> None:
                         help="run only these checks (repeatable): " + ", ".join(CHECK_IDS))
     parser.add_argument("--skip", action="append", default=[], choices=CHECK_IDS, metavar="CHECK",
                         help="do not run this check (repeatable)")
+
+
+def add_jobs_option(parser) -> None:
+    """--jobs N for commands that read several documents."""
+    parser.add_argument("--jobs", "-j", type=_at_least_one, metavar="N",
+                        help="processes to spread the documents over (default: every core once the "
+                             "files add up to 1 MB; 1 for standard input)")
+
+
+def _at_least_one(value: str) -> int:
+    import argparse
+
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number

@@ -24,7 +24,7 @@ def to_contract(results: Iterable[DocumentResult]) -> dict:
 def contract_json(results: Iterable[DocumentResult]) -> str:
     """The contract as text: one document per line. An indented dump goes through the
     json module's pure-Python encoder, which took as long as extracting the claims."""
-    documents = ",\n".join(json.dumps(r.to_json(), ensure_ascii=False) for r in results)
+    documents = ",\n".join(r.contract_line() for r in results)
     return (f'{{"version": {CONTRACT_VERSION}, "documents": [\n{documents}\n]}}\n' if documents
             else f'{{"version": {CONTRACT_VERSION}, "documents": []}}\n')
 

@@ -13,6 +13,8 @@ import regex
 import yaml
 from jsonschema import Draft202012Validator
 
+from .lexicon import YAML_LOADER
+
 PATTERN_TIMEOUT = 2.0
 
 
@@ -124,10 +126,15 @@ def _load_file(path: Path) -> tuple[dict, yaml.Node]:
         line = exc.object[:exc.start].count(b"\n") + 1
         raise RuleError(f"{path}:{line}: not UTF-8 text") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        try:
+            node = yaml.compose(text, Loader=YAML_LOADER)
+        except yaml.YAMLError:
+            # the pure Python parser again, for its error: it places a bad character
+            # on its line where libyaml counts the lines differently
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
         if node is not None:
             _check_nodes(path, node)
-            loader = yaml.SafeLoader("")
+            loader = YAML_LOADER("")
             try:
                 data = loader.construct_document(node)
             finally:

@@ -36,7 +36,8 @@ import yaml
 from .compare import compare
 from .models import Claim, DocumentResult, Finding
 from .report import write_text
-from .rules import RuleError, RuleSet, _line_of, _validated, load_rules, rule_files, shipped_rules_dir
+from .rules import (YAML_LOADER, RuleError, RuleSet, _line_of, _validated, load_rules, rule_files,
+                    shipped_rules_dir)
 
 EXPECTED_SUFFIX = ".expected.yaml"
 TOP_KEYS = {"document", "reference_year", "description", "claims", "findings", "not_claims"}
@@ -160,12 +161,10 @@ def _key_lines(node: yaml.Node) -> dict[str, int]:
     return {k.value: k.start_mark.line + 1 for k, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 def _compose(text: str) -> tuple[Optional[yaml.Node], Any]:
     """The node tree (for line numbers) and the data, from one parse."""
-    loader = _Loader(text)
+    loader = YAML_LOADER(text)
     try:
         node = loader.get_single_node()
         return node, (loader.construct_document(node) if node is not None else None)

@@ -5,7 +5,6 @@ finish; a document's own failure is never an exception here (it is its row's err
 from __future__ import annotations
 
 import collections
-import os
 import sys
 from typing import Hashable, Optional
 
@@ -207,10 +206,9 @@ def make_engine(settings: Settings, jobs: int, scheduler: Optional[str]):
 
 
 def default_jobs() -> int:
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
+    from ..parallel import cores
+
+    return cores()
 
 
 def _one_line(exc: BaseException) -> str:

@@ -1,0 +1,124 @@
+"""The documents of one `extract` or `check` command line spread over the machine's cores
+(--jobs): forked workers that start with this process's warmed-up pipeline, and the
+results given back in input order, each as soon as it and those before it are done.
+
+A worker that dies (killed, out of memory) loses no other document: the documents it
+may have held are each run again alone, and the one that kills a worker by itself gets
+an error of its own."""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Callable, Iterator, Optional, TypeVar
+
+T = TypeVar("T")
+
+# Below this much input in all, forking workers costs more than it saves.
+PARALLEL_MIN_BYTES = 1 << 20
+
+_work: Optional[Callable] = None   # what a forked worker runs: set before the fork
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def jobs_for(requested: Optional[int], paths: list[str]) -> int:
+    """How many processes to use: --jobs N as given (never more than there are
+    documents); by default every core once the inputs add up to PARALLEL_MIN_BYTES.
+    One where workers cannot be forked (not Linux) or a document is standard input,
+    which only this process can read."""
+    if "-" in paths or not sys.platform.startswith("linux") or len(paths) < 2:
+        return 1
+    if requested is not None:
+        return max(1, min(requested, len(paths)))
+    total = 0
+    for path in paths:
+        try:
+            total += os.stat(path).st_size
+        except OSError:
+            pass
+    return min(cores(), len(paths)) if total >= PARALLEL_MIN_BYTES else 1
+
+
+def _call(path: str):
+    return _work(path)
+
+
+def run_in_order(work: Callable[[str], T], paths: list[str], jobs: int,
+                 lost: Callable[[str, str], T]) -> Iterator[T]:
+    """work(path) for every path, in order. `work` must not raise (a document's problem
+    is in its result); `lost(path, reason)` stands for a document whose worker died."""
+    if jobs <= 1:
+        yield from map(work, paths)
+        return
+    global _work
+    _work = work
+    try:
+        yield from _pooled(paths, jobs, lost)
+    finally:
+        _work = None
+
+
+def _pool(jobs: int):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+
+
+def _pooled(paths: list[str], jobs: int, lost: Callable[[str, str], T]) -> Iterator[T]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    window = 2 * jobs   # documents in flight: enough to keep every worker busy
+    pool = _pool(jobs)
+    try:
+        pending: list = []   # (path, future), in input order
+        queued = iter(paths)
+        while True:
+            for path in queued:
+                pending.append((path, pool.submit(_call, path)))
+                if len(pending) >= window:
+                    break
+            if not pending:
+                return
+            path, future = pending.pop(0)
+            try:
+                yield future.result()
+                continue
+            except BrokenProcessPool:
+                pass
+            except Exception as exc:   # the result could not come back (a bug)
+                yield lost(path, f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}")
+                continue
+            # every unfinished document may have been the one that killed the worker:
+            # each runs again alone, and only the one that kills its worker by itself
+            # is lost
+            pool.shutdown(wait=True, cancel_futures=True)
+            again = [(path, future)] + pending
+            pending = []
+            for path, future in again:
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    yield future.result()
+                else:
+                    yield _alone(path, lost)
+            pool = _pool(jobs)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _alone(path: str, lost: Callable[[str, str], T]) -> T:
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = _pool(1)
+    try:
+        return pool.submit(_call, path).result()
+    except BrokenProcessPool:
+        return lost(path, "the worker process running it died (killed, or out of memory)")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
