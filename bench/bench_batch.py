@@ -276,8 +276,10 @@ def profile_worker(files: list[Path], top: int) -> str:
     return buffer.getvalue()
 
 
-def linearity(texts: list[str], sizes: list[int], work: Path, log) -> list[dict]:
-    """Pipeline + checks + rows (the batch worker) on one document of each size."""
+def linearity(texts: list[str], sizes: list[int], work: Path, log, one_line: bool = False) -> list[dict]:
+    """Pipeline + checks + rows (the batch worker) on one document of each size; with
+    `one_line`, the same text with its line breaks made 。 (a scraped page): what looks
+    back to the start of a line must not look back to the start of the document."""
     import regex
 
     from factcheck.batch.main import BatchOptions, _settings
@@ -288,7 +290,9 @@ def linearity(texts: list[str], sizes: list[int], work: Path, log) -> list[dict]
     rows = []
     for size in sizes:
         text = sized_text(texts, size)
-        path = work / f"linear{size}.txt"
+        if one_line:
+            text = text.replace("\n", "。")
+        path = work / f"linear{size}{'-one-line' if one_line else ''}.txt"
         path.write_text(text, encoding="utf-8")
         task = DocumentTask(path=str(path), source="", file=str(path))
         # CPU time of this process: on a shared machine wall time at 10 MB swings with the
@@ -455,11 +459,12 @@ def report(data: dict) -> str:
               "|---|---:|---:|---:|"]
     for name, row in data["stages"].items():
         lines.append(f"| {name} | {row['seconds']:.2f} | {row['chars_per_s']:,.0f} | {row['x_floor']:.1f} |")
-    lines += ["", "## Linearity (one document, worker: pipeline + checks + rows; CPU time)", "",
-              "| size | CPU s | ns/char | x floor | rel. to 1 MB | status |", "|---|---:|---:|---:|---:|---|"]
-    for row in data["linearity"]:
-        lines.append(f"| {row['bytes'] // KB} KB | {row['seconds']:.3f} | {row['ns_per_char']:.0f} | "
-                     f"{row['x_floor']:.0f} | {row['rel_1mb']:.2f} | {row['status']} |")
+    for key, title in (("linearity", "Linearity"), ("linearity_one_line", "Linearity, the text on one line")):
+        lines += ["", f"## {title} (one document, worker: pipeline + checks + rows; CPU time)", "",
+                  "| size | CPU s | ns/char | x floor | rel. to 1 MB | status |", "|---|---:|---:|---:|---:|---|"]
+        for row in data.get(key, []):
+            lines.append(f"| {row['bytes'] // KB} KB | {row['seconds']:.3f} | {row['ns_per_char']:.0f} | "
+                         f"{row['x_floor']:.0f} | {row['rel_1mb']:.2f} | {row['status']} |")
     lines += ["", "## Memory of one document in a worker", "", "| size | growth | x size | seconds |",
               "|---|---:|---:|---:|"]
     for row in data["memory"]:
@@ -528,6 +533,8 @@ def main() -> int:
         data["stages"] = stages(files, args.repeats, log)
         log("linearity")
         data["linearity"] = linearity(texts, sizes, work, log)
+        log("linearity, text on one line")
+        data["linearity_one_line"] = linearity(texts, [s for s in sizes if s >= 100 * KB], work, log, one_line=True)
         log("memory")
         data["memory"] = memory(texts, [s for s in sizes if s >= 100 * KB], work, args.timeout, log)
         log("many small documents")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
@@ -77,8 +77,23 @@ class Grammar:
     # Per scan, the characters one of whose presence the pattern needs (None: none known,
     # scan every text): a text without any of them is not scanned at all.
     needs: "tuple[Optional[tuple[str, ...]], ...]" = ()
-    cheng: int = -1       # which scan is the 成 shape (scanned in windows, see Extractor._windows)
-    cheng_reach: int = 0  # characters after 成 that the 成 shape may match or look at
+    # Per scan index, where the shape alone is scanned: in windows around its anchor
+    # word (see Anchor and Extractor._windows); the others over the whole text.
+    anchors: "dict[int, Anchor]" = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A word every match of a shape holds right after its first number (成, 分之): the
+    shape can only match in a window from the start of the run of `back` characters
+    before an anchor (or digits) to the end of the run of `ahead` characters after it
+    (or digits, when `ahead` is not empty), plus `reach` characters for the rest of the
+    match and what its lookarounds see. Such a shape is worth scanning this way when
+    its first characters (numerals, digits) are common and its anchor is not."""
+    pattern: "regex.Pattern[str]"
+    back: frozenset
+    ahead: frozenset
+    reach: int
 
 
 @lru_cache(maxsize=2)
@@ -106,13 +121,14 @@ def grammar(all_numbers: bool = False) -> Grammar:
     # when every number is asked for
     slash = (r"(?<![\d./])(?:(?P<sw>\d+)\s)?(?P<sn>\d+)/(?P<sd>\d+)(?![\d./])" if all_numbers
              else None)
+    # 三分之一; 三百五又三分之一 (350⅓)
+    fraction = rf"(?:{_num('w')}\s*又\s*)?{_num('d')}分之{_num('f')}{post}"
     # One pattern per shape, each simple enough for the engine's fast searches (a literal,
     # a first-character set); joined into one alternation they are tried at every position.
     shapes = [
         rf"(?P<ordinal>第{_num('r')}(?P<rank_unit>\L<rank_units>)?)",
         rf"百分之{_num('p')}(?P<kilo>[kK](?![A-Za-z]))?{post}",
-        # 三分之一; 三百五又三分之一 (350⅓)
-        rf"(?:{_num('w')}\s*又\s*)?{_num('d')}分之{_num('f')}{post}",
+        fraction,
         rf"""(?:(?<![{_NUMERAL_CHARS}])(?P<cheng>[二两三四五六七八九]|十)(?:点(?P<chengd>[一二三四五六七八九]))?
               |(?<![\d.⁄A-Za-z])(?P<chenga>\d{{1,2}}(?:\.\d+)?)|(?P<chengh>半))
             成(?:(?P<chengplus>半)|(?P<chengdigit>[一二三四五六七八九])(?![{_NUMERAL_CHARS}]))?
@@ -150,10 +166,21 @@ def grammar(all_numbers: bool = False) -> Grammar:
              ("$", "¥", "€", "£"), None, None)
     shapes = [shape for shape in shapes if shape is not None]
     assert len(needs) == len(shapes), "a shape was added: say what it needs in `needs`"
-    cheng_reach = 3 + max(1, *map(len, lex.cheng_blockers), *map(len, lex.suffix_qualifiers))
+    suffix_reach = max(1, *map(len, lex.suffix_qualifiers))
+    number_chars = frozenset(_NUMERAL_CHARS + "兆点,.eE+-^")
+    anchors = {
+        # 七成, 7.5成, 八点五成, 半成 (and 成半, 成三 after it, then a blocker or a suffix)
+        next(k for k, shape in enumerate(shapes) if "(?P<cheng>" in shape): Anchor(
+            regex.compile(r"(?<=[\d一二两三四五六七八九十半])成", regex.V1),
+            back=frozenset("二两三四五六七八九十点一半."), ahead=frozenset(),
+            reach=3 + max(suffix_reach, *map(len, lex.cheng_blockers))),
+        # 三分之一, 3分之2, 三百五又三分之一: any numbers on both sides
+        shapes.index(fraction): Anchor(
+            regex.compile(rf"(?<=[\d{_NUMERAL_CHARS}])分之", regex.V1),
+            back=number_chars | _space_chars() | {"又"}, ahead=number_chars, reach=2 + suffix_reach),
+    }
     return Grammar(
-        needs=needs, cheng_reach=cheng_reach,
-        cheng=next(k for k, shape in enumerate(shapes) if "(?P<cheng>" in shape),
+        needs=needs, anchors=anchors,
         # 成 is a common character: that shape is searched backwards, from each 成, which
         # measured three times faster than forwards
         scans=tuple(regex.compile(shape, regex.VERBOSE | regex.V1 | (regex.REVERSE if "(?P<cheng>" in shape else 0),
@@ -409,8 +436,9 @@ class Extractor:
             needs = self.g.needs[priority] if priority < len(self.g.needs) else None
             if needs is not None and not any(word in text for word in needs):
                 continue
-            if priority == self.g.cheng:
-                for pos, endpos in self._windows(text, deadline):
+            anchor = self.g.anchors.get(priority)
+            if anchor is not None:
+                for pos, endpos in _windows(text, anchor, deadline):
                     found.extend((m.start(), priority, m, names)
                                  for m in pattern.finditer(text, pos, endpos, timeout=_remaining(deadline)))
                 continue
@@ -424,27 +452,6 @@ class Extractor:
                 kept.append((m, names))
                 end = m.end()
         return kept
-
-    def _windows(self, text: str, deadline: Optional[float]) -> list[tuple[int, int]]:
-        """Disjoint spans of the text that hold every match of the 成 shape, each scanned
-        as the whole text would be. Every match holds a 成 right after its numeral (a
-        digit, 二..九, 十, 半), so a window runs from the start of the run of numeral
-        characters before such a 成 to `cheng_reach` characters after it: the pattern's
-        lookbehinds see before a window, and nothing it matches or looks at lies past one."""
-        digits = _digit_chars()
-        reach = self.g.cheng_reach
-        windows: list[tuple[int, int]] = []
-        for m in _CHENG_AFTER_NUMERAL.finditer(text, timeout=_remaining(deadline)):
-            at = m.start()
-            start = at
-            while start > 0 and (text[start - 1] in _CHENG_NUMBER_CHARS or text[start - 1] in digits):
-                start -= 1
-            end = min(len(text), at + 1 + reach)
-            if windows and start <= windows[-1][1]:
-                windows[-1] = (windows[-1][0], end)
-            else:
-                windows.append((start, end))
-        return windows
 
     def _lead(self, text: str, start: int, floor: int) -> _Lead:
         """Read back from a number, but not into the figure before it (4人民币5美元)."""
@@ -720,18 +727,46 @@ def _remaining(deadline: Optional[float]) -> Optional[float]:
     return left
 
 
-# What may stand in the number of a 成 figure (七成, 7.5成, 八点五成, 半成), digits aside;
-# a 成 right after one of these (or a digit) is where a 成 figure may end.
-_CHENG_NUMBER_CHARS = frozenset("二两三四五六七八九十点一半.")
-_CHENG_AFTER_NUMERAL = regex.compile(r"(?<=[\d一二两三四五六七八九十半])成", regex.V1)
+def _windows(text: str, anchor: Anchor, deadline: Optional[float]) -> list[tuple[int, int]]:
+    """Disjoint spans of the text that hold every match of an anchored shape, each to be
+    scanned as the whole text would be: the pattern's lookbehinds see before a window,
+    and nothing a match holds or looks at lies past one (see Anchor). Each character is
+    walked over at most once per side, since an anchor ends the run before it."""
+    digits = _digit_chars()
+    back = anchor.back | digits
+    ahead = anchor.ahead | digits if anchor.ahead else anchor.ahead
+    size = len(text)
+    windows: list[tuple[int, int]] = []
+    for m in anchor.pattern.finditer(text, timeout=_remaining(deadline)):
+        start = m.start()
+        while start > 0 and text[start - 1] in back:
+            start -= 1
+        end = m.end()
+        while end < size and text[end] in ahead:
+            end += 1
+        end = min(size, end + anchor.reach)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(end, windows[-1][1]))
+        else:
+            windows.append((start, end))
+    return windows
 
 
-@lru_cache(maxsize=1)
-def _digit_chars() -> frozenset:
-    """Every character `\\d` matches (the regex module's Unicode, not unicodedata's)."""
+@lru_cache(maxsize=None)
+def _chars_matching(pattern: str) -> frozenset:
+    """Every character a one-character class matches (the regex module's Unicode, not
+    unicodedata's)."""
     codes = np.concatenate((np.arange(0xD800), np.arange(0xE000, 0x110000))).astype(np.uint32)
     planes = codes.tobytes().decode("utf-32-le")
-    return frozenset(regex.findall(r"\d", planes, regex.V1, timeout=60.0))
+    return frozenset(regex.findall(pattern, planes, regex.V1, timeout=60.0))
+
+
+def _digit_chars() -> frozenset:
+    return _chars_matching(r"\d")
+
+
+def _space_chars() -> frozenset:
+    return _chars_matching(r"\s")
 
 
 def _compound_part_pattern() -> "regex.Pattern[str]":

@@ -1,7 +1,8 @@
 """The shortcuts extraction takes for speed give what the plain way gives.
 
 `Extractor._scan` skips a shape where it cannot match (a text without 第, without a
-currency sign...) and scans the 成 shape only in windows around the 成 after a numeral;
+currency sign...) and scans the 成 and 分之 shapes only in windows around a 成 or 分之
+after a numeral;
 `_lead` skips the lead pattern when the character before a number ends no lead word;
 figures are judged once per distinct match and context. Each is compared here with the
 plain computation on generated text. No timing is asserted.
@@ -27,7 +28,7 @@ PIECES = st.sampled_from([
     "HK$", "¥", "€", "£", "约", "近", "增长", "下降", "负", "-", "−", "了", "超过", "人民币", "美元", "元", "万", "亿",
     "%", "个", "人", "年", "月", "至", "到", "多", "余", "点", "一", "二", "三", "十", "百", "千", "零", "〇", "两",
     "0", "1", "2", "3", "5", "9", ".", ",", "١", "٣", "५", "A", "x", " ", "，", "。", "\n",
-    "/", "3/5", "又", "e5", "^2", "打", "两",
+    "/", "3/5", "又", "e5", "^2", "打", "两", "三分之一", "3分之2", "又三分之", " 又 ", "百分之五", "分之一点五",
 ])
 TEXTS = st.lists(st.one_of(PIECES, st.text(max_size=3)), max_size=40).map("".join)
 
@@ -68,15 +69,22 @@ def test_scan_of_the_seed_gives_what_the_plain_scan_gives():
         assert described(extractor._scan(norm)) == described(plain_scan(extractor, norm))
 
 
-def test_cheng_windows_hold_every_cheng_match():
-    extractor = EXTRACTORS[0]
-    text = "约八点五成，" + "成为" * 30 + "7.25成半左右；两成" + "x" * 40 + "半成"
-    cheng = extractor.g.scans[extractor.g.cheng]
-    windows = extractor._windows(text, None)
-    assert windows == sorted(windows)
-    assert all(end <= start for (_, end), (start, _) in zip(windows, windows[1:]))
-    for m in cheng.finditer(text):
-        assert any(start <= m.start() and m.end() <= end for start, end in windows), m
+@pytest.mark.parametrize("text", [
+    "约八点五成，" + "成为" * 30 + "7.25成半左右；两成" + "x" * 40 + "半成",
+    "三分之一，" + "分之" * 20 + "二百五十 又 三分之一百二十三点五万左右；3分之2" + "y" * 40 + "1,000又1/2分之3",
+])
+def test_anchored_windows_hold_every_match(text):
+    g = EXTRACTORS[0].g
+    assert len(g.anchors) == 2
+    matched = 0
+    for priority, anchor in g.anchors.items():
+        windows = extract._windows(text, anchor, None)
+        assert windows == sorted(windows)
+        assert all(end < start for (_, end), (start, _) in zip(windows, windows[1:]))
+        for m in g.scans[priority].finditer(text):
+            matched += 1
+            assert any(start <= m.start() and m.end() <= end for start, end in windows), m
+    assert matched >= 3
 
 
 @settings(**SETTINGS)
