@@ -125,6 +125,7 @@ def _for_writing(result, fmt: str):
     result.links = None
     if fmt == "json":
         result.contract_line()
+        result.claims = []   # written from the encoded line: not carried back from a worker again
     return result
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterator, Optional
 
 import numpy as np
@@ -825,6 +826,7 @@ class Linker:
 _GENERIC_SUFFIXES = ("总额", "总值", "总量", "总数", "额")
 
 
+@lru_cache(maxsize=4096)
 def canonical_name(name: str) -> str:
     """出口总额, 出口额 and 出口 name one figure; 户籍人口 and 常住人口 do not."""
     for suffix in _GENERIC_SUFFIXES:
