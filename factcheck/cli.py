@@ -13,6 +13,7 @@ from .options import add_check_options, add_jobs_option, add_rule_options
 from .rules import RuleError, load_rules, rule_files, schema, validate_file
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD = 0, 1, 2
+EXIT_INTERRUPTED = 130   # 128 + SIGINT, as shells report it
 FORMATS = ["table", "json", "jsonl", "csv", "parquet"]
 
 
@@ -299,10 +300,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     args = _parser().parse_args(argv)
     if getattr(args, "run", None) is not None:
         return args.run(args)
-    if args.command == "extract":
-        return _extract(args)
-    if args.command == "check":
-        return _check(args)
+    if args.command in ("extract", "check"):
+        try:
+            return _extract(args) if args.command == "extract" else _check(args)
+        except KeyboardInterrupt:
+            # nothing was written: the output goes in whole or not at all
+            sys.stderr.write("factcheck: interrupted; no output written\n")
+            return EXIT_INTERRUPTED
     if args.command == "test":
         return _test(args)
     return _rules(args)

@@ -8,6 +8,7 @@ an error of its own."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from typing import Callable, Iterator, Optional, TypeVar
 
@@ -68,7 +69,23 @@ def _pool(jobs: int):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_worker_start)
+
+
+def _worker_start() -> None:
+    # Ctrl-C reaches the whole process group: this process stops the workers, which must
+    # not each print a traceback of their own
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool, now: bool) -> None:
+    """Shut the pool down; `now` (interrupted, or no more results wanted) without letting
+    the workers finish the documents they hold."""
+    if now:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _pooled(paths: list[str], jobs: int, lost: Callable[[str, str], T]) -> Iterator[T]:
@@ -76,6 +93,7 @@ def _pooled(paths: list[str], jobs: int, lost: Callable[[str, str], T]) -> Itera
 
     window = 2 * jobs   # documents in flight: enough to keep every worker busy
     pool = _pool(jobs)
+    finished = False
     try:
         pending: list = []   # (path, future), in input order
         queued = iter(paths)
@@ -85,6 +103,7 @@ def _pooled(paths: list[str], jobs: int, lost: Callable[[str, str], T]) -> Itera
                 if len(pending) >= window:
                     break
             if not pending:
+                finished = True
                 return
             path, future = pending.pop(0)
             try:
@@ -98,7 +117,7 @@ def _pooled(paths: list[str], jobs: int, lost: Callable[[str, str], T]) -> Itera
             # every unfinished document may have been the one that killed the worker:
             # each runs again alone, and only the one that kills its worker by itself
             # is lost
-            pool.shutdown(wait=True, cancel_futures=True)
+            _stop(pool, now=False)
             again = [(path, future)] + pending
             pending = []
             for path, future in again:
@@ -108,17 +127,21 @@ def _pooled(paths: list[str], jobs: int, lost: Callable[[str, str], T]) -> Itera
                     yield _alone(path, lost)
             pool = _pool(jobs)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        _stop(pool, now=not finished)
 
 
 def _alone(path: str, lost: Callable[[str, str], T]) -> T:
     from concurrent.futures.process import BrokenProcessPool
 
     pool = _pool(1)
+    finished = False
     try:
-        return pool.submit(_call, path).result()
+        result = pool.submit(_call, path).result()
+        finished = True
+        return result
     except BrokenProcessPool:
+        finished = True
         return lost(path, "the worker process running it died (killed, or out of memory)")
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        _stop(pool, now=not finished)
 

@@ -88,3 +88,63 @@ def test_jobs_must_be_a_positive_number():
         assert proc.returncode == 2
         lines = proc.stderr.decode().splitlines()
         assert len(lines) == 1 and "--jobs" in lines[0], lines
+
+
+def _sleeps_after_a(path):
+    if path != "a":
+        import time
+
+        time.sleep(60)
+    return path.upper()
+
+
+@linux_only
+def test_a_consumer_that_stops_early_stops_the_workers():
+    import multiprocessing
+    import time
+
+    got = parallel.run_in_order(_sleeps_after_a, ["a", "b", "c", "d"], 2, lambda p, r: None)
+    assert next(got) == "A"
+    started = time.monotonic()
+    got.close()   # as a KeyboardInterrupt in the consumer does
+    assert time.monotonic() - started < 30, "waited for the workers to finish their documents"
+    assert multiprocessing.active_children() == []
+
+
+def _children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as handle:
+            return handle.read().split()
+    except OSError:
+        return []
+
+
+@linux_only
+def test_ctrl_c_stops_every_process_with_one_line(tmp_path):
+    """A worker blocks on a pipe nobody writes to; Ctrl-C (SIGINT to the process group,
+    as a terminal sends it) ends the run at once: exit 130, one line, no output."""
+    import signal
+    import time
+
+    fifo = tmp_path / "never.txt"
+    os.mkfifo(fifo)
+    out = tmp_path / "out.json"
+    proc = subprocess.Popen([sys.executable, "-m", "factcheck", "check", str(SEED), str(fifo), "--jobs", "2",
+                             "--format", "json", "-o", str(out)], stderr=subprocess.PIPE,
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 120
+        while len(_children(proc.pid)) < 2 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        assert len(_children(proc.pid)) >= 2, "the workers never started"
+        workers = _children(proc.pid)
+        time.sleep(0.5)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130
+    assert err.decode().splitlines() == ["factcheck: interrupted; no output written"]
+    assert not out.exists()
+    assert not any(os.path.exists(f"/proc/{pid}") for pid in workers)
