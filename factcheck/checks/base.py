@@ -152,6 +152,7 @@ class Context:
         self._rates: Optional[dict[str, list[Claim]]] = None
         self._identity: Optional[dict[tuple, list[Claim]]] = None
         self._by_metric: Optional[dict[str, list[Claim]]] = None
+        self._implicit: Optional[list[tuple[Claim, Claim, Claim]]] = None
         self._positions: dict[str, list[int]] = {}
         self._signatures: dict[str, tuple] = {}
         self.repeats: dict[tuple, list[list[str]]] = {}
@@ -351,9 +352,15 @@ class Context:
                 continue
             yield current, base, prior.cue, prior.sign
 
-    def implicit_pairs(self) -> Iterator[tuple[Claim, Claim, Claim]]:
+    def implicit_pairs(self) -> list[tuple[Claim, Claim, Claim]]:
         """(current, prior, rate): a year-on-year rate of a figure, and the same figure for
-        the year before stated elsewhere in the document."""
+        the year before stated elsewhere in the document. Found once for the checks that
+        read them."""
+        if self._implicit is None:
+            self._implicit = list(self._find_implicit_pairs())
+        return self._implicit
+
+    def _find_implicit_pairs(self) -> Iterator[tuple[Claim, Claim, Claim]]:
         explicit = {(p.current, p.prior) for p in self.links.priors}
         for current in self.claims:
             if current.role not in _FIGURES + ("share",) or not self.usable(current):
@@ -371,6 +378,13 @@ class Context:
         """(stated, computed, unit) for a rate between two figures: percent growth from the
         ratio, a change or percentage points from the difference. None when they do not
         combine (a prior that may be zero or negative, units that differ)."""
+        key = ("growth_of", current.id, prior.id, rate.id, tolerance)   # the checks share it
+        if key not in self.cache:
+            self.cache[key] = self._growth_of(current, prior, rate, tolerance)
+        return self.cache[key]
+
+    def _growth_of(self, current: Claim, prior: Claim, rate: Claim,
+                   tolerance: float) -> Optional[tuple[Interval, Interval, str]]:
         c, p = self.iv(current, tolerance), self.iv(prior, tolerance)
         stated = self.iv(rate, tolerance)
         if rate.unit == "percent" and rate.role == "growth" and current.unit == prior.unit:
