@@ -106,13 +106,15 @@ def _pooled(paths: list[str], jobs: int, lost: Callable[[str, str], T]) -> Itera
                 finished = True
                 return
             path, future = pending.pop(0)
+            broken = False
             try:
-                yield future.result()
-                continue
+                result = future.result()
             except BrokenProcessPool:
-                pass
+                broken = True
             except Exception as exc:   # the result could not come back (a bug)
-                yield lost(path, f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}")
+                result = lost(path, f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}")
+            if not broken:
+                yield result
                 continue
             # every unfinished document may have been the one that killed the worker:
             # each runs again alone, and only the one that kills its worker by itself

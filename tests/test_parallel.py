@@ -76,6 +76,16 @@ def test_a_worker_that_dies_loses_only_its_document():
     assert got[1].startswith("lost b: the worker process running it died")
 
 
+def _unpicklable_for_b(path):
+    return (lambda: None) if path == "b" else path.upper()
+
+
+@linux_only
+def test_a_result_that_cannot_come_back_is_that_documents_error():
+    got = list(parallel.run_in_order(_unpicklable_for_b, ["a", "b", "c"], 2, lambda path, reason: f"lost {path}"))
+    assert got == ["A", "lost b", "C"]
+
+
 @linux_only
 def test_results_stream_in_input_order():
     names = [f"doc{k}" for k in range(25)]
