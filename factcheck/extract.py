@@ -78,7 +78,7 @@ class Grammar:
     # scan every text): a text without any of them is not scanned at all.
     needs: "tuple[Optional[tuple[str, ...]], ...]" = ()
     # Per scan index, where the shape alone is scanned: in windows around its anchor
-    # word (see Anchor and Extractor._windows); the others over the whole text.
+    # word (see Anchor and _windows); the others over the whole text.
     anchors: "dict[int, Anchor]" = field(default_factory=dict)
 
 
@@ -427,8 +427,8 @@ class Extractor:
 
         Each shape is scanned on its own over the whole text, as if alone, but a shape is
         not scanned where it cannot match: not at all when the text lacks every character
-        it needs (`Grammar.needs`), and the 成 shape only in windows around the 成 that
-        follow a numeral (see `_windows`)."""
+        it needs (`Grammar.needs`), and the 成 and 分之 shapes only in windows around the
+        成 and 分之 that follow a numeral (`Grammar.anchors`, see `_windows`)."""
         timeout = scan_timeout(text)
         deadline = None if timeout is None else time.monotonic() + timeout
         found = []
