@@ -16,6 +16,9 @@ T = TypeVar("T")
 
 # Below this much input in all, forking workers costs more than it saves.
 PARALLEL_MIN_BYTES = 1 << 20
+# What one task sent to a worker holds at most (a larger document goes alone).
+CHUNK_BYTES = 128 << 10
+CHUNK_FILES = 64
 
 _work: Optional[Callable] = None   # what a forked worker runs: set before the fork
 
@@ -46,8 +49,27 @@ def jobs_for(requested: Optional[int], paths: list[str]) -> int:
     return min(cores(), len(paths)) if total >= PARALLEL_MIN_BYTES else 1
 
 
-def _call(path: str):
-    return _work(path)
+def _call(paths: list[str]) -> list:
+    return [_work(path) for path in paths]
+
+
+def _chunks(paths: list[str]) -> Iterator[list[str]]:
+    """The paths in input order, cut into chunks of about CHUNK_BYTES or CHUNK_FILES: a
+    task sent to a worker costs about as much as a small document, and thousands of
+    one-paragraph files would otherwise cost as much again in sending."""
+    chunk: list[str] = []
+    size = 0
+    for path in paths:
+        try:
+            size += os.stat(path).st_size
+        except OSError:
+            pass
+        chunk.append(path)
+        if size >= CHUNK_BYTES or len(chunk) >= CHUNK_FILES:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
 
 
 def run_in_order(work: Callable[[str], T], paths: list[str], jobs: int,
@@ -91,42 +113,43 @@ def _stop(pool, now: bool) -> None:
 def _pooled(paths: list[str], jobs: int, lost: Callable[[str, str], T]) -> Iterator[T]:
     from concurrent.futures.process import BrokenProcessPool
 
-    window = 2 * jobs   # documents in flight: enough to keep every worker busy
+    window = 2 * jobs   # chunks in flight: enough to keep every worker busy
     pool = _pool(jobs)
     finished = False
     try:
-        pending: list = []   # (path, future), in input order
-        queued = iter(paths)
+        pending: list = []   # (chunk, future), in input order
+        queued = _chunks(paths)
         while True:
-            for path in queued:
-                pending.append((path, pool.submit(_call, path)))
+            for chunk in queued:
+                pending.append((chunk, pool.submit(_call, chunk)))
                 if len(pending) >= window:
                     break
             if not pending:
                 finished = True
                 return
-            path, future = pending.pop(0)
+            chunk, future = pending.pop(0)
             broken = False
             try:
-                result = future.result()
+                results = future.result()
             except BrokenProcessPool:
                 broken = True
-            except Exception as exc:   # the result could not come back (a bug)
-                result = lost(path, f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}")
+            except Exception:   # the results could not come back (a bug): each path alone
+                results = [_alone(path, lost) for path in chunk]
             if not broken:
-                yield result
+                yield from results
                 continue
             # every unfinished document may have been the one that killed the worker:
             # each runs again alone, and only the one that kills its worker by itself
             # is lost
             _stop(pool, now=False)
-            again = [(path, future)] + pending
+            again = [(chunk, future)] + pending
             pending = []
-            for path, future in again:
+            for chunk, future in again:
                 if future.done() and not future.cancelled() and future.exception() is None:
-                    yield future.result()
+                    yield from future.result()
                 else:
-                    yield _alone(path, lost)
+                    for path in chunk:
+                        yield _alone(path, lost)
             pool = _pool(jobs)
     finally:
         _stop(pool, now=not finished)
@@ -138,12 +161,15 @@ def _alone(path: str, lost: Callable[[str, str], T]) -> T:
     pool = _pool(1)
     finished = False
     try:
-        result = pool.submit(_call, path).result()
+        result = pool.submit(_call, [path]).result()[0]
         finished = True
         return result
     except BrokenProcessPool:
         finished = True
         return lost(path, "the worker process running it died (killed, or out of memory)")
+    except Exception as exc:   # the result could not come back (a bug)
+        finished = True
+        return lost(path, f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}")
     finally:
         _stop(pool, now=not finished)
 

@@ -50,6 +50,19 @@ def test_jobs_give_the_output_of_one_process(tmp_path, command, fmt):
         assert documents[0]["findings"] and documents[1]["claims"]
 
 
+def test_chunks_keep_the_order_and_bound_their_size(tmp_path, monkeypatch):
+    monkeypatch.setattr(parallel, "CHUNK_BYTES", 1000)
+    monkeypatch.setattr(parallel, "CHUNK_FILES", 3)
+    paths = []
+    for k, size in enumerate([10, 2000, 10, 10, 10, 10, 600, 600, 10]):
+        path = tmp_path / f"{k}.txt"
+        path.write_bytes(b"x" * size)
+        paths.append(str(path))
+    chunks = list(parallel._chunks(paths + ["missing"]))
+    assert [p for chunk in chunks for p in chunk] == paths + ["missing"]
+    assert [len(chunk) for chunk in chunks] == [2, 3, 3, 2]
+
+
 def test_default_jobs_depend_on_the_inputs(tmp_path):
     small = [str(CHECKS / "sum_fail.hans.txt"), str(SEED)]
     assert parallel.jobs_for(None, small) == 1                 # under PARALLEL_MIN_BYTES
@@ -69,7 +82,9 @@ def _dies_on_b(path):
 
 
 @linux_only
-def test_a_worker_that_dies_loses_only_its_document():
+@pytest.mark.parametrize("chunk_files", [1, 2, 64])
+def test_a_worker_that_dies_loses_only_its_document(monkeypatch, chunk_files):
+    monkeypatch.setattr(parallel, "CHUNK_FILES", chunk_files)
     got = list(parallel.run_in_order(_dies_on_b, ["a", "b", "c", "d", "e", "f"], 2,
                                      lambda path, reason: f"lost {path}: {reason}"))
     assert got[0] == "A" and got[2:] == ["C", "D", "E", "F"]
@@ -81,13 +96,17 @@ def _unpicklable_for_b(path):
 
 
 @linux_only
-def test_a_result_that_cannot_come_back_is_that_documents_error():
+@pytest.mark.parametrize("chunk_files", [1, 64])
+def test_a_result_that_cannot_come_back_is_that_documents_error(monkeypatch, chunk_files):
+    monkeypatch.setattr(parallel, "CHUNK_FILES", chunk_files)
     got = list(parallel.run_in_order(_unpicklable_for_b, ["a", "b", "c"], 2, lambda path, reason: f"lost {path}"))
     assert got == ["A", "lost b", "C"]
 
 
 @linux_only
-def test_results_stream_in_input_order():
+@pytest.mark.parametrize("chunk_files", [1, 3, 64])
+def test_results_stream_in_input_order(monkeypatch, chunk_files):
+    monkeypatch.setattr(parallel, "CHUNK_FILES", chunk_files)
     names = [f"doc{k}" for k in range(25)]
     assert list(parallel.run_in_order(str.upper, names, 3, lambda p, r: None)) == [n.upper() for n in names]
 
