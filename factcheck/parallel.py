@@ -117,42 +117,53 @@ def _pooled(paths: list[str], jobs: int, lost: Callable[[str, str], T]) -> Itera
     pool = _pool(jobs)
     finished = False
     try:
-        pending: list = []   # (chunk, future), in input order
+        pending: list = []   # (chunk, its future or None when the pool broke first), in input order
         queued = _chunks(paths)
+        broken = False
         while True:
-            for chunk in queued:
-                pending.append((chunk, pool.submit(_call, chunk)))
-                if len(pending) >= window:
+            while not broken and len(pending) < window:
+                chunk = next(queued, None)
+                if chunk is None:
                     break
+                try:
+                    pending.append((chunk, pool.submit(_call, chunk)))
+                except BrokenProcessPool:   # a worker died since the last submit
+                    pending.append((chunk, None))
+                    broken = True
             if not pending:
                 finished = True
                 return
             chunk, future = pending.pop(0)
-            broken = False
-            try:
-                results = future.result()
-            except BrokenProcessPool:
-                broken = True
-            except Exception:   # the results could not come back (a bug): each path alone
-                results = [_alone(path, lost) for path in chunk]
-            if not broken:
+            results = None
+            if future is not None:
+                try:
+                    results = future.result()
+                except BrokenProcessPool:
+                    pass
+                except Exception:   # the results could not come back (a bug): each path alone
+                    results = [_alone(path, lost) for path in chunk]
+            if results is not None:
                 yield from results
                 continue
             # every unfinished document may have been the one that killed the worker:
             # each runs again alone, and only the one that kills its worker by itself
             # is lost
             _stop(pool, now=False)
-            again = [(chunk, future)] + pending
-            pending = []
-            for chunk, future in again:
-                if future.done() and not future.cancelled() and future.exception() is None:
+            for chunk, future in [(chunk, future)] + pending:
+                if future is not None and _succeeded(future):
                     yield from future.result()
                 else:
                     for path in chunk:
                         yield _alone(path, lost)
+            pending = []
+            broken = False
             pool = _pool(jobs)
     finally:
         _stop(pool, now=not finished)
+
+
+def _succeeded(future) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None
 
 
 def _alone(path: str, lost: Callable[[str, str], T]) -> T:

@@ -119,6 +119,19 @@ def test_jobs_must_be_a_positive_number():
         assert len(lines) == 1 and "--jobs" in lines[0], lines
 
 
+@linux_only
+def test_a_pool_that_broke_before_the_next_submit_loses_nothing_else(monkeypatch):
+    """The consumer is slow: by the time it asks for more, the pool has seen its worker
+    die, and the next submit is refused."""
+    import time
+
+    monkeypatch.setattr(parallel, "CHUNK_FILES", 1)
+    got = parallel.run_in_order(_dies_on_b, list("abcdefgh"), 2, lambda path, reason: f"lost {path}")
+    first = next(got)
+    time.sleep(1.5)
+    assert [first, *got] == ["A", "lost b", "C", "D", "E", "F", "G", "H"]
+
+
 def _sleeps_after_a(path):
     if path != "a":
         import time
@@ -128,12 +141,16 @@ def _sleeps_after_a(path):
 
 
 @linux_only
-def test_a_consumer_that_stops_early_stops_the_workers():
+def test_a_consumer_that_stops_early_stops_the_workers(monkeypatch):
     import multiprocessing
     import time
 
+    monkeypatch.setattr(parallel, "CHUNK_FILES", 1)   # "a" comes back alone, before the others
+
     got = parallel.run_in_order(_sleeps_after_a, ["a", "b", "c", "d"], 2, lambda p, r: None)
+    started = time.monotonic()
     assert next(got) == "A"
+    assert time.monotonic() - started < 30
     started = time.monotonic()
     got.close()   # as a KeyboardInterrupt in the consumer does
     assert time.monotonic() - started < 30, "waited for the workers to finish their documents"
