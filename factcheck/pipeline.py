@@ -24,6 +24,7 @@ import os
 from dataclasses import replace
 from typing import Iterator, Optional
 
+from . import collector
 from .decode import Decoded, InputError, read_or_spool, stream_input
 from .extract import Extractor
 from .link import Linker, Links, infer_reference_year
@@ -52,10 +53,11 @@ class Pipeline:
 
     def run_text(self, raw: str, path: str = "<text>", sha256: Optional[str] = None,
                  reference_year: Optional[int] = None) -> DocumentResult:
-        doc = normalize(raw, path=path, sha256=sha256)
-        year = reference_year if reference_year is not None else infer_reference_year(doc.norm)
-        errors: list[str] = []
-        claims, links = self._claims(doc, year, errors, self.max_claims)
+        with collector.paused():
+            doc = normalize(raw, path=path, sha256=sha256)
+            year = reference_year if reference_year is not None else infer_reference_year(doc.norm)
+            errors: list[str] = []
+            claims, links = self._claims(doc, year, errors, self.max_claims)
         return DocumentResult(path=path, sha256=sha256, reference_year=year, claims=claims,
                               errors=errors, text=doc.norm, links=links)
 
@@ -121,9 +123,10 @@ class Pipeline:
         try:
             for number, (core_start, core_end, window_start, lines_before, window) in enumerate(
                     _windows(streamed.chunks(), chunk, context)):
-                doc = normalize(window, path=shown, sha256=streamed.sha256)
-                budget = None if self.max_claims is None else self.max_claims - len(result.claims) + context
-                claims, links = self._claims(doc, year, errors, budget)
+                with collector.paused():
+                    doc = normalize(window, path=shown, sha256=streamed.sha256)
+                    budget = None if self.max_claims is None else self.max_claims - len(result.claims) + context
+                    claims, links = self._claims(doc, year, errors, budget)
                 core = stitch.window(claims, links, doc, core_start, core_end, window_start, lines_before, number)
                 full = self.max_claims is not None and len(result.claims) + len(core) > self.max_claims
                 if full:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Iterable, Optional, Sequence, Union
 
+from .. import collector
 from ..link import Links, Linker
 from ..models import Claim, DocumentResult, Finding
 from ..rules import RuleSet
@@ -105,16 +106,17 @@ def run_checks(result_or_claims: Union[DocumentResult, Sequence[Claim]], text: O
     else:
         claims = list(result_or_claims)
         links = _links_for(claims, text, rules, reference_year)
-    ctx = Context(claims=claims, links=links, rules=rules, config=config, tolerance=float(tolerance or 0.0))
     wanted = set(enabled) if enabled is not None else set(CHECK_IDS)
     wanted -= set(disabled)
-    raw: list[RawFinding] = []
-    for module in CHECKS:
-        if module.ID in wanted and config.is_enabled(module.ID):
-            raw.extend(module.run(ctx))
-    for finding in raw:
-        finding.repeats = ctx.repeats_of(finding)
-    findings = _assemble(raw, lang)
+    with collector.paused():
+        ctx = Context(claims=claims, links=links, rules=rules, config=config, tolerance=float(tolerance or 0.0))
+        raw: list[RawFinding] = []
+        for module in CHECKS:
+            if module.ID in wanted and config.is_enabled(module.ID):
+                raw.extend(module.run(ctx))
+        for finding in raw:
+            finding.repeats = ctx.repeats_of(finding)
+        findings = _assemble(raw, lang)
     if result is not None:
         result.findings = findings
     return findings
