@@ -40,13 +40,17 @@ def jobs_for(requested: Optional[int], paths: list[str]) -> int:
         return 1
     if requested is not None:
         return max(1, min(requested, len(paths)))
-    total = 0
-    for path in paths:
-        try:
-            total += os.stat(path).st_size
-        except OSError:
-            pass
+    total = sum(map(_size, paths))
     return min(cores(), len(paths)) if total >= PARALLEL_MIN_BYTES else 1
+
+
+def _size(path: str) -> int:
+    """The file's size in bytes; 0 for what cannot be looked at (its error comes later,
+    from the document's own run)."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
 
 
 def _call(paths: list[str]) -> list:
@@ -60,10 +64,7 @@ def _chunks(paths: list[str]) -> Iterator[list[str]]:
     chunk: list[str] = []
     size = 0
     for path in paths:
-        try:
-            size += os.stat(path).st_size
-        except OSError:
-            pass
+        size += _size(path)
         chunk.append(path)
         if size >= CHUNK_BYTES or len(chunk) >= CHUNK_FILES:
             yield chunk
