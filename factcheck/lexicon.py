@@ -8,7 +8,8 @@ from importlib import resources
 import yaml
 
 # libyaml's loader where PyYAML was built with it: about ten times faster than the pure
-# Python one, with the same nodes, lines and errors
+# Python one, with the same nodes and lines (an error may name another line: see
+# rules._load_file)
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 

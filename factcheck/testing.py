@@ -161,7 +161,6 @@ def _key_lines(node: yaml.Node) -> dict[str, int]:
     return {k.value: k.start_mark.line + 1 for k, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
 
 
-
 def _compose(text: str) -> tuple[Optional[yaml.Node], Any]:
     """The node tree (for line numbers) and the data, from one parse."""
     loader = YAML_LOADER(text)
