@@ -135,11 +135,11 @@ def _documents(args, work, warm_up):
     workers are forked, `warm_up` runs once on a short text: what the pipeline loads on
     first use is then loaded once, in the memory the workers share."""
     from .models import DocumentResult
-    from .parallel import jobs_for, run_in_order
+    from .parallel import WARM_UP_TEXT, jobs_for, run_in_order
 
     jobs = jobs_for(args.jobs, args.files)
     if jobs > 1:
-        warm_up("2010年全年生产总值14151.3亿元，比上年增长14.5%。")
+        warm_up(WARM_UP_TEXT)
 
     def lost(path: str, reason: str):
         return DocumentResult(path=path, errors=[f"{path}: {reason}"])

@@ -752,21 +752,23 @@ def _windows(text: str, anchor: Anchor, deadline: Optional[float]) -> list[tuple
     return windows
 
 
-@lru_cache(maxsize=None)
-def _chars_matching(pattern: str) -> frozenset:
-    """Every character a one-character class matches (the regex module's Unicode, not
-    unicodedata's)."""
+@lru_cache(maxsize=1)
+def _digits_and_spaces() -> tuple[frozenset, frozenset]:
+    """Every character `\\d` and every one `\\s` matches (the regex module's Unicode, not
+    unicodedata's), from one pass over all code points: building them is most of it."""
     codes = np.concatenate((np.arange(0xD800), np.arange(0xE000, 0x110000))).astype(np.uint32)
     planes = codes.tobytes().decode("utf-32-le")
-    return frozenset(regex.findall(pattern, planes, regex.V1, timeout=60.0))
+    both = "".join(regex.findall(r"[\d\s]", planes, regex.V1, timeout=60.0))
+    return (frozenset(regex.findall(r"\d", both, regex.V1, timeout=60.0)),
+            frozenset(regex.findall(r"\s", both, regex.V1, timeout=60.0)))
 
 
 def _digit_chars() -> frozenset:
-    return _chars_matching(r"\d")
+    return _digits_and_spaces()[0]
 
 
 def _space_chars() -> frozenset:
-    return _chars_matching(r"\s")
+    return _digits_and_spaces()[1]
 
 
 def _compound_part_pattern() -> "regex.Pattern[str]":

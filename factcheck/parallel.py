@@ -22,6 +22,10 @@ CHUNK_FILES = 64
 
 _work: Optional[Callable] = None   # what a forked worker runs: set before the fork
 
+# What a pipeline runs once before workers are forked from it, so that what it loads on
+# first use (lookup tables, OpenCC, cn2an) is loaded once, in memory the workers share.
+WARM_UP_TEXT = "2010年全年生产总值14151.3亿元，比上年增长14.5%。"
+
 
 def cores() -> int:
     """The cores this process may run on."""

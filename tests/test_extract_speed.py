@@ -101,12 +101,16 @@ def test_a_shape_does_not_match_without_what_it_needs(text):
                 assert any(word in m.group() for word in needs), (priority, m)
 
 
-def test_digit_chars_are_what_regex_calls_digits():
+def test_digit_and_space_chars_are_what_regex_calls_so():
     import regex
     digits = _digit_chars()
     assert "7" in digits and "٣" in digits and "a" not in digits and "七" not in digits
     for ch in digits:
         assert regex.fullmatch(r"\d", ch, regex.V1)
+    spaces = extract._space_chars()
+    assert " " in spaces and "\u3000" in spaces and "\n" in spaces and "a" not in spaces and not spaces & digits
+    for ch in spaces:
+        assert regex.fullmatch(r"\s", ch, regex.V1)
 
 
 def test_a_scan_past_its_deadline_times_out(monkeypatch):

@@ -78,8 +78,9 @@ def _give_back(settings: Settings, pipeline) -> None:
 def warm_up(settings: Settings) -> None:
     """A pipeline for these settings, built and run once on a short text, left free for
     the next chunk (and for the workers forked from this process)."""
-    process_document(DocumentTask(path="<warm-up>", source="", text="2010年全年生产总值14151.3亿元，比上年增长14.5%。"),
-                     settings)
+    from ..parallel import WARM_UP_TEXT
+
+    process_document(DocumentTask(path="<warm-up>", source="", text=WARM_UP_TEXT), settings)
 
 
 def process_chunk(tasks: list[DocumentTask], settings: Settings) -> list[DocumentRows]:
