@@ -13,6 +13,7 @@ import bisect
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from typing import Optional
 
 import numpy as np
@@ -444,7 +445,7 @@ class Extractor:
                 continue
             found.extend((m.start(), priority, m, names)
                          for m in pattern.finditer(text, timeout=_remaining(deadline)))
-        found.sort(key=lambda item: (item[0], item[1]))
+        found.sort(key=_START_THEN_PRIORITY)
         kept = []
         end = -1
         for start, _, m, names in found:
@@ -715,6 +716,9 @@ class Extractor:
         return Claim(id="", text="", start=0, end=0, value=value, unit=unit.name if unit else None,
                      dimension=dimension, qualifier=reported, low=low, high=high,
                      precision=precision, role=role, norm_start=start, norm_end=end)
+
+
+_START_THEN_PRIORITY = itemgetter(0, 1)   # of a scan's (start, priority, match, names)
 
 
 def _remaining(deadline: Optional[float]) -> Optional[float]:
