@@ -310,8 +310,12 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
     # raw positions in 4 bytes, not 8: the offset map is the biggest array normalization
     # holds (a document of 2^31 characters is 8 GB of text and more than anyone feeds it)
     index_type = np.int32 if codes.size < 2 ** 31 else np.int64
-    index = np.arange(codes.size, dtype=index_type)[visible]
-    current = codes[visible]
+    index = np.arange(codes.size, dtype=index_type)
+    if hidden.any():   # most texts hide nothing: no copies of the whole text's arrays then
+        index = index[visible]
+        current = codes[visible]
+    else:
+        current = codes
     del codes, flags, hidden, visible   # the raw code points are not looked at again
     # Annotations are looked for in the folded text, as a second normalization would see
     # them: （ｚｈǎｎｇ） in full-width letters is an annotation too.
@@ -367,7 +371,8 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
     else:
         raw_index = index
         norm_codes = folded
-    norm = np.ascontiguousarray(norm_codes, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+    # decoded straight from the array's buffer: tobytes() would copy it first
+    norm = str(np.ascontiguousarray(norm_codes, dtype=np.uint32), "utf-32-le", "surrogatepass")
     return Document(raw=raw, norm=norm, raw_index=raw_index, annotation_starts=ann_starts,
                     annotation_ends=ann_ends, path=path, sha256=sha256, encoding=encoding)
 
