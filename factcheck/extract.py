@@ -12,8 +12,7 @@ from __future__ import annotations
 import bisect
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
-from operator import itemgetter
+from functools import lru_cache, partial
 from typing import Optional
 
 import numpy as np
@@ -42,8 +41,9 @@ def scan_timeout(text: str) -> Optional[float]:
 
 _ARABIC = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _NUMERAL_CHARS = "零〇一二三四五六七八九十百千万亿两俩壹贰叁肆伍陆柒捌玖拾佰仟"
+_EXPONENT = r"(?:[eE][+-]?\d+|\^[+-]?\d+)?"
 # a number in Arabic digits as a whole figure: also .5, 1.2e8 and 10^8
-_ARABIC_FIGURE = rf"(?:{_ARABIC}|(?<![\d.])\.\d+)(?:[eE][+-]?\d+|\^[+-]?\d+)?"
+_ARABIC_FIGURE = rf"(?:{_ARABIC}|(?<![\d.])\.\d+){_EXPONENT}"
 # 兆 inside a numeral is 10^12 (四十九兆九千亿); before anything else it is mega (五兆瓦)
 # 两 ending a numeral after another numeral is the weight (三十两, 两万两), not a digit
 _CHINESE = rf"[{_NUMERAL_CHARS}](?:(?!两(?![{_NUMERAL_CHARS}]))[{_NUMERAL_CHARS}])*(?:兆[{_NUMERAL_CHARS}]+)?(?:点[零〇一二三四五六七八九壹贰叁肆伍陆柒捌玖]+[万亿]?)?"
@@ -81,6 +81,8 @@ class Grammar:
     # Per scan index, where the shape alone is scanned: in windows around its anchor
     # word (see Anchor and _windows); the others over the whole text.
     anchors: "dict[int, Anchor]" = field(default_factory=dict)
+    # Per scan index, the shape split in two (see Split)
+    splits: "dict[int, Split]" = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,16 @@ class Anchor:
     back: frozenset
     ahead: frozenset
     reach: int
+
+
+@dataclass(frozen=True)
+class Split:
+    """A shape as two patterns with the shape's groups: `rare`, the alternative that
+    seldom matches, and `common`, the shape without it, which the engine searches
+    faster. Where `rare` matches nowhere, the shape matches exactly where `common`
+    does; elsewhere the shape itself is scanned."""
+    common: "regex.Pattern[str]"
+    rare: "regex.Pattern[str]"
 
 
 @lru_cache(maxsize=2)
@@ -122,6 +134,8 @@ def grammar(all_numbers: bool = False) -> Grammar:
     # when every number is asked for
     slash = (r"(?<![\d./])(?:(?P<sw>\d+)\s)?(?P<sn>\d+)/(?P<sd>\d+)(?![\d./])" if all_numbers
              else None)
+    arabic_rest = rf"(?:(?P<sep>\L<seps>){_num('m')})?{number_tail}{post}"
+    arabic = rf"(?<!\d)(?<!\d\.)(?P<na>(?>{_ARABIC_FIGURE})){arabic_rest}"
     # 三分之一; 三百五又三分之一 (350⅓)
     fraction = rf"(?:{_num('w')}\s*又\s*)?{_num('d')}分之{_num('f')}{post}"
     # One pattern per shape, each simple enough for the engine's fast searches (a literal,
@@ -142,7 +156,7 @@ def grammar(all_numbers: bool = False) -> Grammar:
         slash,
         # a currency sign makes a bare number a figure: $20, ¥300
         rf"(?P<sign_unit>US\$|HK\$|[$¥€£])\s?(?P<na>(?>{_ARABIC})){tail}?{post}",
-        rf"(?<!\d)(?<!\d\.)(?P<na>(?>{_ARABIC_FIGURE}))(?:(?P<sep>\L<seps>){_num('m')})?{number_tail}{post}",
+        arabic,
         rf"""(?:(?=[一两二三四五六七八])(?P<pair>\L<pairs>)
               |(?<![{_NUMERAL_CHARS}点])(?P<nc>(?>{_CHINESE}))(?:(?P<sep>\L<seps>){_num('m')})?)
             {number_tail}{post}""",
@@ -180,8 +194,17 @@ def grammar(all_numbers: bool = False) -> Grammar:
             regex.compile(rf"(?<=[\d{_NUMERAL_CHARS}])分之", regex.V1),
             back=number_chars | _space_chars() | {"又"}, ahead=number_chars, reach=2 + suffix_reach),
     }
+    compile_shape = partial(regex.compile, flags=regex.VERBOSE | regex.V1, **lists)
+    # A figure starting with its point (.5) is rare, and the alternative that reads it
+    # makes every position a candidate for the engine: the shape is searched without it
+    # wherever it is not found (see `Split`).
+    splits = {shapes.index(arabic): Split(
+        common=compile_shape(rf"(?<!\d)(?<!\d\.)(?P<na>(?>{_ARABIC}{_EXPONENT})){arabic_rest}"),
+        rare=compile_shape(rf"(?<![\d.])(?P<na>(?>\.\d+{_EXPONENT})){arabic_rest}"))}
+    for k, split in splits.items():
+        assert split.common.groupindex == split.rare.groupindex == compile_shape(shapes[k]).groupindex
     return Grammar(
-        needs=needs, anchors=anchors,
+        needs=needs, anchors=anchors, splits=splits,
         # 成 is a common character: that shape is searched backwards, from each 成, which
         # measured three times faster than forwards
         scans=tuple(regex.compile(shape, regex.VERBOSE | regex.V1 | (regex.REVERSE if "(?P<cheng>" in shape else 0),
@@ -285,9 +308,9 @@ class Extractor:
         previous_end = 0
         # a few figures have little to repeat: the cache would only cost its keys
         judged: Optional[dict] = {} if self.cache_judging and len(matches) >= _CACHE_FROM else None
-        for m, names in matches:
-            claim = self._judge(text, m, names, previous_end, judged)
-            previous_end = m.end()
+        for start, end, priority, m in matches:
+            claim = self._judge(text, start, end, priority, m, previous_end, judged)
+            previous_end = end
             if claim is None or not -_HUGE < claim.value < _HUGE:
                 continue  # 9999…(400 digits)元 is a string of digits, not a figure (nor inf, nor nan)
             if has_nul and _touches_nul(text, claim.norm_start, claim.norm_end):
@@ -307,23 +330,26 @@ class Extractor:
         self._locate(doc, claims)
         return claims
 
-    def _judge(self, text: str, m: "regex.Match[str]", names: list, floor: int,
-               cache: Optional[dict] = None) -> Optional[Claim]:
-        """The claim of one match (None for none), `floor` the end of the match before.
+    def _judge(self, text: str, start: int, end: int, priority: int, m: "regex.Match[str]",
+               floor: int, cache: Optional[dict] = None) -> Optional[Claim]:
+        """The claim of the match `m` of scan `priority`, from `start` to `end` (None for
+        none), `floor` the end of the match before.
 
         Documents repeat their figures with the same words around them: a match judged
         once in a document is judged again from `cache` (one per document), keyed by all
-        that judging it reads: its pattern (by its group names), and the text from `lo`
+        that judging it reads: its pattern, and the text from `lo`
         (9 characters or the lead window before the match, whichever reaches further, and
         one more for a prefix's blockers) to `_reach` characters after it, with the
         match's place in that text. `_reach` also bounds what the scan's lookarounds saw,
         so the match's groups are a function of that text too. On text that does not
         repeat, the cache only costs the key."""
-        start, end = m.span()
         if cache is not None:
-            window = max(floor, start - LEAD_WINDOW) if start > floor else start
-            lo = max(0, min(window, start - 8) - 1)
-            key = (id(names), text[lo:end + self._reach], start - lo, end - lo, window - lo)
+            # max() and min() as conditionals: this runs once per figure of the document
+            window = (start - LEAD_WINDOW if start - LEAD_WINDOW > floor else floor) if start > floor else start
+            lo = (window if window < start - 8 else start - 8) - 1
+            if lo < 0:
+                lo = 0
+            key = (priority, text[lo:end + self._reach], start - lo, end - lo, window - lo)
             hit = cache.get(key, _MISSING)
             if hit is not _MISSING:
                 if hit is None:
@@ -334,7 +360,7 @@ class Extractor:
                 claim.norm_start += lo - first_lo
                 claim.norm_end += lo - first_lo
                 return claim
-        groups = dict(zip(names, m.groups()))
+        groups = dict(zip(self._group_names[priority], m.groups()))
         try:
             claim = (self._rank(text, m, groups) if groups.get("ordinal")
                      else self._figure(text, m, groups, floor))
@@ -423,35 +449,44 @@ class Extractor:
 
     def _scan(self, text: str) -> list:
         """Matches of all shapes, leftmost first, without overlaps (an earlier shape wins a
-        tie), each with its pattern's group names. The timeout bounds the regex scans only,
-        not the judging of the matches.
+        tie), as (start, end, the shape's priority, the match). The timeout bounds the
+        regex scans only, not the judging of the matches.
 
         Each shape is scanned on its own over the whole text, as if alone, but a shape is
         not scanned where it cannot match: not at all when the text lacks every character
         it needs (`Grammar.needs`), and the 成 and 分之 shapes only in windows around the
-        成 and 分之 that follow a numeral (`Grammar.anchors`, see `_windows`)."""
+        成 and 分之 that follow a numeral (`Grammar.anchors`, see `_windows`), and the
+        Arabic shape without its rare alternative where that matches nowhere
+        (`Grammar.splits`)."""
         timeout = scan_timeout(text)
         deadline = None if timeout is None else time.monotonic() + timeout
+        # each match under one int that orders by start, then priority: a list of tuples
+        # whose first items are distinct ints is sorted without comparing anything else
+        shapes = len(self.g.scans)
         found = []
-        for priority, (pattern, names) in enumerate(zip(self.g.scans, self._group_names)):
+        for priority, pattern in enumerate(self.g.scans):
             needs = self.g.needs[priority] if priority < len(self.g.needs) else None
             if needs is not None and not any(word in text for word in needs):
                 continue
+            split = self.g.splits.get(priority)
+            if split is not None and split.rare.search(text, timeout=_remaining(deadline)) is None:
+                pattern = split.common
             anchor = self.g.anchors.get(priority)
             if anchor is not None:
                 for pos, endpos in _windows(text, anchor, deadline):
-                    found.extend((m.start(), priority, m, names)
+                    found.extend((m.start() * shapes + priority, m)
                                  for m in pattern.finditer(text, pos, endpos, timeout=_remaining(deadline)))
                 continue
-            found.extend((m.start(), priority, m, names)
+            found.extend((m.start() * shapes + priority, m)
                          for m in pattern.finditer(text, timeout=_remaining(deadline)))
-        found.sort(key=_START_THEN_PRIORITY)
+        found.sort()
         kept = []
         end = -1
-        for start, _, m, names in found:
+        for order, m in found:
+            start = order // shapes
             if start >= end:
-                kept.append((m, names))
                 end = m.end()
+                kept.append((start, end, order - start * shapes, m))
         return kept
 
     def _lead(self, text: str, start: int, floor: int) -> _Lead:
@@ -718,7 +753,6 @@ class Extractor:
                      precision=precision, role=role, norm_start=start, norm_end=end)
 
 
-_START_THEN_PRIORITY = itemgetter(0, 1)   # of a scan's (start, priority, match, names)
 
 
 def _remaining(deadline: Optional[float]) -> Optional[float]:

@@ -51,6 +51,17 @@ def described(matches):
     return [(m.span(), m.regs, names) for m, names in matches]
 
 
+def scanned(extractor, text):
+    """`Extractor._scan` in the plain scan's terms, its spans and priorities checked."""
+    out = []
+    for start, end, priority, m in extractor._scan(text):
+        split = extractor.g.splits.get(priority)
+        assert m.re in (extractor.g.scans[priority], *((split.common, split.rare) if split else ()))
+        assert (start, end) == m.span()
+        out.append((m, extractor._group_names[priority]))
+    return out
+
+
 @settings(**SETTINGS)
 @given(TEXTS)
 @example("三成三成")
@@ -59,14 +70,31 @@ def described(matches):
 def test_scan_gives_what_the_plain_scan_gives(text):
     norm = normalize(text).norm
     for extractor in EXTRACTORS:
-        assert described(extractor._scan(norm)) == described(plain_scan(extractor, norm))
+        assert described(scanned(extractor, norm)) == described(plain_scan(extractor, norm))
 
 
 def test_scan_of_the_seed_gives_what_the_plain_scan_gives():
     with open("fixtures/sichuan_quality_interview_2010.txt", encoding="utf-8") as handle:
         norm = normalize(handle.read()).norm
     for extractor in EXTRACTORS:
-        assert described(extractor._scan(norm)) == described(plain_scan(extractor, norm))
+        assert described(scanned(extractor, norm)) == described(plain_scan(extractor, norm))
+
+
+@settings(**SETTINGS)
+@given(st.lists(st.sampled_from(["1", "23", ".", ".5", "5.", ",", ",000", "e5", "^2", "-", "至", "万", "亿", "元",
+                                 "%", "个", "多", "左右", "a", " ", "年", "。"]), max_size=30).map("".join))
+@example("3-.5万，.5.3万，1,000.5亿元，.5e3吨，x.5万，1.5.5万，.5,000，.5-3-4")
+def test_a_split_shape_matches_as_the_shape_where_its_rare_part_matches_nowhere(text):
+    for g in (grammar(), grammar(all_numbers=True)):
+        assert g.splits
+        for priority, split in g.splits.items():
+            whole = [(m.span(), m.groups()) for m in g.scans[priority].finditer(text)]
+            if split.rare.search(text) is None:
+                assert [(m.span(), m.groups()) for m in split.common.finditer(text)] == whole
+            # where the shape matches, one of its parts matches alike
+            for (start, end), groups in whole:
+                parts = [part.match(text, start) for part in (split.common, split.rare)]
+                assert ((start, end), groups) in [(m.span(), m.groups()) for m in parts if m]
 
 
 @pytest.mark.parametrize("text", [
