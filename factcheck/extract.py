@@ -493,6 +493,7 @@ class Extractor:
         """Read back from a number, but not into the figure before it (4人民币5美元)."""
         if start <= floor or text[start - 1] not in self.g.lead_ends:
             return _NO_LEAD  # matched backwards, the lead would have to end right before the number
+        # LEAD_WINDOW characters at most: no timeout (its clock costs more than the match)
         m = self.g.lead.match(text, max(floor, start - LEAD_WINDOW), start)
         if m is None or m.start() == start:
             return _NO_LEAD

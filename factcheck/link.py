@@ -35,6 +35,9 @@ except ImportError:  # pragma: no cover
 _SENTENCE_ENDS = "。！!？?；;\n"        # a sentence, or one item of a ；-list
 _FULL_ENDS = "。！!？?\n"               # a whole sentence
 _CLAUSE_ENDS = "。！!？?；;\n，,：:"
+# Every `regex` pattern run over a whole text gets `timeout=scan_timeout(text)`. The
+# others read a window of a few dozen characters around a claim, and the few compiled by
+# the standard `re` (literal tries, single runs) have no shape that backtracks.
 _CLAUSE_END = re.compile(f"[{_CLAUSE_ENDS}]")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代)")
 _DAY_AFTER = re.compile(r"\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
@@ -362,7 +365,7 @@ class Linker:
         self._priors(text, claims, by_id, links, full)
         self._parts(text, claims, links, full, lines)
         self._shares(text, claims, by_id, links, sentences, clauses)
-        links.comparable_document = bool(_COMPARABLE_NOTE.search(text))
+        links.comparable_document = bool(_COMPARABLE_NOTE.search(text, timeout=scan_timeout(text)))
         self._records(text, claims, links, full)
         for claim in claims:
             # a rate takes the period of the figure it qualifies, even when paired late
@@ -803,7 +806,7 @@ class Linker:
         """The figure called a new high: the nearest before 新高 in its sentence, or the
         one right after it (创历史新高，达到188.4亿美元)."""
         starts = [c.norm_start for c in claims]
-        for m in _RECORD.finditer(text):
+        for m in _RECORD.finditer(text, timeout=scan_timeout(text)):
             floor = full.floor(m.start())
             first_after = bisect.bisect_left(starts, m.end())
             k = first_after - 1

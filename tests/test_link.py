@@ -281,3 +281,18 @@ def test_literal_words_escapes_and_prefers_the_longest():
     pattern = literal_words(NAME_WORDS)
     assert [m.group() for m in pattern.finditer("实现进出口总额，出口和(GDP)与a.b，axb")] == [
         "进出口总额", "出口", "(GDP)", "a.b"]
+
+
+def test_the_linkers_scans_of_the_whole_text_run_within_the_scan_budget(monkeypatch):
+    import factcheck.link as link
+
+    text = "2010年全省地区生产总值14151.3亿元，增长14.5%，创历史新高。增长速度按可比价计算。"
+    asked = []
+    monkeypatch.setattr(link, "scan_timeout", lambda scanned: asked.append(scanned) or 5.0)
+    result = PIPELINE.run_text(text)
+    assert result.links.comparable_document and result.links.records
+    # the period words, the 可比价 note and 新高 are each looked for over the whole text
+    assert sum(scanned == result.text for scanned in asked) >= 3
+    monkeypatch.setattr(link, "scan_timeout", lambda scanned: 0.0)
+    with pytest.raises(TimeoutError):
+        PIPELINE.linker._records(result.text, result.claims, result.links, link._Bounds("。", link.code_points(result.text)))
