@@ -257,7 +257,8 @@ def _annotation_mask(codes: np.ndarray,
     delta = np.zeros(n + 1, dtype=np.int8)
     delta[starts] = 1
     delta[ends] -= 1
-    mask = np.cumsum(delta[:n], dtype=np.int8) != 0
+    # summed in place, 0 or 1 at every position: read as booleans without a copy
+    mask = np.cumsum(delta[:n], dtype=np.int8, out=delta[:n]).view(np.bool_)
     return mask, starts, ends
 
 
@@ -334,7 +335,7 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
         ends_found.append(index[ends - 1] + 1)
         followed_by_opener = ends < folded.size
         followed_by_opener[followed_by_opener] = np.isin(folded[ends[followed_by_opener]], _OPEN)
-        kept = ~mask
+        kept = np.logical_not(mask, out=mask)
         index = index[kept]   # one at a time: each old array goes before the next new one
         current = current[kept]
         folded = folded[kept]
