@@ -7,8 +7,6 @@ from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Optional
 
-import cn2an
-
 CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5,
                   "六": 6, "七": 7, "八": 8, "九": 9,
                   # financial forms (after Traditional->Simplified)
@@ -22,6 +20,15 @@ _PLAIN_FORMS = str.maketrans("壹贰叁肆伍陆柒捌玖拾佰仟两俩", "一�
 
 class NumberError(ValueError):
     pass
+
+
+def _cn2an(token: str, mode: str):
+    """cn2an.cn2an, imported on first use: importing cn2an compiles its patterns (a
+    quarter of a second), which a run whose texts hold no Chinese numeral beyond single
+    digits need not pay."""
+    import cn2an
+
+    return cn2an.cn2an(token, mode)
 
 
 @lru_cache(maxsize=65536)
@@ -94,12 +101,12 @@ def _chinese_integer(token: str) -> int:
         return int("".join(str(CHINESE_DIGITS[ch]) for ch in token))
     token = token.translate(_PLAIN_FORMS).replace("万万", "亿")  # 四万万 is four hundred million
     try:
-        return int(cn2an.cn2an(token, "strict"))
+        return int(_cn2an(token, "strict"))
     except (ValueError, KeyError):
         pass
     try:
         # colloquial forms that drop the last place: 二百五 (250), 一万三 (13000)
-        return int(cn2an.cn2an(token, "normal"))
+        return int(_cn2an(token, "normal"))
     except (ValueError, KeyError):
         raise NumberError(f"not a Chinese numeral: {token!r}") from None
 
