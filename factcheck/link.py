@@ -65,6 +65,7 @@ _COMPARISON_TAIL = regex.compile(r"(?:同比|比|较|与)(?:去年|上年|前年
 _COMPARISON_WORD = regex.compile(r"占|比|较|相当于|同比|环比")
 _BRACKETS = regex.compile(r"\([^()]*\)|（[^（）]*）|\([^()]*$|（[^（）]*$")
 _NAME_WINDOW = 40   # a name is the last few words before its figure
+_NAMES_KEPT = 65536  # runs of words kept trimmed by a Linker (see name_of)
 # a rate named after a metric's name measures something of it (游客满意度, 企业参保率,
 # 价格指数), so the metric is not what the rate is a share or a change of
 _PROPERTY_WORDS = "度|率|指数"
@@ -283,6 +284,7 @@ class Linker:
         heads = set(_NAME_HEAD) | set(rules.subjects)
         self._heads = regex.compile(r"^(?:\L<heads>)", heads=sorted(heads, key=len, reverse=True))
         self._tails: dict[str, tuple[str, ...]] = {}   # by last character, longest first
+        self._names: dict[str, str] = {}   # name_of's runs of words, trimmed
         for tail in sorted(_NAME_TAIL, key=len, reverse=True):
             self._tails[tail[-1]] = self._tails.get(tail[-1], ()) + (tail,)
 
@@ -413,7 +415,18 @@ class Linker:
         m = _NAME_RUN.search(before[-_NAME_WINDOW:])
         if not m:
             return ""
-        name = m.group()
+        run = m.group()
+        name = self._names.get(run)
+        if name is None:
+            # the same words name many figures: each run is trimmed once
+            if len(self._names) >= _NAMES_KEPT:
+                self._names.clear()
+            name = self._names[run] = self._trimmed(run)
+        return name
+
+    def _trimmed(self, name: str) -> str:
+        """A run of words before a figure without its brackets, comparisons, heads and
+        tails (see `name_of`)."""
         if "(" in name or ")" in name or "（" in name or "）" in name:
             name = _BRACKETS.sub("", name)
             name = name.replace("(", "").replace(")", "").replace("（", "").replace("）", "")

@@ -296,3 +296,18 @@ def test_the_linkers_scans_of_the_whole_text_run_within_the_scan_budget(monkeypa
     monkeypatch.setattr(link, "scan_timeout", lambda scanned: 0.0)
     with pytest.raises(TimeoutError):
         PIPELINE.linker._records(result.text, result.claims, result.links, link._Bounds("。", link.code_points(result.text)))
+
+
+def test_names_are_trimmed_alike_from_a_bounded_cache(monkeypatch):
+    import factcheck.link as link
+
+    path = "fixtures/sichuan_quality_interview_2010.txt"
+    fresh = Pipeline()
+    expected = [(c.metric, c.subject, c.period) for c in fresh.run_path(path).claims]
+    assert len(fresh.linker._names) > 10 and sum(m is not None for m, _, _ in expected) > 50
+    monkeypatch.setattr(link, "_NAMES_KEPT", 3)
+    small = Pipeline()
+    assert [(c.metric, c.subject, c.period) for c in small.run_path(path).claims] == expected
+    assert len(small.linker._names) <= 3
+    # and the cached runs give what trimming them again gives
+    assert all(fresh.linker._trimmed(run) == name for run, name in fresh.linker._names.items())
