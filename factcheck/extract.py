@@ -336,12 +336,12 @@ class Extractor:
 
         Documents repeat their figures with the same words around them: a match judged
         once in a document is judged again from `cache` (one per document), keyed by all
-        that judging it reads: its pattern, and the text from `lo`
-        (9 characters or the lead window before the match, whichever reaches further, and
-        one more for a prefix's blockers) to `_reach` characters after it, with the
-        match's place in that text. `_reach` also bounds what the scan's lookarounds saw,
-        so the match's groups are a function of that text too. On text that does not
-        repeat, the cache only costs the key."""
+        that judging it reads: its pattern, and the text from `lo` (9 characters or the
+        lead window before the match, whichever reaches further, and one more for a
+        prefix's blockers) to `_reach` characters after it, with the match's place in that
+        text. `_reach` also bounds what the scan's lookarounds saw, so the match's groups
+        are a function of that text too. On text that does not repeat, the cache only
+        costs the key."""
         if cache is not None:
             # max() and min() as conditionals: this runs once per figure of the document
             window = (start - LEAD_WINDOW if start - LEAD_WINDOW > floor else floor) if start > floor else start
@@ -455,7 +455,7 @@ class Extractor:
         not scanned where it cannot match: not at all when the text lacks every character
         it needs (`Grammar.needs`), and the 成 and 分之 shapes only in windows around the
         成 and 分之 that follow a numeral (`Grammar.anchors`, see `_windows`), and the
-        Arabic shape without its rare alternative where that matches nowhere
+        Arabic shape without its rare alternative (.5) where nothing could start one
         (`Grammar.splits`)."""
         timeout = scan_timeout(text)
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -751,8 +751,6 @@ class Extractor:
         return Claim(id="", text="", start=0, end=0, value=value, unit=unit.name if unit else None,
                      dimension=dimension, qualifier=reported, low=low, high=high,
                      precision=precision, role=role, norm_start=start, norm_end=end)
-
-
 
 
 def _remaining(deadline: Optional[float]) -> Optional[float]:
