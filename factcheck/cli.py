@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Optional
 
 from . import __version__
+from .console import EXIT_INTERRUPTED
 from .options import add_check_options, add_jobs_option, add_rule_options
 from .rules import RuleError, load_rules, rule_files, schema, validate_file
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD = 0, 1, 2
-EXIT_INTERRUPTED = 130   # 128 + SIGINT, as shells report it
 FORMATS = ["table", "json", "jsonl", "csv", "parquet"]
 
 

@@ -126,3 +126,15 @@ def test_contract_json_is_the_contract_one_document_per_line():
     lines = text.splitlines()
     assert len(lines) == 4 and json.loads(lines[1].rstrip(","))["path"] == "a"
     assert json.loads(contract_json([])) == {"version": 1, "documents": []}
+
+
+def test_ctrl_c_while_the_command_line_loads_gives_one_line():
+    # the SIGINT lands while `factcheck.cli` and what it needs are being imported
+    code = ("import os, signal, sys, threading; from factcheck.console import main; "
+            f"sys.argv = ['factcheck', 'check', {str(SEED)!r}]; "
+            "threading.Timer(0.02, os.kill, (os.getpid(), signal.SIGINT)).start(); "
+            "raise SystemExit(main())")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr.splitlines() == ["factcheck: interrupted"]
+    assert proc.stdout == ""
