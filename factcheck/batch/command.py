@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..console import EXIT_INTERRUPTED
+
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD = 0, 1, 2
 
 
@@ -65,4 +67,4 @@ def _run(args) -> int:
         return EXIT_BAD
     except KeyboardInterrupt:
         _say(f"interrupted; the documents finished are kept in {args.out}: rerun with --resume to go on")
-        return 130
+        return EXIT_INTERRUPTED
