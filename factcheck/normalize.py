@@ -297,6 +297,12 @@ def code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
+# Annotations stacked on one character (字(zì)(zì)) are cut a layer a round, each round
+# a pass over the whole text's arrays: this many layers go, and a deeper stack, which no
+# real text has, keeps the rest (a second normalization would cut more).
+STACKED_ANNOTATIONS = 64
+
+
 def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encoding: str = "utf-8") -> Document:
     codes = code_points(raw)
     flags = _flags[codes]
@@ -324,7 +330,7 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
     starts_found: list[np.ndarray] = []
     ends_found: list[np.ndarray] = []
     changed = None
-    for _ in range(4):
+    for _ in range(STACKED_ANNOTATIONS):
         mask, starts, ends = _annotation_mask(folded, changed)
         if starts.size == 0:
             break

@@ -36,12 +36,15 @@ PIECES = st.one_of(HAN, COMMON_HAN, ANNOTATIONS, st.sampled_from(list("012345678
                    st.characters(min_codepoint=0x20, max_codepoint=0x7E))
 
 
+# 40 pieces stack at most 40 annotations on a character, within normalize.STACKED_ANNOTATIONS
 @settings(max_examples=200, deadline=None)
 @given(st.lists(PIECES, max_size=40).map("".join))
 @example("字\u200b(zhǎng)")
 @example("一(zhǎng)(zhǎng)")
 @example("薴")
 @example("一(zhǎng) 一")   # a space left between two numerals by the cut (found in issue 6)
+@example("一" + "(zhǎng)" * 5)   # more layers than the 4 rounds there were (found by this test)
+@example("一" + "(zhǎng)" * 40 + "(yì)" * 24)
 def test_normalize_is_idempotent(raw):
     once = normalize(raw).norm
     assert normalize(once).norm == once
