@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import bisect
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
-from typing import Optional
+from itertools import chain
+from operator import attrgetter
+from typing import Iterator, Optional
 
 import numpy as np
 import regex
@@ -28,6 +30,7 @@ MATCH_TIMEOUT = 5.0  # seconds per scan of a document, plus SCAN_SECONDS_PER_MB 
 SCAN_SECONDS_PER_MB = 2.0
 EXCLUSION_TIMEOUT = 2.0  # seconds one exclusion rule run alone may take, plus SCAN_SECONDS_PER_MB
 LEAD_WINDOW = 20     # characters before a number searched for qualifiers, verbs, currency
+SCAN_BLOCK = 1 << 14  # characters of text whose matches are merged and judged at a time
 _HUGE = 1e300        # no figure is this big; its interval (value ± half a digit) stays finite
 
 
@@ -299,15 +302,22 @@ class Extractor:
         is appended to `errors`, one line naming the document; with no list given, an
         exclusion timeout is raised."""
         text = doc.norm
-        matches = self._scan(text)
-        excluded = self._excluded(text, doc.path, errors) if matches else []
-        excluded_ends = [end for _, end in excluded]
+        excluded: Optional[list[tuple[int, int]]] = None   # run at the first match, if any
+        excluded_ends: list[int] = []
         has_nul = "\x00" in text
         claims: list[Claim] = []
         previous_end = 0
         # a few figures have little to repeat: the cache would only cost its keys
-        judged: Optional[dict] = {} if self.cache_judging and len(matches) >= _CACHE_FROM else None
-        for start, end, priority, m in matches:
+        judged: Optional[dict] = None
+        # the matches come a block of text at a time, judged before the next block is
+        # scanned: the regex match objects of a whole document held at once were most of
+        # extraction's peak memory
+        for count, (start, end, priority, m) in enumerate(chain.from_iterable(self._scan_blocks(text)), 1):
+            if excluded is None:
+                excluded = self._excluded(text, doc.path, errors)
+                excluded_ends = [span_end for _, span_end in excluded]
+            if count == _CACHE_FROM and self.cache_judging:
+                judged = {}
             claim = self._judge(text, start, end, priority, m, previous_end, judged)
             previous_end = end
             if claim is None or not -_HUGE < claim.value < _HUGE:
@@ -354,8 +364,7 @@ class Extractor:
                 if hit is None:
                     return None
                 first, first_lo = hit   # not located yet: the loop of `extract` is not over
-                claim = object.__new__(Claim)
-                claim.__dict__ = first.__dict__.copy()
+                claim = Claim(*_claim_fields(first))
                 claim.norm_start += lo - first_lo
                 claim.norm_end += lo - first_lo
                 return claim
@@ -446,23 +455,34 @@ class Extractor:
             claim.start, claim.end = start, end
             claim.text = raw[start:end]
 
-    def _scan(self, text: str) -> list:
-        """Matches of all shapes, leftmost first, without overlaps (an earlier shape wins a
-        tie), as (start, end, the shape's priority, the match). The timeout bounds the
-        regex scans only, not the judging of the matches.
+    def _scan(self, text: str, block: Optional[int] = None) -> list:
+        """Every match of `_scan_blocks`, in one list."""
+        return list(chain.from_iterable(self._scan_blocks(text, block)))
 
-        Each shape is scanned on its own over the whole text, as if alone, but a shape is
-        not scanned where it cannot match: not at all when the text lacks every character
-        it needs (`Grammar.needs`), and the 成 and 分之 shapes only in windows around the
-        成 and 分之 that follow a numeral (`Grammar.anchors`, see `_windows`), and the
-        Arabic shape without its rare alternative (.5) where nothing could start one
-        (`Grammar.splits`)."""
+    def _scan_blocks(self, text: str, block: Optional[int] = None) -> Iterator[list]:
+        """Matches of all shapes, leftmost first, without overlaps (an earlier shape wins a
+        tie), as (start, end, the shape's priority, the match), in lists: the matches that
+        start in each `block` characters of the text (SCAN_BLOCK by default), one list
+        after the other, so that the caller holds one block's match objects at a time.
+        The timeout bounds the regex scans only: the time the caller takes between two
+        blocks is not counted.
+
+        Each shape is scanned as if alone over the whole text: a block's scan of it
+        starts where the whole-text scan would go on, the end of its last match, and the
+        first match starting past the block is kept for the next one. A shape is not
+        scanned where it cannot match: not at all when the text lacks every character it
+        needs (`Grammar.needs`), and the 成 and 分之 shapes only in windows around the 成
+        and 分之 that follow a numeral (`Grammar.anchors`, see `_windows`; they are few,
+        and found at once), and the Arabic shape without its rare alternative (.5) where
+        nothing could start one (`Grammar.splits`)."""
+        block = block or SCAN_BLOCK
         timeout = scan_timeout(text)
         deadline = None if timeout is None else time.monotonic() + timeout
         # each match under one int that orders by start, then priority: a list of tuples
         # whose first items are distinct ints is sorted without comparing anything else
         shapes = len(self.g.scans)
-        found = []
+        anchored = []
+        streams = []   # [priority, pattern, where its scan goes on, its match kept for later]
         for priority, pattern in enumerate(self.g.scans):
             needs = self.g.needs[priority] if priority < len(self.g.needs) else None
             if needs is not None and not any(word in text for word in needs):
@@ -473,20 +493,49 @@ class Extractor:
             anchor = self.g.anchors.get(priority)
             if anchor is not None:
                 for pos, endpos in _windows(text, anchor, deadline):
-                    found.extend((m.start() * shapes + priority, m)
-                                 for m in pattern.finditer(text, pos, endpos, timeout=_remaining(deadline)))
-                continue
-            found.extend((m.start() * shapes + priority, m)
-                         for m in pattern.finditer(text, timeout=_remaining(deadline)))
-        found.sort()
-        kept = []
+                    anchored.extend((m.start() * shapes + priority, m)
+                                    for m in pattern.finditer(text, pos, endpos, timeout=_remaining(deadline)))
+            else:
+                streams.append([priority, pattern, 0, None])
+        anchored.sort(reverse=True)   # taken from the end
         end = -1
-        for order, m in found:
-            start = order // shapes
-            if start >= end:
-                end = m.end()
-                kept.append((start, end, order - start * shapes, m))
-        return kept
+        for low in range(0, len(text), block):
+            high = low + block
+            found = []
+            while anchored and anchored[-1][0] < high * shapes:
+                found.append(anchored.pop())
+            for stream in streams:
+                priority, pattern, pos, held = stream
+                if pos is None:
+                    continue   # scanned to the end
+                if held is not None:
+                    if held.start() >= high:
+                        continue
+                    found.append((held.start() * shapes + priority, held))
+                    pos = held.end()
+                    stream[3] = None
+                for m in pattern.finditer(text, pos, timeout=_remaining(deadline)):
+                    if m.start() >= high:
+                        stream[3] = m
+                        break
+                    found.append((m.start() * shapes + priority, m))
+                else:
+                    stream[2] = None
+            if not found:
+                if anchored or any(stream[2] is not None for stream in streams):
+                    continue
+                return
+            found.sort()
+            kept = []
+            for order, m in found:
+                start = order // shapes
+                if start >= end:
+                    end = m.end()
+                    kept.append((start, end, order - start * shapes, m))
+            paused = time.monotonic()
+            yield kept
+            if deadline is not None:
+                deadline += time.monotonic() - paused
 
     def _lead(self, text: str, start: int, floor: int) -> _Lead:
         """Read back from a number, but not into the figure before it (4人民币5美元)."""
@@ -830,6 +879,7 @@ def _clean(value: float) -> float:
 
 
 _CACHE_SIZE = 65536
+_claim_fields = attrgetter(*(f.name for f in fields(Claim)))   # in the order Claim() takes them
 _CACHE_FROM = 16      # matches in a document from which `_judge` caches
 _CLEANED: dict = {}   # documents repeat their figures: a dict beats formatting each again
 

@@ -101,7 +101,7 @@ _WHOLE_WORDS = regex.compile(r"[^，,。；;的]*?(?=的|比重|比例|份额|�
 _BASE_LEAD = regex.compile(r"(?:比|较|同比|与|相比)$")
 
 
-@dataclass
+@dataclass(slots=True)
 class ClaimInfo:
     """What linking learned about one claim beyond the Claim's own fields."""
 
@@ -116,7 +116,7 @@ class ClaimInfo:
     share_of_total: bool = False  # a share stated with 占…的 / 比重
 
 
-@dataclass
+@dataclass(slots=True)
 class Prior:
     current: str
     prior: str
@@ -126,14 +126,14 @@ class Prior:
     end: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class Part:
     part: str
     whole: str
     cue: str                    # 其中, 占
 
 
-@dataclass
+@dataclass(slots=True)
 class Share:
     share: str
     part: Optional[str]
@@ -141,7 +141,7 @@ class Share:
     cue: str
 
 
-@dataclass
+@dataclass(slots=True)
 class ListIssue:
     """A 分别 list whose values and subjects do not pair up."""
 

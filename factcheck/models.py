@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Optional
 
 
-@dataclass
+@dataclass(slots=True)
 class Claim:
     """One stated figure, located in the raw text."""
 
@@ -34,7 +34,7 @@ class Claim:
         return {name: getattr(self, name) for name in _CLAIM_FIELDS}
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     id: str
     check: str
