@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterator, Optional
@@ -253,8 +254,14 @@ class _Bounds:
     of some characters."""
 
     def __init__(self, characters: str, codes: np.ndarray):
+        """`codes` as `code_points` gives them: 2 bytes each, or 4 (up to U+10FFFF); the
+        characters are in the BMP."""
         wanted = code_points(characters)
-        self.starts = [0] + (np.flatnonzero(np.isin(codes, wanted)) + 1).tolist()
+        # a lookup table: np.isin sorts or offsets the whole text's codes in 8-byte ints,
+        # four times the text's size at linking's peak
+        table = np.zeros(0x10000 if codes.dtype == np.uint16 else 0x110000, dtype=np.bool_)
+        table[wanted] = True
+        self.starts = [0] + (np.flatnonzero(table[codes]) + 1).tolist()
 
     def floor(self, position: int) -> int:
         return self.starts[bisect.bisect_right(self.starts, position) - 1]
@@ -280,6 +287,8 @@ class Linker:
         self.subject_pattern = literal_words(rules.subjects) if rules.subjects else None
         self.metrics = {m.id: m for m in rules.metrics}
         self.ruleset = {m.id: m.ruleset for m in rules.metrics}
+        # one string per rule, shared by its claims (a claim per 50 characters, on dense text)
+        self._rule_ids = {m.id: f"{m.ruleset}/{m.id}" for m in rules.metrics}
         self._mention_end = -1
         heads = set(_NAME_HEAD) | set(rules.subjects)
         self._heads = regex.compile(r"^(?:\L<heads>)", heads=sorted(heads, key=len, reverse=True))
@@ -299,7 +308,7 @@ class Linker:
         lines = _Bounds("\n", codes)
         del codes
         metrics = _Mentions.scan(self.metric_pattern, text, lambda m: self.metric_by_name[m.group()])
-        subjects = _Mentions.scan(self.subject_pattern, text, lambda m: m.group())
+        subjects = _Mentions.scan(self.subject_pattern, text, lambda m: sys.intern(m.group()))
         periods = _period_mentions(text, reference_year)
         by_id = {c.id: c for c in claims}
 
@@ -378,7 +387,7 @@ class Linker:
         return links
 
     def _set_rule(self, claim: Claim) -> None:
-        claim.rule = f"{self.ruleset[claim.metric]}/{claim.metric}" if claim.metric else None
+        claim.rule = self._rule_ids[claim.metric] if claim.metric else None
 
     def _metric(self, claim: Claim, metrics: _Mentions, floor: int, text: str,
                 any_dimension: bool = False) -> tuple[Optional[str], Optional[str]]:
@@ -390,7 +399,7 @@ class Linker:
                 break  # 游客满意度90%: a property of visitors, not a share of them
             if any_dimension or self.metrics[metric].accepts(claim.dimension, claim.unit):
                 self._mention_end = metrics.ends[k]
-                return metric, text[metrics.starts[k]:metrics.ends[k]]
+                return metric, sys.intern(text[metrics.starts[k]:metrics.ends[k]])
         self._mention_end = -1
         return None, None
 
@@ -925,7 +934,7 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
                 last_months = (line, months)
         found.starts.append(m.start())
         found.ends.append(m.end())
-        found.keys.append((f"{year}-{months}" if months else str(year), base))
+        found.keys.append((sys.intern(f"{year}-{months}" if months else str(year)), base))
     return found
 
 

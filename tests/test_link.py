@@ -311,3 +311,13 @@ def test_names_are_trimmed_alike_from_a_bounded_cache(monkeypatch):
     assert len(small.linker._names) <= 3
     # and the cached runs give what trimming them again gives
     assert all(fresh.linker._trimmed(run) == name for run, name in fresh.linker._names.items())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("。！!？?；;\n，,：:ab三𠀀\U0010FFFF\u3000")), max_size=40))
+def test_bounds_start_after_each_end_character(text):
+    from factcheck.link import _CLAUSE_ENDS, _Bounds
+    from factcheck.normalize import code_points
+
+    for ends in (_CLAUSE_ENDS, "\n"):
+        assert _Bounds(ends, code_points(text)).starts == [0] + [i + 1 for i, ch in enumerate(text) if ch in ends]
