@@ -1,12 +1,16 @@
 """factcheck.rules: loading, validating (errors name file and line), and the shipped examples."""
+import hashlib
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import regex
 
 from factcheck.pipeline import Pipeline, extract_text
-from factcheck.rules import RuleError, load_rules, shipped_rules_dir, validate_file
+import factcheck.rules
+from factcheck.rules import RuleError, _validated, load_rules, shipped_rules_dir, validate_file, validated_digests
 
 SHIPPED = load_rules()
 PIPELINE = Pipeline(SHIPPED)
@@ -26,8 +30,35 @@ def test_shipped_rules_load():
 
 def test_every_shipped_file_validates():
     for path in sorted(shipped_rules_dir().glob("*.yaml")):
-        data = validate_file(path)
+        data, _ = _validated(path, always=True)   # the schema run, not skipped for its digest
         assert isinstance(data["id"], str)
+
+
+def test_the_validated_digests_are_the_shipped_files():
+    """Loading skips the schema for a file whose content is a shipped one: the list of
+    their digests must be exactly the files the test above validated."""
+    shipped = {path.name: hashlib.sha256(path.read_text(encoding="utf-8").encode("utf-8")).hexdigest()
+               for path in sorted(shipped_rules_dir().glob("*.yaml"))}
+    listed = Path(factcheck.rules.__file__).parent / "data" / "shipped_rules.sha256"
+    lines = [line for line in listed.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    expected = [f"{digest}  {name}" for name, digest in shipped.items()]
+    assert lines == expected, f"rules/ changed: put these lines in {listed}:\n" + "\n".join(expected)
+    assert validated_digests() == frozenset(shipped.values())
+
+
+def test_an_edited_shipped_file_is_validated(tmp_path):
+    path = sorted(shipped_rules_dir().glob("*.yaml"))[0]
+    edited = tmp_path / path.name
+    edited.write_text(path.read_text(encoding="utf-8") + "\nno_such_key: 1\n", encoding="utf-8")
+    with pytest.raises(RuleError, match=r"unknown key 'no_such_key'"):
+        validate_file(edited)
+
+
+def test_loading_the_shipped_rules_imports_no_schema_validator():
+    code = ("import sys; from factcheck.rules import load_rules; load_rules(); "
+            "print('jsonschema' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
 
 
 def test_metric_source_names_file_and_line():
