@@ -1,6 +1,7 @@
 """Plain data passed between pipeline stages."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, fields
 from typing import Any, Optional
 
@@ -84,9 +85,15 @@ class DocumentResult:
         """This document in the JSON contract, as one line; encoded once and kept, so
         that a worker process can encode it and the process that writes only joins lines."""
         if self.encoded is None:
-            import json
-
-            self.encoded = json.dumps(self.to_json(), ensure_ascii=False)
+            # json.dumps(self.to_json()) a claim at a time: the dicts of all the claims at
+            # once were most of the peak of encoding a figure-dense document (a quarter
+            # more than the claims' strings take), for the same text at the same speed
+            encode = _JSON.encode
+            self.encoded = "".join((
+                encode({"path": self.path, "sha256": self.sha256, "reference_year": self.reference_year})[:-1],
+                ', "claims": [', ", ".join([encode(c.to_json()) for c in self.claims]),
+                '], "findings": [', ", ".join([encode(f.to_json()) for f in self.findings]),
+                '], "errors": ', encode(list(self.errors)), "}"))
         return self.encoded
 
     def to_json(self) -> dict:
@@ -98,3 +105,6 @@ class DocumentResult:
             "findings": [f.to_json() for f in self.findings],
             "errors": list(self.errors),
         }
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False)   # as json.dumps(..., ensure_ascii=False) encodes

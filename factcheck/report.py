@@ -5,7 +5,7 @@ import json
 import os
 import sys
 import tempfile
-from typing import IO, Iterable
+from typing import IO, Iterable, Iterator
 
 from .models import Claim, DocumentResult
 
@@ -24,9 +24,19 @@ def to_contract(results: Iterable[DocumentResult]) -> dict:
 def contract_json(results: Iterable[DocumentResult]) -> str:
     """The contract as text: one document per line. An indented dump goes through the
     json module's pure-Python encoder, which took as long as extracting the claims."""
-    documents = ",\n".join(r.contract_line() for r in results)
-    return (f'{{"version": {CONTRACT_VERSION}, "documents": [\n{documents}\n]}}\n' if documents
-            else f'{{"version": {CONTRACT_VERSION}, "documents": []}}\n')
+    return "".join(contract_pieces(results))
+
+
+def contract_pieces(results: Iterable[DocumentResult]) -> Iterator[str]:
+    """`contract_json` in pieces, to be written one after the other: joined, the text
+    of a figure-dense document was copied twice more, each copy several times the size
+    of the document."""
+    opened = False
+    for result in results:
+        yield ",\n" if opened else f'{{"version": {CONTRACT_VERSION}, "documents": [\n'
+        yield result.contract_line()
+        opened = True
+    yield "\n]}\n" if opened else f'{{"version": {CONTRACT_VERSION}, "documents": []}}\n'
 
 
 def claim_rows(results: Iterable[DocumentResult]) -> list[dict]:
@@ -135,11 +145,11 @@ def _atomic_write(path: str, write, force: bool = True) -> None:
         raise
 
 
-def write_text(path: str, text: str, force: bool = True) -> None:
-    """A text output (UTF-8), written atomically."""
+def write_text(path: str, text: "str | Iterable[str]", force: bool = True) -> None:
+    """A text output (UTF-8), written atomically; `text` may come in pieces."""
     def _write(tmp: str) -> None:
         with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            handle.writelines([text] if isinstance(text, str) else text)
     _atomic_write(path, _write, force)
 
 
@@ -164,7 +174,7 @@ def write(results: list[DocumentResult], fmt: str, out: str | None, what: str = 
             frame.to_csv(sys.stdout, index=False)
         return
     if fmt == "json":
-        text = contract_json(results)
+        text = contract_pieces(results)
     elif fmt == "jsonl":
         text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows_of(results))
     elif fmt == "table":
@@ -179,7 +189,7 @@ def write(results: list[DocumentResult], fmt: str, out: str | None, what: str = 
     if out:
         write_text(out, text, force)
     else:
-        sys.stdout.write(text)
+        sys.stdout.writelines([text] if isinstance(text, str) else text)
 
 
 def _fmt_number(value) -> str:

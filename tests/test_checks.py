@@ -73,6 +73,20 @@ def test_finding_contract():
     assert "相差" in data["message"] and "242.3亿美元" in data["message"]
 
 
+@pytest.mark.parametrize("path", sorted(str(p) for p in Path("fixtures").glob("*.txt")) + ["fixtures/checks"])
+def test_a_documents_line_is_its_contract_dict_dumped(path):
+    """`contract_line` encodes a claim at a time: the text json.dumps gives the whole."""
+    import json
+
+    paths = sorted(Path(path).glob("*.txt")) if Path(path).is_dir() else [Path(path)]
+    for one in paths:
+        result = PIPELINE.run_path(str(one))
+        run_checks(result)
+        result.errors.append("an error, “quoted”")
+        assert result.contract_line() == json.dumps(result.to_json(), ensure_ascii=False), one
+    assert result.claims
+
+
 def test_english_messages():
     (finding,) = check(GROWTH_FAIL, lang="en")
     assert finding.message.startswith("'增长12.6%' does not fit '242.3亿美元'")
