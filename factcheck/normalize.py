@@ -46,6 +46,11 @@ _QUESTION = ord("?")
 
 # Every code point folded so far: to itself by default, to its NFKC+Simplified form once seen.
 _fold_lut = np.arange(_UNICODE_SIZE, dtype=np.uint32)
+# Its BMP part in 2 bytes, for a text whose code points all fit in 2 (nearly every Chinese
+# text): the folded text in half the memory. Used while no BMP character has folded to
+# one past the BMP (none does in Unicode 15 with OpenCC's t2s, but the tables are data).
+_fold_lut16 = np.arange(0x10000, dtype=np.uint16)
+_fold16_usable = True
 _expanding: dict[int, str] = {}
 _known = np.zeros(_UNICODE_SIZE, dtype=np.bool_)
 _expands_lut = np.zeros(_UNICODE_SIZE, dtype=np.bool_)
@@ -71,8 +76,8 @@ _UNFOLDED = {"，"}
 @lru_cache(maxsize=4096)
 def fold_char(ch: str) -> str:
     """NFKC then Traditional->Simplified for one character; may return several characters."""
-    if ch in _UNFOLDED:
-        return ch
+    if ch in _UNFOLDED or "\ud800" <= ch <= "\udfff":
+        return ch   # a lone surrogate (a JSON "\\ud800", a decoder's surrogateescape): OpenCC cannot encode it
     if ch in _LINE_BREAKS:
         return "\n"
     folded = unicodedata.normalize("NFKC", ch)
@@ -93,12 +98,18 @@ def fold_char(ch: str) -> str:
 
 def _learn(codes: np.ndarray) -> None:
     """Fold every code point of `codes` not seen before into the lookup tables."""
+    global _fold16_usable
     present = np.unique(codes) if codes.size else codes
     for code in present[~_known[present]]:
         ch = chr(int(code))
         folded = fold_char(ch)
         if len(folded) == 1:
             _fold_lut[code] = ord(folded)
+            if code < 0x10000:
+                if ord(folded) < 0x10000:
+                    _fold_lut16[code] = ord(folded)
+                else:
+                    _fold16_usable = False
         else:
             _expanding[int(code)] = folded
             _expands_lut[code] = True
@@ -140,8 +151,9 @@ _GROUPING_SPACE_CODES = np.array(sorted(_GROUPING_SPACES), dtype=np.uint32)
 
 # What the first pass over a document needs to know of each code point, in one table so
 # that it costs one lookup per character: invisible, a space, not folded yet, a \r.
-_F_INVISIBLE, _F_SPACE, _F_UNSEEN, _F_CR = 1, 2, 4, 8
+_F_INVISIBLE, _F_SPACE, _F_UNSEEN, _F_CR, _F_SURROGATE = 1, 2, 4, 8, 16
 _flags = np.full(_UNICODE_SIZE, _F_UNSEEN, dtype=np.uint8)
+_flags[0xD800:0xE000] |= _F_SURROGATE
 _flags[_invisible_lut] |= _F_INVISIBLE
 _flags[_space_lut] |= _F_SPACE
 _flags[13] |= _F_CR
@@ -222,6 +234,10 @@ def _annotation_mask(codes: np.ndarray,
     """
     n = codes.size
     closes = np.flatnonzero((codes == _CLOSE[0]) | (codes == _CLOSE[1]))
+    if n < 2 ** 31:
+        # positions in 4 bytes, not 8: in pinyin-annotated text a close paren comes every
+        # few characters, and a dozen arrays the size of `closes` are alive at once
+        closes = closes.astype(np.int32)
     if changed is not None and closes.size:
         cut = np.searchsorted(changed, closes, side="right") - 1
         closes = closes[(cut >= 0) & (closes - changed[np.maximum(cut, 0)] <= _ANNOTATION_REACH)]
@@ -230,7 +246,7 @@ def _annotation_mask(codes: np.ndarray,
     # Walk back from every close paren over pinyin letters, all closes at once.
     run_start = closes.copy()
     has_tone = np.zeros(closes.size, dtype=np.bool_)
-    active = np.arange(closes.size)
+    active = np.arange(closes.size, dtype=closes.dtype)
     for _ in range(2 * _MAX_SYLLABLE + 1):
         prev = run_start[active] - 1
         inside = prev >= 0
@@ -306,6 +322,9 @@ STACKED_ANNOTATIONS = 64
 def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encoding: str = "utf-8") -> Document:
     codes = code_points(raw)
     flags = _flags[codes]
+    # a lone surrogate (from a decoder's surrogateescape) is one code point of the text: in
+    # 2-byte units, a high one before a low one would decode back as one character
+    as_utf16 = codes.dtype == np.uint16 and not (flags & _F_SURROGATE).any()
     if codes.size and (flags & _F_UNSEEN).any():
         _learn(codes[(flags & _F_UNSEEN) != 0])
     # Invisible characters go first, so that one between a character and its annotation
@@ -326,7 +345,7 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
     del codes, flags, hidden, visible   # the raw code points are not looked at again
     # Annotations are looked for in the folded text, as a second normalization would see
     # them: （ｚｈǎｎｇ） in full-width letters is an annotation too.
-    folded = _fold_lut[current]
+    folded = _fold_lut16[current] if current.dtype == np.uint16 and _fold16_usable else _fold_lut[current]
     starts_found: list[np.ndarray] = []
     ends_found: list[np.ndarray] = []
     changed = None
@@ -370,6 +389,9 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
         replacements = [_expanding[int(current[p])] for p in positions]
         counts[positions] = [len(r) for r in replacements]
         raw_index = np.repeat(index, counts)
+        if folded.dtype == np.uint16 and max(map(max, replacements)) > "\uffff":
+            folded = folded.astype(np.uint32)
+            as_utf16 = False
         norm_codes = np.repeat(folded, counts)
         firsts = np.cumsum(counts) - counts
         for pos, replacement in zip(positions, replacements):
@@ -379,7 +401,10 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
         raw_index = index
         norm_codes = folded
     # decoded straight from the array's buffer: tobytes() would copy it first
-    norm = str(np.ascontiguousarray(norm_codes, dtype=np.uint32), "utf-32-le", "surrogatepass")
+    if as_utf16 and norm_codes.dtype == np.uint16:
+        norm = str(np.ascontiguousarray(norm_codes), "utf-16-le", "surrogatepass")
+    else:
+        norm = str(np.ascontiguousarray(norm_codes, dtype=np.uint32), "utf-32-le", "surrogatepass")
     return Document(raw=raw, norm=norm, raw_index=raw_index, annotation_starts=ann_starts,
                     annotation_ends=ann_ends, path=path, sha256=sha256, encoding=encoding)
 

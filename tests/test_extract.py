@@ -1,7 +1,7 @@
 """Extraction through factcheck.pipeline, table-driven: text -> claims (span, value, unit,
 qualifier, role), following fixtures/README.md."""
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from factcheck.pipeline import Pipeline, extract_text
@@ -211,7 +211,8 @@ def test_extract_text_is_the_pipeline():
 
 # ---- properties -------------------------------------------------------------------
 
-NUMERAL_CHARS = "零〇一二三四五六七八九十百千万亿两兩萬億"
+# the financial numerals too (肆元 is 4 yuan: found by the property test below)
+NUMERAL_CHARS = "零〇一二三四五六七八九十百千万亿两兩萬億俩倆壹贰貳叁參肆伍陆陸柒捌玖拾佰仟"
 
 HAN = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
 WORDS = st.sampled_from(["增长", "增長", "下降", "约", "近", "超过", "第", "居全国", "分别", "、", "，", "。", "-",
@@ -262,5 +263,7 @@ def test_no_exception_on_any_unicode_text(text):
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(st.text(max_size=5), WORDS, UNITS, ANNOTATIONS, DIGITS), max_size=20).map("".join))
+@example("肆元")
+@example("\ud800\udc00增长5%")
 def test_no_exception_on_mixed_unicode_text(text):
     _check_spans(text, extract(text))

@@ -169,3 +169,35 @@ def test_output_has_no_invisible_or_fullwidth_digits(raw):
     norm = normalize(raw).norm
     assert not any(ch in norm for ch in "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad")
     assert not any("０" <= ch <= "９" for ch in norm)
+
+
+def test_lone_surrogates_are_kept_as_they_are():
+    """A JSON "\\ud800" or a decoder's surrogateescape leaves a lone surrogate in a text;
+    a high one before a low one stays two characters (not one, as 2-byte units decoding
+    would make them), and OpenCC, which cannot encode them, never sees them."""
+    raw = "\ud800\udc00增長(zhǎng)5％\udfff"
+    doc = normalize(raw)
+    assert doc.norm == "\ud800\udc00增长5%\udfff"
+    assert doc.raw_index.tolist() == [0, 1, 2, 3, 11, 12, 13]
+    assert normalize(doc.norm).norm == doc.norm
+
+
+def test_a_text_folds_in_four_bytes_once_a_character_folds_past_the_bmp(monkeypatch):
+    """The 2-byte fold table stands for the 4-byte one only while every BMP character
+    folds into the BMP, and an expansion past the BMP widens the text it goes into."""
+    import factcheck.normalize as N
+
+    for name in ("_fold_lut", "_fold_lut16", "_known", "_flags", "_expands_lut"):
+        monkeypatch.setattr(N, name, getattr(N, name).copy())
+    monkeypatch.setattr(N, "_expanding", dict(N._expanding))
+    monkeypatch.setattr(N, "_fold16_usable", True)
+    unfolded = N.fold_char
+    made = {"\ue001": "\U00020000", "\ue002": "\U00020001a"}
+    monkeypatch.setattr(N, "fold_char", lambda ch: made.get(ch) or unfolded(ch))
+    doc = normalize("增\ue002長")
+    assert (doc.norm, doc.raw_index.tolist()) == ("增\U00020001a长", [0, 1, 1, 2])
+    assert N._fold16_usable
+    doc = normalize("年\ue001長")
+    assert (doc.norm, doc.raw_index.tolist()) == ("年\U00020000长", [0, 1, 2])
+    assert not N._fold16_usable
+    assert normalize("增長(zhǎng)14.5％").norm == "增长14.5%"
