@@ -321,3 +321,19 @@ def test_bounds_start_after_each_end_character(text):
 
     for ends in (_CLAUSE_ENDS, "\n"):
         assert _Bounds(ends, code_points(text)).starts == [0] + [i + 1 for i, ch in enumerate(text) if ch in ends]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["19", "20", "2010", "1998", "3", "12", "٣", "١٢", "-", "~", "至", "到", " ", "年",
+                                 "月", "日", "今年", "去年", "同期", "上半年", "第三季度", "全年", "x", "。"]),
+                max_size=25).map("".join))
+def test_the_period_scans_guard_keeps_every_match(text):
+    """The lookahead before the period branches only skips places where none matches:
+    the same matches as behind the branches' first characters alone."""
+    import regex
+
+    from factcheck.link import _PERIOD, _PERIOD_BRANCHES
+
+    plain = regex.compile(r"(?=[0-9今本当去上前明下一二三四第全])(?:" + _PERIOD_BRANCHES + ")")
+    assert [(m.span(), m.groups()) for m in _PERIOD.finditer(text)] == [
+        (m.span(), m.groups()) for m in plain.finditer(text)]
