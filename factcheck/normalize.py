@@ -77,7 +77,7 @@ _UNFOLDED = {"，"}
 def fold_char(ch: str) -> str:
     """NFKC then Traditional->Simplified for one character; may return several characters."""
     if ch in _UNFOLDED or "\ud800" <= ch <= "\udfff":
-        return ch   # a lone surrogate (a JSON "\\ud800", a decoder's surrogateescape): OpenCC cannot encode it
+        return ch   # a lone surrogate (from JSON's \ud800 escape, or surrogateescape): OpenCC cannot encode it
     if ch in _LINE_BREAKS:
         return "\n"
     folded = unicodedata.normalize("NFKC", ch)
