@@ -161,18 +161,41 @@ def _extract(args) -> int:
     def work(path: str):
         return _for_writing(pipeline.run_path(path, args.ref_year), args.format)
 
-    results = []
+    results = _kept_for(args.format)
     status = EXIT_OK
-    for result in _documents(args, work, pipeline.run_text):
-        for error in result.errors:
-            sys.stderr.write(f"factcheck: {error}\n")
-            status = EXIT_BAD
-        results.append(result)
     try:
-        write(results, args.format, args.output, force=args.force)
-    except (OSError, ValueError) as exc:
-        return _write_failed(args, exc)
+        for result in _documents(args, work, pipeline.run_text):
+            for error in result.errors:
+                sys.stderr.write(f"factcheck: {error}\n")
+                status = EXIT_BAD
+            _keep(results, result)
+        try:
+            write(results, args.format, args.output, force=args.force)
+        except (OSError, ValueError) as exc:
+            return _write_failed(args, exc)
+    finally:
+        _discard(results)
     return status
+
+
+def _kept_for(fmt: str):
+    """Where a run's documents wait to be written: the JSON contract's lines in a
+    temporary file (see report.ContractSpool), the other formats' results in a list."""
+    from .report import ContractSpool
+
+    return ContractSpool() if fmt == "json" else []
+
+
+def _keep(results, result) -> None:
+    if isinstance(results, list):
+        results.append(result)
+    else:
+        results.add(result)
+
+
+def _discard(results) -> None:
+    if not isinstance(results, list):
+        results.close()
 
 
 def _check(args) -> int:
@@ -203,21 +226,24 @@ def _check(args) -> int:
                 result.errors.append(_internal(result.path, exc))
         return _for_writing(result, args.format)
 
-    results = []
+    results = _kept_for(args.format)
     status = EXIT_OK
     failing = False
-    for result in _documents(args, lambda path: checked(pipeline.run_path(path, args.ref_year)),
-                             lambda text: checked(pipeline.run_text(text))):
-        for error in result.errors:
-            sys.stderr.write(f"factcheck: {error}\n")
-            status = EXIT_BAD
-        if args.fail_on != "never":
-            failing = failing or any(severity_at_least(f.severity, args.fail_on) for f in result.findings)
-        results.append(result)
     try:
-        write(results, args.format, args.output, what="findings", force=args.force)
-    except (OSError, ValueError) as exc:
-        return _write_failed(args, exc)
+        for result in _documents(args, lambda path: checked(pipeline.run_path(path, args.ref_year)),
+                                 lambda text: checked(pipeline.run_text(text))):
+            for error in result.errors:
+                sys.stderr.write(f"factcheck: {error}\n")
+                status = EXIT_BAD
+            if args.fail_on != "never":
+                failing = failing or any(severity_at_least(f.severity, args.fail_on) for f in result.findings)
+            _keep(results, result)
+        try:
+            write(results, args.format, args.output, what="findings", force=args.force)
+        except (OSError, ValueError) as exc:
+            return _write_failed(args, exc)
+    finally:
+        _discard(results)
     if status == EXIT_OK and failing:
         status = EXIT_FINDINGS
     return status

@@ -5,7 +5,7 @@ import json
 import os
 import sys
 import tempfile
-from typing import IO, Iterable, Iterator
+from typing import IO, Iterable, Iterator, Optional
 
 from .models import Claim, DocumentResult
 
@@ -37,6 +37,42 @@ def contract_pieces(results: Iterable[DocumentResult]) -> Iterator[str]:
         yield result.contract_line()
         opened = True
     yield "\n]}\n" if opened else f'{{"version": {CONTRACT_VERSION}, "documents": []}}\n'
+
+
+class ContractSpool:
+    """The documents of a run kept for writing the JSON contract at its end: each
+    document's line goes to a temporary file as the document comes, so that a run over
+    many files holds one document's line at a time, not all of them (on figure-dense
+    text the lines are about 8× the input's size). Nothing is written to the output
+    before the run ends: an interrupted run still writes nothing."""
+
+    def __init__(self) -> None:
+        self._file: Optional[IO[str]] = None
+        self.documents = 0
+
+    def add(self, result: DocumentResult) -> None:
+        if self._file is None:
+            # surrogatepass: a text the writer cannot encode fails there, as it did when the
+            # lines were kept in memory, with the output's error
+            self._file = tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogatepass")
+        self._file.write(",\n" if self.documents else f'{{"version": {CONTRACT_VERSION}, "documents": [\n')
+        self._file.write(result.contract_line())
+        result.encoded = None
+        self.documents += 1
+
+    def pieces(self) -> Iterator[str]:
+        """The contract's text, in pieces of 64 K characters."""
+        if self._file is None:
+            yield f'{{"version": {CONTRACT_VERSION}, "documents": []}}\n'
+            return
+        self._file.seek(0)
+        yield from iter(lambda: self._file.read(1 << 16), "")
+        yield "\n]}\n"
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 def claim_rows(results: Iterable[DocumentResult]) -> list[dict]:
@@ -153,11 +189,11 @@ def write_text(path: str, text: "str | Iterable[str]", force: bool = True) -> No
     _atomic_write(path, _write, force)
 
 
-def write(results: list[DocumentResult], fmt: str, out: str | None, what: str = "claims",
+def write(results: "list[DocumentResult] | ContractSpool", fmt: str, out: str | None, what: str = "claims",
           force: bool = True) -> None:
     """Write claims (`what="claims"`) or findings (`what="findings"`); `json` always writes
-    the whole contract, claims and findings. Without `force`, an existing `out` is not
-    overwritten (OutputExists)."""
+    the whole contract, claims and findings (`results` may then be a ContractSpool).
+    Without `force`, an existing `out` is not overwritten (OutputExists)."""
     frame_of = findings_frame if what == "findings" else claims_frame
     rows_of = finding_records if what == "findings" else claim_rows
     if fmt == "parquet":
@@ -174,7 +210,7 @@ def write(results: list[DocumentResult], fmt: str, out: str | None, what: str = 
             frame.to_csv(sys.stdout, index=False)
         return
     if fmt == "json":
-        text = contract_pieces(results)
+        text = results.pieces() if isinstance(results, ContractSpool) else contract_pieces(results)
     elif fmt == "jsonl":
         text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows_of(results))
     elif fmt == "table":

@@ -128,6 +128,52 @@ def test_contract_json_is_the_contract_one_document_per_line():
     assert json.loads(contract_json([])) == {"version": 1, "documents": []}
 
 
+def test_a_spooled_contract_is_the_contract():
+    from factcheck.pipeline import Pipeline
+    from factcheck.report import ContractSpool, contract_json
+
+    pipeline = Pipeline()
+    texts = ["全省生产总值14151.3亿元，增长14.5%。", "进出口总额242.3亿美元", "无数字"]
+    for count in range(4):
+        spool = ContractSpool()
+        for n, text in enumerate(texts[:count]):
+            spool.add(pipeline.run_text(text, path=f"d{n}"))
+        expected = contract_json([pipeline.run_text(text, path=f"d{n}") for n, text in enumerate(texts[:count])])
+        assert "".join(spool.pieces()) == expected
+        spool.close()
+
+
+def test_json_output_does_not_hold_every_documents_line(tmp_path):
+    """`check --format json` keeps each document's line in a temporary file until the
+    run ends: six figure-dense files peak where two do (holding the lines, the peak
+    grew by each file's line)."""
+    import tracemalloc
+
+    from factcheck.cli import main
+
+    from factcheck.decode import read_input
+
+    dense = "\n".join(read_input(str(p)).text for p in sorted(FIXTURES.glob("*.txt")) if p.name != SEED.name)
+    files = []
+    for n in range(6):
+        files.append(tmp_path / f"d{n}.txt")
+        files[-1].write_text(dense + "\n" + dense, encoding="utf-8")
+    out = str(tmp_path / "out.json")
+    main(["check", "--jobs", "1", "--format", "json", "-o", out, str(files[0])])   # what loads on first use
+    peaks = []
+    for count in (2, 6):
+        tracemalloc.start()
+        try:
+            main(["check", "--jobs", "1", "--format", "json", "--force", "-o", out, *map(str, files[:count])])
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+        written = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+        assert len(written["documents"]) == count and len(written["documents"][-1]["claims"]) >= 400
+    line = len(json.dumps(written["documents"][0], ensure_ascii=False))   # characters: 2 bytes each and more
+    assert peaks[1] - peaks[0] < 2 * line, (peaks, line)
+
+
 def test_ctrl_c_while_the_command_line_loads_gives_one_line():
     # the SIGINT lands while `factcheck.cli` and what it needs are being imported; Python
     # installs no handler for a SIGINT it started with ignored (a background job's), as
