@@ -149,7 +149,7 @@ def _documents(args, work, warm_up):
 
 def _extract(args) -> int:
     from .pipeline import Pipeline
-    from .report import write
+    from .report import kept_for, write
 
     if _output_taken(args):
         return EXIT_BAD
@@ -161,47 +161,27 @@ def _extract(args) -> int:
     def work(path: str):
         return _for_writing(pipeline.run_path(path, args.ref_year), args.format)
 
-    results = _kept_for(args.format)
+    results = kept_for(args.format)
     status = EXIT_OK
     try:
         for result in _documents(args, work, pipeline.run_text):
             for error in result.errors:
                 sys.stderr.write(f"factcheck: {error}\n")
                 status = EXIT_BAD
-            _keep(results, result)
+            results.add(result)
         try:
             write(results, args.format, args.output, force=args.force)
         except (OSError, ValueError) as exc:
             return _write_failed(args, exc)
     finally:
-        _discard(results)
-    return status
-
-
-def _kept_for(fmt: str):
-    """Where a run's documents wait to be written: the JSON contract's lines in a
-    temporary file (see report.ContractSpool), the other formats' results in a list."""
-    from .report import ContractSpool
-
-    return ContractSpool() if fmt == "json" else []
-
-
-def _keep(results, result) -> None:
-    if isinstance(results, list):
-        results.append(result)
-    else:
-        results.add(result)
-
-
-def _discard(results) -> None:
-    if not isinstance(results, list):
         results.close()
+    return status
 
 
 def _check(args) -> int:
     from .checks import load_config, run_checks, severity_at_least
     from .pipeline import Pipeline
-    from .report import write
+    from .report import kept_for, write
 
     if args.tolerance < 0:
         sys.stderr.write("factcheck: --tolerance must not be negative\n")
@@ -226,7 +206,7 @@ def _check(args) -> int:
                 result.errors.append(_internal(result.path, exc))
         return _for_writing(result, args.format)
 
-    results = _kept_for(args.format)
+    results = kept_for(args.format)
     status = EXIT_OK
     failing = False
     try:
@@ -237,13 +217,13 @@ def _check(args) -> int:
                 status = EXIT_BAD
             if args.fail_on != "never":
                 failing = failing or any(severity_at_least(f.severity, args.fail_on) for f in result.findings)
-            _keep(results, result)
+            results.add(result)
         try:
             write(results, args.format, args.output, what="findings", force=args.force)
         except (OSError, ValueError) as exc:
             return _write_failed(args, exc)
     finally:
-        _discard(results)
+        results.close()
     if status == EXIT_OK and failing:
         status = EXIT_FINDINGS
     return status

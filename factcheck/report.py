@@ -75,6 +75,22 @@ class ContractSpool:
             self._file = None
 
 
+class KeptResults(list):
+    """The documents of a run kept, as they are, for a writer that needs them all at
+    once (the tables, CSV, Parquet); what ContractSpool is for the JSON contract."""
+
+    def add(self, result: DocumentResult) -> None:
+        self.append(result)
+
+    def close(self) -> None:
+        pass
+
+
+def kept_for(fmt: str) -> "ContractSpool | KeptResults":
+    """Where a run's documents wait, as they come, to be written in `fmt` at its end."""
+    return ContractSpool() if fmt == "json" else KeptResults()
+
+
 def claim_rows(results: Iterable[DocumentResult]) -> list[dict]:
     rows = []
     for result in results:
