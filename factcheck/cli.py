@@ -168,7 +168,10 @@ def _extract(args) -> int:
             for error in result.errors:
                 sys.stderr.write(f"factcheck: {error}\n")
                 status = EXIT_BAD
-            results.add(result)
+            try:
+                results.add(result)
+            except OSError as exc:   # the spool's temporary file: a full disk
+                return _write_failed(args, exc)
         try:
             write(results, args.format, args.output, force=args.force)
         except (OSError, ValueError) as exc:
@@ -217,7 +220,10 @@ def _check(args) -> int:
                 status = EXIT_BAD
             if args.fail_on != "never":
                 failing = failing or any(severity_at_least(f.severity, args.fail_on) for f in result.findings)
-            results.add(result)
+            try:
+                results.add(result)
+            except OSError as exc:   # the spool's temporary file: a full disk
+                return _write_failed(args, exc)
         try:
             write(results, args.format, args.output, what="findings", force=args.force)
         except (OSError, ValueError) as exc:

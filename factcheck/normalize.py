@@ -397,6 +397,13 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
         for pos, replacement in zip(positions, replacements):
             first = int(firsts[pos])
             norm_codes[first:first + len(replacement)] = [ord(c) for c in replacement]
+        # an expansion may end or start a figure next to a space (¼ 百 is 1⁄4 百): the space
+        # is inside the figure now, as a second normalization would find
+        inside = _spaces_inside_numbers(norm_codes)
+        if inside.any():
+            kept = ~inside
+            raw_index = raw_index[kept]
+            norm_codes = norm_codes[kept]
     else:
         raw_index = index
         norm_codes = folded

@@ -1,6 +1,7 @@
 """Writers: the JSON contract, JSON lines, CSV, Parquet and a terminal table."""
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -51,10 +52,14 @@ class ContractSpool:
         self.documents = 0
 
     def add(self, result: DocumentResult) -> None:
+        """Raises OSError when the temporary file cannot be written (a full disk)."""
         if self._file is None:
-            # surrogatepass: a text the writer cannot encode fails there, as it did when the
-            # lines were kept in memory, with the output's error
-            self._file = tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogatepass")
+            try:
+                # surrogatepass: a text the writer cannot encode fails there, as it did when
+                # the lines were kept in memory, with the output's error
+                self._file = tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogatepass")
+            except OSError:   # no writable temporary folder: the lines wait in memory
+                self._file = io.StringIO()
         self._file.write(",\n" if self.documents else f'{{"version": {CONTRACT_VERSION}, "documents": [\n')
         self._file.write(result.contract_line())
         result.encoded = None

@@ -187,3 +187,37 @@ def test_ctrl_c_while_the_command_line_loads_gives_one_line():
     assert proc.returncode == 130, proc.stderr
     assert proc.stderr.splitlines() == ["factcheck: interrupted"]
     assert proc.stdout == ""
+
+
+def test_json_output_without_a_writable_temporary_folder(tmp_path, monkeypatch, capsys):
+    """The lines wait in memory when no temporary file can be made; a spool that cannot
+    be written (a full disk) is the output's one-line error."""
+    import tempfile
+
+    from factcheck.cli import main
+
+    paths = [str(tmp_path / "a.txt"), str(tmp_path / "b.txt")]
+    for path, text in zip(paths, ["全省生产总值14151.3亿元，增长14.5%。", "进出口总额242.3亿美元"]):
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    assert main(["check", "--jobs", "1", "--format", "json", *paths]) == 0
+    expected = capsys.readouterr().out
+
+    def refused(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", refused)
+    assert main(["check", "--jobs", "1", "--format", "json", *paths]) == 0
+    assert capsys.readouterr().out == expected
+
+    class Full:
+        def write(self, text):
+            raise OSError(28, "No space left on device")
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", lambda *args, **kwargs: Full())
+    assert main(["check", "--jobs", "1", "--format", "json", *paths]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.strip() == "factcheck: output: No space left on device"
