@@ -149,7 +149,6 @@ def _documents(args, work, warm_up):
 
 def _extract(args) -> int:
     from .pipeline import Pipeline
-    from .report import kept_for, write
 
     if _output_taken(args):
         return EXIT_BAD
@@ -161,19 +160,30 @@ def _extract(args) -> int:
     def work(path: str):
         return _for_writing(pipeline.run_path(path, args.ref_year), args.format)
 
+    return _written(args, _documents(args, work, pipeline.run_text), what="claims")
+
+
+def _written(args, documents, what: str, each=None) -> int:
+    """Each document's errors on stderr, `each(result)` called, the document kept for
+    the output (see report.kept_for), and the output written once all are done:
+    EXIT_OK, or EXIT_BAD after a document's error or a failed write."""
+    from .report import kept_for, write
+
     results = kept_for(args.format)
     status = EXIT_OK
     try:
-        for result in _documents(args, work, pipeline.run_text):
+        for result in documents:
             for error in result.errors:
                 sys.stderr.write(f"factcheck: {error}\n")
                 status = EXIT_BAD
+            if each is not None:
+                each(result)
             try:
                 results.add(result)
             except OSError as exc:   # the spool's temporary file: a full disk
                 return _write_failed(args, exc)
         try:
-            write(results, args.format, args.output, force=args.force)
+            write(results, args.format, args.output, what=what, force=args.force)
         except (OSError, ValueError) as exc:
             return _write_failed(args, exc)
     finally:
@@ -184,7 +194,6 @@ def _extract(args) -> int:
 def _check(args) -> int:
     from .checks import load_config, run_checks, severity_at_least
     from .pipeline import Pipeline
-    from .report import kept_for, write
 
     if args.tolerance < 0:
         sys.stderr.write("factcheck: --tolerance must not be negative\n")
@@ -209,27 +218,15 @@ def _check(args) -> int:
                 result.errors.append(_internal(result.path, exc))
         return _for_writing(result, args.format)
 
-    results = kept_for(args.format)
-    status = EXIT_OK
-    failing = False
-    try:
-        for result in _documents(args, lambda path: checked(pipeline.run_path(path, args.ref_year)),
-                                 lambda text: checked(pipeline.run_text(text))):
-            for error in result.errors:
-                sys.stderr.write(f"factcheck: {error}\n")
-                status = EXIT_BAD
-            if args.fail_on != "never":
-                failing = failing or any(severity_at_least(f.severity, args.fail_on) for f in result.findings)
-            try:
-                results.add(result)
-            except OSError as exc:   # the spool's temporary file: a full disk
-                return _write_failed(args, exc)
-        try:
-            write(results, args.format, args.output, what="findings", force=args.force)
-        except (OSError, ValueError) as exc:
-            return _write_failed(args, exc)
-    finally:
-        results.close()
+    failing = []
+
+    def judged(result) -> None:
+        if args.fail_on != "never" and any(severity_at_least(f.severity, args.fail_on) for f in result.findings):
+            failing.append(result.path)
+
+    status = _written(args, _documents(args, lambda path: checked(pipeline.run_path(path, args.ref_year)),
+                                       lambda text: checked(pipeline.run_text(text))),
+                      what="findings", each=judged)
     if status == EXIT_OK and failing:
         status = EXIT_FINDINGS
     return status
