@@ -1,12 +1,10 @@
 """factcheck.analyze: paths and text told apart by keyword, several documents, the frames."""
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, SEED
+from conftest import FIXTURES, SEED, python_prints
 
 CHECKS = FIXTURES / "checks"
 IMPLIED = CHECKS / "implied_prior_fail.hans.txt"
@@ -16,13 +14,10 @@ def test_import_factcheck_stays_light():
     code = ("import sys, factcheck; assert callable(factcheck.analyze); "
             "print(sorted(m for m in ('pandas', 'jinja2', 'openpyxl', 'yaml', 'factcheck.pipeline') "
             "if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
     # factcheck.analyze is reachable, but nothing heavy is imported until it is called
-    assert out.stdout.strip() == "[]"
+    assert python_prints(code).strip() == "[]"
     code = "import sys, factcheck; print('pandas' in sys.modules, 'factcheck.api' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.stdout.split() == ["False", "False"]
+    assert python_prints(code).split() == ["False", "False"]
 
 
 def test_path_str_and_pathlike_give_the_same_claims():

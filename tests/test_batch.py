@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import python_prints
 from factcheck.batch.tables import PartStore, read_table
 from factcheck.cli import main
 from factcheck.report import CLAIM_COLUMNS
@@ -274,8 +275,7 @@ def test_resume_skips_what_is_done(corpus, tmp_path):
 def test_the_parser_module_imports_lightly():
     code = ("import sys, factcheck.batch.command; "
             "print([m for m in ('pandas', 'pyarrow', 'dask', 'distributed', 'regex') if m in sys.modules])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
-    assert out.stdout.strip() == "[]"
+    assert python_prints(code, timeout=60).strip() == "[]"
 
 
 # ---- dask: a LocalCluster, and a scheduler + worker on loopback ----------------------------

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import FIXTURES, SEED
+from conftest import FIXTURES, SEED, python_prints
 from factcheck import parallel
 
 CHECKS = FIXTURES / "checks"
@@ -201,8 +201,6 @@ def test_the_warm_up_loads_what_is_loaded_on_first_use():
     code = ("import sys; from factcheck.parallel import WARM_UP_TEXT; from factcheck.pipeline import Pipeline; "
             "p = Pipeline(); before = 'cn2an' in sys.modules; claims = p.run_text(WARM_UP_TEXT).claims; "
             "print(before, 'cn2an' in sys.modules, *(c.value for c in claims))")
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    before, after, *values = proc.stdout.split()
+    before, after, *values = python_prints(code).split()
     assert (before, after) == ("False", "True")
     assert "3200.0" in values

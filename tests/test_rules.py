@@ -1,13 +1,12 @@
 """factcheck.rules: loading, validating (errors name file and line), and the shipped examples."""
 import hashlib
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import regex
 
+from conftest import python_prints
 from factcheck.pipeline import Pipeline, extract_text
 import factcheck.rules
 from factcheck.rules import RuleError, _validated, load_rules, shipped_rules_dir, validate_file, validated_digests
@@ -57,8 +56,7 @@ def test_an_edited_shipped_file_is_validated(tmp_path):
 def test_loading_the_shipped_rules_imports_no_schema_validator():
     code = ("import sys; from factcheck.rules import load_rules; load_rules(); "
             "print('jsonschema' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "False"
+    assert python_prints(code).strip() == "False"
 
 
 def test_metric_source_names_file_and_line():
