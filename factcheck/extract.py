@@ -137,8 +137,11 @@ def grammar(all_numbers: bool = False) -> Grammar:
     # when every number is asked for
     slash = (r"(?<![\d./])(?:(?P<sw>\d+)\s)?(?P<sn>\d+)/(?P<sd>\d+)(?![\d./])" if all_numbers
              else None)
-    arabic_rest = rf"(?:(?P<sep>\L<seps>){_num('m')})?{number_tail}{post}"
-    arabic = rf"(?<!\d)(?<!\d\.)(?P<na>(?>{_ARABIC_FIGURE})){arabic_rest}"
+
+    def arabic_shape(figure: str) -> str:
+        return rf"(?<!\d)(?<!\d\.)(?P<na>(?>{figure}))(?:(?P<sep>\L<seps>){_num('m')})?{number_tail}{post}"
+
+    arabic = arabic_shape(_ARABIC_FIGURE)
     # 三分之一; 三百五又三分之一 (350⅓)
     fraction = rf"(?:{_num('w')}\s*又\s*)?{_num('d')}分之{_num('f')}{post}"
     # One pattern per shape, each simple enough for the engine's fast searches (a literal,
@@ -206,8 +209,7 @@ def grammar(all_numbers: bool = False) -> Grammar:
     # makes every position a candidate for the engine: the shape is searched without it
     # wherever no point before a digit could start one (see `Split`).
     k = shapes.index(arabic)
-    splits = {k: Split(common=regex.compile(rf"(?<!\d)(?<!\d\.)(?P<na>(?>{_ARABIC}{_EXPONENT})){arabic_rest}",
-                                            regex.VERBOSE | regex.V1, **lists),
+    splits = {k: Split(common=regex.compile(arabic_shape(_ARABIC + _EXPONENT), regex.VERBOSE | regex.V1, **lists),
                        rare=regex.compile(r"(?<![\d.])\.\d", regex.V1))}
     assert splits[k].common.groupindex == scans[k].groupindex
     return Grammar(
