@@ -1,5 +1,5 @@
 """The `factcheck` command (and `python -m factcheck`). Loading the command line takes most
-of a second (numpy, the rule schema's validator, the grammar); it is loaded here, inside
+of a second (numpy, the rules, the grammar); it is loaded here, inside
 the handler, so that Ctrl-C at any moment ends the run with one line and exit 130, not
 a traceback."""
 from __future__ import annotations
