@@ -169,7 +169,7 @@ def _written(args, documents, what: str, each=None) -> int:
     EXIT_OK, or EXIT_BAD after a document's error or a failed write."""
     from .report import kept_for, write
 
-    results = kept_for(args.format)
+    results = kept_for(args.format, args.output, args.force)
     status = EXIT_OK
     try:
         for result in documents:
@@ -180,8 +180,8 @@ def _written(args, documents, what: str, each=None) -> int:
                 each(result)
             try:
                 results.add(result)
-            except OSError as exc:   # the spool's temporary file: a full disk
-                return _write_failed(args, exc)
+            except (OSError, ValueError) as exc:   # the output's temporary file: a full disk, a text
+                return _write_failed(args, exc)    # it cannot encode
         try:
             write(results, args.format, args.output, what=what, force=args.force)
         except (OSError, ValueError) as exc:

@@ -42,28 +42,57 @@ def contract_pieces(results: Iterable[DocumentResult]) -> Iterator[str]:
 
 class ContractSpool:
     """The documents of a run kept for writing the JSON contract at its end: each
-    document's line goes to a temporary file as the document comes, so that a run over
-    many files holds one document's line at a time, not all of them (on figure-dense
-    text the lines are about 8× the input's size). Nothing is written to the output
-    before the run ends: an interrupted run still writes nothing."""
+    document's line is written as the document comes, so that a run over many files
+    holds one document's line at a time, not all of them (on figure-dense text the lines
+    are about 8× the input's size). With an output file (`target`) the lines go straight
+    to its temporary file beside it, put in place by `finish` (no copy at the end);
+    without one, to a temporary file read back by `pieces`. Nothing is put in place
+    before the run ends: an interrupted run leaves no output and no temporary file."""
 
-    def __init__(self) -> None:
+    def __init__(self, target: Optional[str] = None, force: bool = True) -> None:
         self._file: Optional[IO[str]] = None
+        self._atomic: Optional[_AtomicFile] = None
+        self.target = target
+        self.force = force
         self.documents = 0
 
     def add(self, result: DocumentResult) -> None:
-        """Raises OSError when the temporary file cannot be written (a full disk)."""
+        """Raises OSError when the file cannot be made or written (a full disk), and
+        UnicodeEncodeError, for the output file, when a text cannot be encoded."""
         if self._file is None:
-            try:
-                # surrogatepass: a text the writer cannot encode fails there, as it did when
-                # the lines were kept in memory, with the output's error
-                self._file = tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogatepass")
-            except OSError:   # no writable temporary folder: the lines wait in memory
-                self._file = io.StringIO()
+            self._open()
         self._file.write(",\n" if self.documents else f'{{"version": {CONTRACT_VERSION}, "documents": [\n')
         self._file.write(result.contract_line())
         result.encoded = None
         self.documents += 1
+
+    def _open(self) -> None:
+        if self.target:
+            self._atomic = _AtomicFile(self.target, self.force)
+            self._file = open(self._atomic.tmp, "w", encoding="utf-8")
+            return
+        try:
+            # surrogatepass: a text the writer cannot encode fails there, as it did when
+            # the lines were kept in memory, with the output's error
+            self._file = tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogatepass")
+        except OSError:   # no writable temporary folder: the lines wait in memory
+            self._file = io.StringIO()
+
+    def writes_to(self, out: Optional[str]) -> bool:
+        """Whether the lines already go to the output file `out`."""
+        return bool(out) and out == self.target and self._atomic is not None
+
+    def finish(self) -> None:
+        """The contract's end written, and the output file put in place."""
+        self._file.write("\n]}\n")
+        self._file.close()
+        self._file = None
+        atomic, self._atomic = self._atomic, None
+        try:
+            atomic.commit()
+        except BaseException:
+            atomic.discard()
+            raise
 
     def pieces(self) -> Iterator[str]:
         """The contract's text, in pieces of 64 K characters."""
@@ -75,9 +104,13 @@ class ContractSpool:
         yield "\n]}\n"
 
     def close(self) -> None:
+        """The temporary file closed, and removed when not put in place."""
         if self._file is not None:
             self._file.close()
             self._file = None
+        if self._atomic is not None:
+            self._atomic.discard()
+            self._atomic = None
 
 
 class KeptResults(list):
@@ -91,9 +124,10 @@ class KeptResults(list):
         pass
 
 
-def kept_for(fmt: str) -> "ContractSpool | KeptResults":
-    """Where a run's documents wait, as they come, to be written in `fmt` at its end."""
-    return ContractSpool() if fmt == "json" else KeptResults()
+def kept_for(fmt: str, out: Optional[str] = None, force: bool = True) -> "ContractSpool | KeptResults":
+    """Where a run's documents wait, as they come, to be written in `fmt` (to `out`, or
+    standard output) at its end."""
+    return ContractSpool(out, force) if fmt == "json" else KeptResults()
 
 
 def claim_rows(results: Iterable[DocumentResult]) -> list[dict]:
@@ -170,35 +204,49 @@ def refuse_existing(path: str | None, force: bool) -> None:
         raise OutputExists(path)
 
 
-def _atomic_write(path: str, write, force: bool = True) -> None:
-    """Write through a temporary file in the same folder, renamed into place, so an
-    interrupted run never leaves a truncated report. Without `force` an existing file
-    is never replaced, not even one created while the report was being written (the
-    temporary file is hard-linked to the name, which fails if it exists)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    refuse_existing(path, force)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".factcheck-", suffix=".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
+class _AtomicFile:
+    """A file made under a temporary name in the folder of `path` (`tmp`), put in place
+    by commit(), so an interrupted run never leaves a truncated report. Without `force`
+    an existing file is never replaced, not even one created while the report was being
+    written (the temporary file is hard-linked to the name, which fails if it exists)."""
+
+    def __init__(self, path: str, force: bool = True) -> None:
+        refuse_existing(path, force)
+        self.path, self.force = path, force
+        fd, self.tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".factcheck-",
+                                        suffix=".tmp")
+        os.close(fd)
+
+    def commit(self) -> None:
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)   # mkstemp makes it 0600; a report is an ordinary file
-        if force:
-            os.replace(tmp, path)
+        os.chmod(self.tmp, 0o666 & ~umask)   # mkstemp makes it 0600; a report is an ordinary file
+        if self.force:
+            os.replace(self.tmp, self.path)
+            return
+        try:
+            os.link(self.tmp, self.path)
+        except FileExistsError:
+            raise OutputExists(self.path) from None
+        except OSError:  # no hard links on this file system
+            refuse_existing(self.path, self.force)
+            os.replace(self.tmp, self.path)
         else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise OutputExists(path) from None
-            except OSError:  # no hard links on this file system
-                refuse_existing(path, force)
-                os.replace(tmp, path)
-            else:
-                os.unlink(tmp)
+            os.unlink(self.tmp)
+
+    def discard(self) -> None:
+        if os.path.exists(self.tmp):
+            os.unlink(self.tmp)
+
+
+def _atomic_write(path: str, write, force: bool = True) -> None:
+    """`write(tmp)` fills the temporary file of an _AtomicFile, then put in place."""
+    atomic = _AtomicFile(path, force)
+    try:
+        write(atomic.tmp)
+        atomic.commit()
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        atomic.discard()
         raise
 
 
@@ -231,6 +279,9 @@ def write(results: "list[DocumentResult] | ContractSpool", fmt: str, out: str | 
             frame.to_csv(sys.stdout, index=False)
         return
     if fmt == "json":
+        if isinstance(results, ContractSpool) and results.writes_to(out):
+            results.finish()
+            return
         text = results.pieces() if isinstance(results, ContractSpool) else contract_pieces(results)
     elif fmt == "jsonl":
         text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows_of(results))

@@ -113,3 +113,85 @@ def test_an_output_in_a_missing_folder_is_one_line(tmp_path):
     proc = run("extract", DOC, "--format", "json", "-o", str(out))
     assert proc.returncode == 2
     assert proc.stderr == f"factcheck: {out}: No such file or directory\n"
+
+
+def _documents(folder, count=3):
+    """`count` small documents, each with figures, in `folder`."""
+    paths = []
+    for n in range(count):
+        path = folder / f"doc{n}.txt"
+        path.write_text(f"全省生产总值{14151 + n}.3亿元，比上年增长14.{n}%。进出口总额242.3亿美元。", encoding="utf-8")
+        paths.append(str(path))
+    return paths
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_json_contract_written_straight_to_its_output_is_the_same(tmp_path, capsys, jobs):
+    """With -o the JSON contract's lines go to the output's temporary file as they come:
+    the file is what standard output gets, with ordinary permissions, and nothing else is
+    left in its folder."""
+    from factcheck.cli import main
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    paths = _documents(inputs)
+    assert main(["check", "--jobs", jobs, "--format", "json", *paths]) == 0
+    expected = capsys.readouterr().out
+    outputs = tmp_path / "out"
+    outputs.mkdir()
+    out = outputs / "contract.json"
+    assert main(["check", "--jobs", jobs, "--format", "json", "-o", str(out), *paths]) == 0
+    assert out.read_text(encoding="utf-8") == expected
+    assert len(json.loads(expected)["documents"]) == 3
+    assert os.listdir(outputs) == ["contract.json"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+
+
+def test_an_interrupted_json_run_keeps_the_old_output_and_leaves_no_temporary(tmp_path, monkeypatch, capsys):
+    from factcheck.cli import main
+    from factcheck.pipeline import Pipeline as RealPipeline
+
+    paths = _documents(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "contract.json"
+    target.write_text("the previous report", encoding="utf-8")
+    seen = []
+
+    def run_path(self, path, *args, **kwargs):
+        seen.append(path)
+        if len(seen) == 3:   # the lines of the first two are in the temporary file by now
+            assert len(os.listdir(out)) == 2
+            raise KeyboardInterrupt
+        return real_run_path(self, path, *args, **kwargs)
+
+    real_run_path = RealPipeline.run_path
+    monkeypatch.setattr(RealPipeline, "run_path", run_path)
+    assert main(["check", "--jobs", "1", "--format", "json", "--force", "-o", str(target), *paths]) == 130
+    assert capsys.readouterr().err == "factcheck: interrupted; no output written\n"
+    assert target.read_text(encoding="utf-8") == "the previous report"
+    assert os.listdir(out) == ["contract.json"]
+
+
+def test_a_json_output_made_by_someone_else_during_the_run_is_kept(tmp_path, monkeypatch, capsys):
+    from factcheck.cli import main
+    from factcheck.pipeline import Pipeline as RealPipeline
+
+    paths = _documents(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "contract.json"
+    real_run_path = RealPipeline.run_path
+
+    def run_path(self, path, *args, **kwargs):
+        if path == paths[-1]:
+            target.write_text("someone else's", encoding="utf-8")
+        return real_run_path(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(RealPipeline, "run_path", run_path)
+    assert main(["check", "--jobs", "1", "--format", "json", "-o", str(target), *paths]) == 2
+    assert capsys.readouterr().err == f"factcheck: {target}: exists; use --force to overwrite it\n"
+    assert target.read_text(encoding="utf-8") == "someone else's"
+    assert os.listdir(out) == ["contract.json"]
