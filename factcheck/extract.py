@@ -10,6 +10,7 @@ at the number's start.
 from __future__ import annotations
 
 import bisect
+import heapq
 import time
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
@@ -284,6 +285,7 @@ class Extractor:
         self.exclusions = exclusions
         self._together: list = list(exclusion_rules or [])   # the rules in `exclusions`
         self._apart: list = []   # (rule, pattern): rules that timed out once, run alone since
+        self._rule_patterns: Optional[list] = None   # each of `_together` compiled alone, on first use
         self.all_numbers = all_numbers
         lex = self.g.lex
         # groupdict() is slow; groups() zipped with the names is not
@@ -385,15 +387,24 @@ class Extractor:
     def _excluded(self, text: str, path: str, errors: Optional[list[str]]) -> list[tuple[int, int]]:
         """Sorted, disjoint spans of the text that the exclusion rules match.
 
-        All rules run as one pattern. When it times out, each rule runs alone with its own
-        timeout: a rule that times out is reported (its id, its file and line, the document)
-        and from then on runs alone, so the others keep working as one pattern, and its
-        matches are not applied where it timed out."""
+        All rules run together, finding what their alternation finds (`leftmost_first`;
+        the alternation itself, `exclusions`, for a compiled pattern given alone). When that
+        times out, each rule runs alone with its own timeout: a rule that times out is
+        reported (its id, its file and line, the document) and from then on runs alone, so
+        the others keep working together, and its matches are not applied where it timed
+        out."""
         spans: list[tuple[int, int]] = []
         if self.exclusions is not None:
             timeout = scan_timeout(text)
             try:
-                spans = [m.span() for m in self.exclusions.finditer(text, timeout=timeout) if m.end() > m.start()]
+                found = None
+                if self._together:
+                    if self._rule_patterns is None:
+                        self._rule_patterns = [regex.compile(rule.pattern, regex.V1) for rule in self._together]
+                    found = leftmost_first(self._rule_patterns, text, timeout)
+                if found is None:
+                    found = [m.span() for m in self.exclusions.finditer(text, timeout=timeout)]
+                spans = [(start, end) for start, end in found if end > start]
             except TimeoutError:
                 if not self._together:
                     if errors is None:
@@ -410,6 +421,7 @@ class Extractor:
                         spans.extend(got)
                 timed_out = {id(rule) for rule, _ in self._apart}
                 self._together = [rule for rule in self._together if id(rule) not in timed_out]
+                self._rule_patterns = None
                 self.exclusions = combine_exclusions(self._together)
                 return _merge(spans)
         if not self._apart:
@@ -902,6 +914,47 @@ def _is_name_part(text: str, start: int, number_end: int, match_end: Optional[in
 
 def _touches_nul(text: str, start: int, end: int) -> bool:
     return (start > 0 and text[start - 1] == "\x00") or text[end:end + 1] == "\x00"
+
+
+def leftmost_first(patterns: "list[regex.Pattern[str]]", text: str,
+                   timeout: Optional[float]) -> Optional[list[tuple[int, int]]]:
+    """The spans that the alternation of `patterns` (each a branch, in order) finds with
+    `finditer`: at the leftmost place where any matches, the first that matches there,
+    then on from its end. Each pattern alone starts at once where it can start (the
+    `regex` engine skips ahead by its first characters or a literal it needs), where
+    their alternation tries every branch at almost every character: the shipped
+    exclusions took half as long again as the patterns one by one. None when a pattern
+    matches empty text, whose turns finditer resolves its own way. TimeoutError after
+    `timeout` seconds in all (a regex call under way may go on to its own timeout)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    scans = [pattern.finditer(text, timeout=timeout) for pattern in patterns]
+    heads: list = []   # (start, pattern's place, match): each pattern's next match
+    for index, scan in enumerate(scans):
+        m = next(scan, None)
+        if m is not None:
+            heads.append((m.start(), index, m))
+    heapq.heapify(heads)
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    while heads:
+        start, index, m = heads[0]
+        if m.end() == start:
+            return None
+        if start >= pos:
+            spans.append((start, m.end()))
+            pos = m.end()
+        elif m.end() > pos:
+            # begun inside the last span and reaching past it: a match may start in
+            # between, which this pattern's own scan went past
+            scans[index] = patterns[index].finditer(text, pos, timeout=_remaining(deadline))
+        m = next(scans[index], None)
+        if m is None:
+            heapq.heappop(heads)
+        else:
+            heapq.heapreplace(heads, (m.start(), index, m))
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError("regex timed out")
+    return spans
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -226,3 +226,51 @@ def test_extraction_holds_one_block_of_matches_at_a_time():
     assert len(claims) > 5000
     assert extract.SCAN_BLOCK < len(doc.norm) // 4
     assert (peak - kept) / len(doc.norm) < 10, (peak - kept) / len(doc.norm)
+
+
+# Exclusion rules run together: the shipped ones, and made-up ones that overlap each other
+# (a longer match inside a shorter one's reach, lookbehinds, one that starts inside another).
+OVERLAPPING = [r"\d+年\d+", r"(?<!\d)\d{1,2}:\d\d", r"年\d+月", r"\d\d", r"[一二三]+五(?:规划)?", r"五规划?",
+               r"(?<=年)\d", r"\d+(?=月)", r"a+b|ab+", r"bcd|c"]
+EXCLUSION_PIECES = st.sampled_from([
+    "[", "]", " ", "-", "/", ".", ":", "·", "年", "月", "日", "世界", "500", "强", "五位一体", "两个市场", "两种资源",
+    "四川", "十分", "之一", "钟", "万一", "十一五", "规划", "GB/T ", "ISO", "https://", "x.cn", "国际", "a", "b", "c", "d",
+    "0", "1", "12", "2010", "09", "31", "一", "二", "三", "十", "万", "两两",
+])
+
+
+@settings(**SETTINGS)
+@given(st.lists(st.one_of(EXCLUSION_PIECES, st.text(max_size=2)), max_size=40).map("".join),
+       st.sampled_from(["shipped", "made-up", "both"]))
+@example("2010年10月22日 09:31", "both")
+@example("十一五规划", "made-up")
+@example("aab", "made-up")
+@example("abcd", "made-up")   # bcd begins inside ab and reaches past it: c is found after ab
+def test_exclusions_run_together_find_what_their_alternation_finds(text, which):
+    import regex
+
+    from factcheck.extract import leftmost_first
+    from factcheck.rules import Exclusion, combine_exclusions
+
+    shipped = [rule.pattern for rule in RULES.exclusions]
+    sources = {"shipped": shipped, "made-up": OVERLAPPING, "both": OVERLAPPING + shipped}[which]
+    alternation = combine_exclusions([Exclusion(id=f"e{n}", pattern=p, ruleset="t", source="t") for n, p in enumerate(sources)])
+    expected = [m.span() for m in alternation.finditer(text)]
+    assert leftmost_first([regex.compile(p, regex.V1) for p in sources], text, None) == expected
+
+
+def test_exclusions_run_together_as_their_alternation_in_extraction():
+    """The pipeline's extractor runs the rules together; one given only the alternation
+    runs that: the same spans over the seed and the fixtures."""
+    from factcheck.pipeline import Pipeline
+
+    together = Pipeline(RULES).extractor
+    assert together._together
+    alone = Extractor(RULES.exclusion_pattern())
+    from pathlib import Path
+
+    texts = [normalize(p.read_text(encoding="utf-8", errors="replace")).norm
+             for p in sorted(Path("fixtures").rglob("*.txt"))]
+    assert sum(len(together._excluded(t, "x", [])) for t in texts) > 100
+    for text in texts:
+        assert together._excluded(text, "x", []) == alone._excluded(text, "x", [])
