@@ -55,3 +55,51 @@ def test_documents_are_processed_with_the_collector_paused(monkeypatch):
     assert result.claims
     run_checks(result, rules=pipeline.rules)
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("command", ["check", "extract"])
+def test_the_command_line_pauses_it_over_each_whole_document(monkeypatch, tmp_path, command):
+    """Checks and the JSON encoding run with it paused too: resumed between stages, it
+    walked every claim of the document."""
+    from factcheck.cli import main
+    from factcheck.models import DocumentResult
+
+    seen = []
+    real_encode = DocumentResult.contract_line
+
+    def encode(self):
+        if self.encoded is None:   # encoded here, not the line kept from before
+            seen.append(("encode", gc.isenabled()))
+        return real_encode(self)
+
+    real_checks = run_checks
+
+    def checks(*args, **kwargs):
+        seen.append(("checks", gc.isenabled()))
+        return real_checks(*args, **kwargs)
+
+    monkeypatch.setattr(DocumentResult, "contract_line", encode)
+    monkeypatch.setattr("factcheck.checks.run_checks", checks)
+    path = tmp_path / "a.txt"
+    path.write_text("全省生产总值14151.3亿元，比上年增长14.5%。", encoding="utf-8")
+    assert main([command, "--jobs", "1", "--format", "json", "-o", str(tmp_path / "out.json"), str(path)]) == 0
+    assert ("encode", False) in seen and all(not enabled for _, enabled in seen)
+    assert ("checks", False) in seen or command == "extract"
+    assert gc.isenabled()
+
+
+def test_a_batch_document_is_processed_with_it_paused_throughout(monkeypatch):
+    from factcheck.batch import worker
+    from factcheck.batch.main import BatchOptions, _settings
+
+    seen = []
+    real = worker._rows
+
+    def rows(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(worker, "_rows", rows)
+    got = worker.process_document(worker.DocumentTask(path="a", source="", text="进出口总额242.3亿美元，增长9.6%。"),
+                                  _settings(BatchOptions(inputs=[], out="")))
+    assert seen == [False] and got.claims and gc.isenabled()

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional
 
+from .. import collector
 from .tables import CLAIM_COLUMNS, FINDING_COLUMNS
 
 
@@ -93,14 +94,22 @@ def process_chunk(tasks: list[DocumentTask], settings: Settings) -> list[Documen
 
 def process_document(task: DocumentTask, settings: Settings, pipeline=None) -> DocumentRows:
     """Never raises: whatever goes wrong is the document's `error`."""
-    from ..pipeline import _internal
-
     if pipeline is None:
         pipeline = _borrow(settings)
         try:
             return process_document(task, settings, pipeline)
         finally:
             _give_back(settings, pipeline)
+    # the collector paused over the whole document, checks and rows too: paused by stage,
+    # it walked every claim between two stages; once `_processed` has returned, only the
+    # rows are left of them
+    with collector.paused():
+        return _processed(task, settings, pipeline)
+
+
+def _processed(task: DocumentTask, settings: Settings, pipeline) -> DocumentRows:
+    from ..pipeline import _internal
+
     started = time.perf_counter()
     if task.problem is not None:
         return _failed(task, task.problem, started)
