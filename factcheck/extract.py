@@ -83,7 +83,7 @@ class Grammar:
     # scan every text): a text without any of them is not scanned at all.
     needs: "tuple[Optional[tuple[str, ...]], ...]" = ()
     # Per scan index, where the shape alone is scanned: in windows around its anchor
-    # word (see Anchor and _windows); the others over the whole text.
+    # word (see Anchor and anchored_windows); the others over the whole text.
     anchors: "dict[int, Anchor]" = field(default_factory=dict)
     # Per scan index, the shape split in two (see Split)
     splits: "dict[int, Split]" = field(default_factory=dict)
@@ -486,8 +486,8 @@ class Extractor:
         first match starting past the block is kept for the next one. A shape is not
         scanned where it cannot match: not at all when the text lacks every character it
         needs (`Grammar.needs`), and the 成 and 分之 shapes only in windows around the 成
-        and 分之 that follow a numeral (`Grammar.anchors`, see `_windows`; they are few,
-        and found at once), and the Arabic shape without its rare alternative (.5) where
+        and 分之 that follow a numeral (`Grammar.anchors`, see `anchored_windows`; they are
+        few, and found at once), and the Arabic shape without its rare alternative (.5) where
         nothing could start one (`Grammar.splits`)."""
         block = block or SCAN_BLOCK
         timeout = scan_timeout(text)
@@ -502,13 +502,13 @@ class Extractor:
             if needs is not None and not any(word in text for word in needs):
                 continue
             split = self.g.splits.get(priority)
-            if split is not None and split.rare.search(text, timeout=_remaining(deadline)) is None:
+            if split is not None and split.rare.search(text, timeout=time_left(deadline)) is None:
                 pattern = split.common
             anchor = self.g.anchors.get(priority)
             if anchor is not None:
-                for pos, endpos in _windows(text, anchor, deadline):
+                for pos, endpos in anchored_windows(text, anchor, deadline):
                     anchored.extend((m.start() * shapes + priority, m)
-                                    for m in pattern.finditer(text, pos, endpos, timeout=_remaining(deadline)))
+                                    for m in pattern.finditer(text, pos, endpos, timeout=time_left(deadline)))
             else:
                 streams.append([priority, pattern, 0, None])
         anchored.sort(reverse=True)   # taken from the end
@@ -528,7 +528,7 @@ class Extractor:
                     found.append((held.start() * shapes + priority, held))
                     pos = held.end()
                     stream[3] = None
-                for m in pattern.finditer(text, pos, timeout=_remaining(deadline)):
+                for m in pattern.finditer(text, pos, timeout=time_left(deadline)):
                     if m.start() >= high:
                         stream[3] = m
                         break
@@ -816,7 +816,7 @@ class Extractor:
                      precision=precision, role=role, norm_start=start, norm_end=end)
 
 
-def _remaining(deadline: Optional[float]) -> Optional[float]:
+def time_left(deadline: Optional[float]) -> Optional[float]:
     """The timeout left for the next regex call of a scan, None for no limit."""
     if deadline is None:
         return None
@@ -826,7 +826,7 @@ def _remaining(deadline: Optional[float]) -> Optional[float]:
     return left
 
 
-def _windows(text: str, anchor: Anchor, deadline: Optional[float]) -> list[tuple[int, int]]:
+def anchored_windows(text: str, anchor: Anchor, deadline: Optional[float]) -> list[tuple[int, int]]:
     """Disjoint spans of the text that hold every match of an anchored shape, each to be
     scanned as the whole text would be: the pattern's lookbehinds see before a window,
     and nothing a match holds or looks at lies past one (see Anchor). Each character is
@@ -836,7 +836,7 @@ def _windows(text: str, anchor: Anchor, deadline: Optional[float]) -> list[tuple
     ahead = anchor.ahead | digits if anchor.ahead else anchor.ahead
     size = len(text)
     windows: list[tuple[int, int]] = []
-    for m in anchor.pattern.finditer(text, timeout=_remaining(deadline)):
+    for m in anchor.pattern.finditer(text, timeout=time_left(deadline)):
         start = m.start()
         while start > 0 and text[start - 1] in back:
             start -= 1
@@ -946,7 +946,7 @@ def leftmost_first(patterns: "list[regex.Pattern[str]]", text: str,
         elif m.end() > pos:
             # begun inside the last span and reaching past it: a match may start in
             # between, which this pattern's own scan went past
-            scans[index] = patterns[index].finditer(text, pos, timeout=_remaining(deadline))
+            scans[index] = patterns[index].finditer(text, pos, timeout=time_left(deadline))
         m = next(scans[index], None)
         if m is None:
             heapq.heappop(heads)

@@ -26,7 +26,7 @@ from typing import Iterator, Optional
 from . import collector
 from .decode import Decoded, InputError, read_or_spool, stream_input
 from .extract import Extractor
-from .link import Linker, Links, infer_reference_year
+from .link import Linker, Links, infer_reference_year, stated_years
 from .models import Claim, DocumentResult
 from .normalize import normalize
 from .rules import RuleSet, load_rules
@@ -388,24 +388,14 @@ def _context_end(text: str, core_end: int, context: int) -> int:
 def _stream_year(pieces: Iterator[str], chunk: int) -> Optional[int]:
     """infer_reference_year over a text given in pieces: the latest year of the text,
     years followed by a day (a publication date) only when there is no other."""
-    try:
-        from .link import _DAY_AFTER, _LIST_ITEM, _YEAR
-    except ImportError:  # pragma: no cover - link.py changed: fall back to whole pieces
-        years = [infer_reference_year(normalize(text).norm) for text in _lines(pieces, chunk)]
-        found = [y for y in years if y is not None]
-        return max(found) if found else None
-    latest = latest_dated = None
+    latest: list[int] = []
+    latest_dated: list[int] = []
     for text in _lines(pieces, chunk):
-        norm = normalize(text).norm
-        body = "\n".join(line for line in norm.splitlines() if not _LIST_ITEM.match(line))
-        for m in _YEAR.finditer(body):
-            year = int(m.group(1))
-            if 1949 <= year <= 2100:
-                if _DAY_AFTER.match(body, m.end()):
-                    latest_dated = year if latest_dated is None else max(latest_dated, year)
-                else:
-                    latest = year if latest is None else max(latest, year)
-    return latest if latest is not None else latest_dated
+        years, dated = stated_years(normalize(text).norm)
+        latest = [max(latest + years)] if years else latest
+        latest_dated = [max(latest_dated + dated)] if dated else latest_dated
+    found = latest or latest_dated
+    return found[0] if found else None
 
 
 def _lines(pieces: Iterator[str], chunk: int) -> Iterator[str]:

@@ -115,7 +115,7 @@ def test_anchored_windows_hold_every_match(text):
     assert len(g.anchors) == 2
     matched = 0
     for priority, anchor in g.anchors.items():
-        windows = extract._windows(text, anchor, None)
+        windows = extract.anchored_windows(text, anchor, None)
         assert windows == sorted(windows)
         assert all(end < start for (_, end), (start, _) in zip(windows, windows[1:]))
         for m in g.scans[priority].finditer(text):

@@ -1,7 +1,7 @@
 """Linking (factcheck.link): which figure a rate qualifies, 分别 lists, prior values, parts,
 shares and periods."""
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from factcheck.link import infer_reference_year, previous_period
@@ -360,3 +360,61 @@ def test_bounds_take_about_a_byte_a_character_while_built():
         # the list of starts, plus a byte a character and the 1.1 MB table of 4-byte text
         # (np.isin: 10-11 bytes a character on this text)
         assert peak - kept < len(text) * 1.5 + (1.2e6 if codes.itemsize == 4 else 1e5), (peak - kept) / len(text)
+
+
+def _years_as_written(text):
+    """stated_years as first written, with the digit before a year refused by a lookbehind."""
+    import re
+
+    from factcheck.link import _DAY_AFTER, _LIST_ITEM
+
+    body = "\n".join(line for line in text.splitlines() if not _LIST_ITEM.match(line))
+    years, dated = [], []
+    for m in re.finditer(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代)", body):
+        year = int(m.group(1))
+        if 1949 <= year <= 2100:
+            (dated if _DAY_AFTER.match(body, m.end()) else years).append(year)
+    return years, dated
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["2010", "1999", "20", "10", "1", "9", "٣", "年", "代", "月", "28", "日", " ", "\n",
+                                 "- ", "1. ", "、", "x", "２"]), max_size=30).map("".join))
+@example("12010年")          # a digit before: no year
+@example("٣2010年 x2011年")  # any digit, not only 0-9
+@example("2010年代，2009 年")
+def test_stated_years_are_the_years_a_lookbehind_finds(text):
+    from factcheck.link import stated_years
+
+    assert stated_years(text) == _years_as_written(text)
+
+
+def test_a_streamed_documents_year_is_the_whole_documents():
+    from factcheck.normalize import normalize
+    from factcheck.pipeline import _stream_year
+
+    text = ("（2011年2月28日）\n" + "全省2009年生产总值增长10%。\n" * 50 + "- 2012年的链接\n"
+            + "2010年进出口总额242.3亿美元。\n" * 50)
+    assert _stream_year(iter([text[i:i + 97] for i in range(0, len(text), 97)]), 200) == 2010
+    assert infer_reference_year(normalize(text).norm) == 2010
+    only_dated = "（2011年2月28日）\n" * 30 + "全省生产总值增长10%。\n" * 30
+    assert _stream_year(iter([only_dated]), 100) == 2011
+    assert _stream_year(iter(["增长10%。\n" * 40]), 100) is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["2010", "1999", "20", "1", "9", "12", "年", "月", "日", "季", "度", "同期", "今", "去",
+                                 "上", "下", "半", "前", "三", "一", "第", "全", "-", "~", "至", " ", "\u3000", "\n",
+                                 "x", "增长", "代"]), max_size=40).map("".join))
+@example("2010年1-9月15日，去年同期 3 至 5 月，第一季度，上半年")
+@example("年" * 30 + "月月1-2月")
+@example("增长上半年")   # each anchor alone, no window before it to reach over its start
+@example("增长前三季度")
+def test_period_words_found_in_windows_are_those_of_the_whole_text(text):
+    """_period_mentions runs the period pattern only around 年, 月 and 季."""
+    from factcheck.extract import anchored_windows
+    from factcheck.link import _PERIOD, _period_anchor
+
+    windows = anchored_windows(text, _period_anchor(), None)
+    assert [m.span() for pos, end in windows for m in _PERIOD.finditer(text, pos, end)] == \
+        [m.span() for m in _PERIOD.finditer(text)]
