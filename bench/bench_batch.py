@@ -227,7 +227,7 @@ def end_to_end(files: list[Path], folder: Path, work: Path, args, log) -> dict:
         log(f"  round {round_ + 1}: " + ", ".join(f"{n} {r.get('seconds', float('nan')):.2f} s" for n, r in got.items())
             + f" (load {os.getloadavg()[0]:.1f})")
     floor = runs["floor"].get("seconds")
-    for run in runs.values():
+    for name, run in runs.items():
         if run.get("seconds"):
             run["chars_per_s"] = chars / run["seconds"]
             run["x_floor"] = run["seconds"] / floor if floor else None
