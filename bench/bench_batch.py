@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import pstats
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -235,7 +236,7 @@ def end_to_end(files: list[Path], folder: Path, work: Path, args, log) -> dict:
             # the bests; the median of each round against its own floor is steadier
             ratios = sorted(paired.get(name, []))
             run["x_floor_rounds"] = ratios
-            run["x_floor_median"] = ratios[len(ratios) // 2] if ratios else None
+            run["x_floor_median"] = statistics.median(ratios) if ratios else None
             # the floor is one process: a run over several cores is also given as CPU time
             run["cpu_x_floor"] = (run["cpu_seconds"] / runs["floor"]["cpu_seconds"]
                                   if runs["floor"].get("cpu_seconds") else None)
