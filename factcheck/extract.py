@@ -33,6 +33,9 @@ EXCLUSION_TIMEOUT = 2.0  # seconds one exclusion rule run alone may take, plus S
 LEAD_WINDOW = 20     # characters before a number searched for qualifiers, verbs, currency
 SCAN_BLOCK = 1 << 14  # characters of text whose matches are merged and judged at a time
 _HUGE = 1e300        # no figure is this big; its interval (value ± half a digit) stays finite
+# From this many characters the exclusion rules run each alone (`leftmost_first`); on
+# shorter text starting ten scans costs more than their alternation's slower pace
+APART_FROM_CHARS = 2000
 
 
 def scan_timeout(text: str) -> Optional[float]:
@@ -388,17 +391,17 @@ class Extractor:
         """Sorted, disjoint spans of the text that the exclusion rules match.
 
         All rules run together, finding what their alternation finds (`leftmost_first`;
-        the alternation itself, `exclusions`, for a compiled pattern given alone). When that
-        times out, each rule runs alone with its own timeout: a rule that times out is
-        reported (its id, its file and line, the document) and from then on runs alone, so
-        the others keep working together, and its matches are not applied where it timed
-        out."""
+        the alternation itself, `exclusions`, on text under APART_FROM_CHARS and for a
+        compiled pattern given alone). When that times out, each rule runs alone with its
+        own timeout: a rule that times out is reported (its id, its file and line, the
+        document) and from then on runs alone, so the others keep working together, and
+        its matches are not applied where it timed out."""
         spans: list[tuple[int, int]] = []
         if self.exclusions is not None:
             timeout = scan_timeout(text)
             try:
                 found = None
-                if self._together:
+                if self._together and len(text) >= APART_FROM_CHARS:
                     if self._rule_patterns is None:
                         self._rule_patterns = [regex.compile(rule.pattern, regex.V1) for rule in self._together]
                     found = leftmost_first(self._rule_patterns, text, timeout)
@@ -831,9 +834,7 @@ def anchored_windows(text: str, anchor: Anchor, deadline: Optional[float]) -> li
     scanned as the whole text would be: the pattern's lookbehinds see before a window,
     and nothing a match holds or looks at lies past one (see Anchor). Each character is
     walked over at most once per side, since an anchor ends the run before it."""
-    digits = _digit_chars()
-    back = anchor.back | digits
-    ahead = anchor.ahead | digits if anchor.ahead else anchor.ahead
+    back, ahead = _walked(anchor)
     size = len(text)
     windows: list[tuple[int, int]] = []
     for m in anchor.pattern.finditer(text, timeout=time_left(deadline)):
@@ -849,6 +850,15 @@ def anchored_windows(text: str, anchor: Anchor, deadline: Optional[float]) -> li
         else:
             windows.append((start, end))
     return windows
+
+
+@lru_cache(maxsize=8)
+def _walked(anchor: Anchor) -> tuple[frozenset, frozenset]:
+    """The characters walked over before and after an anchor, digits included: made
+    once, not per document (on a one-paragraph document, making them took as long as
+    the scan)."""
+    digits = _digit_chars()
+    return anchor.back | digits, (anchor.ahead | digits if anchor.ahead else anchor.ahead)
 
 
 @lru_cache(maxsize=1)

@@ -259,18 +259,22 @@ def test_exclusions_run_together_find_what_their_alternation_finds(text, which):
     assert leftmost_first([regex.compile(p, regex.V1) for p in sources], text, None) == expected
 
 
-def test_exclusions_run_together_as_their_alternation_in_extraction():
-    """The pipeline's extractor runs the rules together; one given only the alternation
-    runs that: the same spans over the seed and the fixtures."""
+@pytest.mark.parametrize("apart_from", [0, extract.APART_FROM_CHARS])
+def test_exclusions_run_together_as_their_alternation_in_extraction(monkeypatch, apart_from):
+    """The pipeline's extractor runs the rules together (each alone from APART_FROM_CHARS
+    characters on); one given only the alternation runs that: the same spans over the
+    seed and the fixtures."""
+    from pathlib import Path
+
     from factcheck.pipeline import Pipeline
 
+    monkeypatch.setattr(extract, "APART_FROM_CHARS", apart_from)
     together = Pipeline(RULES).extractor
     assert together._together
     alone = Extractor(RULES.exclusion_pattern())
-    from pathlib import Path
-
     texts = [normalize(p.read_text(encoding="utf-8", errors="replace")).norm
              for p in sorted(Path("fixtures").rglob("*.txt"))]
+    texts.append("\n".join(texts))   # every fixture in a text long enough to run them apart
     assert sum(len(together._excluded(t, "x", [])) for t in texts) > 100
     for text in texts:
         assert together._excluded(text, "x", []) == alone._excluded(text, "x", [])
