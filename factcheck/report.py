@@ -208,16 +208,27 @@ class _AtomicFile:
     """A file made under a temporary name in the folder of `path` (`tmp`), put in place
     by commit(), so an interrupted run never leaves a truncated report. Without `force`
     an existing file is never replaced, not even one created while the report was being
-    written (the temporary file is hard-linked to the name, which fails if it exists)."""
+    written (the temporary file is hard-linked to the name, which fails if it exists).
+
+    A device, named pipe or socket that is there already (/dev/null, /dev/stdout, a
+    FIFO a reader waits on) is written in place: `tmp` is `path` itself, and commit()
+    and discard() leave it alone. Renamed over, the node itself was replaced by a
+    regular file (as root, /dev/null)."""
 
     def __init__(self, path: str, force: bool = True) -> None:
         refuse_existing(path, force)
         self.path, self.force = path, force
+        self.in_place = os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path)
+        if self.in_place:
+            self.tmp = path
+            return
         fd, self.tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".factcheck-",
                                         suffix=".tmp")
         os.close(fd)
 
     def commit(self) -> None:
+        if self.in_place:
+            return
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(self.tmp, 0o666 & ~umask)   # mkstemp makes it 0600; a report is an ordinary file
@@ -235,7 +246,7 @@ class _AtomicFile:
             os.unlink(self.tmp)
 
     def discard(self) -> None:
-        if os.path.exists(self.tmp):
+        if not self.in_place and os.path.exists(self.tmp):
             os.unlink(self.tmp)
 
 

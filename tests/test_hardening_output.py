@@ -195,3 +195,37 @@ def test_a_json_output_made_by_someone_else_during_the_run_is_kept(tmp_path, mon
     assert capsys.readouterr().err == f"factcheck: {target}: exists; use --force to overwrite it\n"
     assert target.read_text(encoding="utf-8") == "someone else's"
     assert os.listdir(out) == ["contract.json"]
+
+
+def _read_in_background(path, got):
+    import threading
+
+    def read():
+        with open(path, "rb") as handle:   # blocks until a writer opens the pipe
+            got.append(handle.read())
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_an_output_that_is_a_named_pipe_is_written_into_not_replaced(tmp_path, fmt):
+    """-o to a FIFO, /dev/null or /dev/stdout writes into it: renamed over, the node
+    itself was replaced by a regular file (as root, /dev/null), and the reader waiting on
+    the pipe got nothing."""
+    from factcheck.cli import main
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    got = []
+    reader = _read_in_background(pipe, got)
+    assert main(["check", "--jobs", "1", "--format", fmt, "--force", "-o", str(pipe), DOC]) == 0
+    reader.join(timeout=10)
+    assert got and got[0], "the reader got nothing"
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)
+    if fmt == "json":
+        assert json.loads(got[0].decode("utf-8"))["documents"][0]["path"] == DOC
+    else:
+        assert got[0].decode("utf-8").startswith("path,")
+    assert sorted(os.listdir(tmp_path)) == ["pipe"]
