@@ -186,16 +186,13 @@ class Stages:
     def __init__(self):
         import regex
 
-        from factcheck.extract import Extractor
         from factcheck.normalize import normalize
         from factcheck.pipeline import Pipeline
-        from factcheck.rules import load_rules
 
         self.regex = regex
         self.normalize = normalize
-        rules = load_rules()
-        self.extractor = Extractor(rules.exclusion_pattern())
         self.pipeline = Pipeline()
+        self.extractor = self.pipeline.extractor   # as the pipeline runs it (its exclusion rules apart)
         self.run_checks, self.checks_note = _find_checks()
         self._checks_form: Optional[str] = None
 
