@@ -213,16 +213,19 @@ class _AtomicFile:
     A device, named pipe or socket that is there already (/dev/null, /dev/stdout, a
     FIFO a reader waits on) is written in place: `tmp` is `path` itself, and commit()
     and discard() leave it alone. Renamed over, the node itself was replaced by a
-    regular file (as root, /dev/null)."""
+    regular file (as root, /dev/null). A symbolic link is followed: the file it names
+    is replaced, beside itself, and the link stays."""
 
     def __init__(self, path: str, force: bool = True) -> None:
         refuse_existing(path, force)
-        self.path, self.force = path, force
-        self.in_place = os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path)
+        self.force, self.shown = force, path
+        self.path = os.path.realpath(path) if os.path.islink(path) else path
+        self.in_place = (os.path.exists(self.path) and not os.path.isfile(self.path)
+                         and not os.path.isdir(self.path))
         if self.in_place:
-            self.tmp = path
+            self.tmp = self.path
             return
-        fd, self.tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".factcheck-",
+        fd, self.tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(self.path)), prefix=".factcheck-",
                                         suffix=".tmp")
         os.close(fd)
 
@@ -238,9 +241,9 @@ class _AtomicFile:
         try:
             os.link(self.tmp, self.path)
         except FileExistsError:
-            raise OutputExists(self.path) from None
+            raise OutputExists(self.shown) from None
         except OSError:  # no hard links on this file system
-            refuse_existing(self.path, self.force)
+            refuse_existing(self.shown, self.force)
             os.replace(self.tmp, self.path)
         else:
             os.unlink(self.tmp)

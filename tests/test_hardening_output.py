@@ -229,3 +229,22 @@ def test_an_output_that_is_a_named_pipe_is_written_into_not_replaced(tmp_path, f
     else:
         assert got[0].decode("utf-8").startswith("path,")
     assert sorted(os.listdir(tmp_path)) == ["pipe"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_an_output_that_is_a_symbolic_link_updates_the_file_it_names(tmp_path, fmt):
+    """The link stays a link; the file it names gets the report, replaced beside itself
+    (atomically, as any output); nothing is left in either folder."""
+    from factcheck.cli import main
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    target = reports / "2026.out"
+    target.write_text("last year's", encoding="utf-8")
+    link = tmp_path / "latest.out"
+    link.symlink_to(target)
+    assert main(["check", "--jobs", "1", "--format", fmt, "--force", "-o", str(link), DOC]) == 0
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    text = target.read_text(encoding="utf-8")
+    assert text != "last year's" and (text.startswith('{"version"') if fmt == "json" else text.startswith("path,"))
+    assert sorted(os.listdir(tmp_path)) == ["latest.out", "reports"] and os.listdir(reports) == ["2026.out"]
