@@ -1,9 +1,11 @@
 """Writers: the JSON contract, JSON lines, CSV, Parquet and a terminal table."""
 from __future__ import annotations
 
+import errno
 import io
 import json
 import os
+import stat
 import sys
 import tempfile
 from typing import IO, Iterable, Iterator, Optional
@@ -213,15 +215,21 @@ class _AtomicFile:
     A device, named pipe or socket that is there already (/dev/null, /dev/stdout, a
     FIFO a reader waits on) is written in place: `tmp` is `path` itself, and commit()
     and discard() leave it alone. Renamed over, the node itself was replaced by a
-    regular file (as root, /dev/null). A symbolic link is followed: the file it names
-    is replaced, beside itself, and the link stays."""
+    regular file (as root, /dev/null). A block device (a disk) is refused: a report
+    written into one would overwrite the disk. A symbolic link is followed: the file it
+    names is replaced, beside itself, and the link stays."""
 
     def __init__(self, path: str, force: bool = True) -> None:
         refuse_existing(path, force)
         self.force, self.shown = force, path
         self.path = os.path.realpath(path) if os.path.islink(path) else path
-        self.in_place = (os.path.exists(self.path) and not os.path.isfile(self.path)
-                         and not os.path.isdir(self.path))
+        try:
+            mode = os.stat(self.path).st_mode
+        except OSError:
+            mode = None   # not there yet (or not to be looked at): made beside, as a file
+        if mode is not None and stat.S_ISBLK(mode):
+            raise OSError(errno.EPERM, "a block device: no report is written into a disk")
+        self.in_place = mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
         if self.in_place:
             self.tmp = self.path
             return

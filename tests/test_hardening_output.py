@@ -248,3 +248,17 @@ def test_an_output_that_is_a_symbolic_link_updates_the_file_it_names(tmp_path, f
     text = target.read_text(encoding="utf-8")
     assert text != "last year's" and (text.startswith('{"version"') if fmt == "json" else text.startswith("path,"))
     assert sorted(os.listdir(tmp_path)) == ["latest.out", "reports"] and os.listdir(reports) == ["2026.out"]
+
+
+def test_an_output_that_is_a_block_device_is_refused(tmp_path, capsys):
+    """Written into, a disk would be overwritten: one line, exit 2, the node untouched."""
+    from factcheck.cli import main
+
+    disk = tmp_path / "disk"
+    try:
+        os.mknod(disk, stat.S_IFBLK | 0o600, os.makedev(7, 250))
+    except (PermissionError, OSError) as exc:   # no CAP_MKNOD here
+        pytest.skip(f"cannot make a block device node: {exc}")
+    assert main(["check", "--jobs", "1", "--format", "json", "--force", "-o", str(disk), DOC]) == 2
+    assert capsys.readouterr().err == f"factcheck: {disk}: a block device: no report is written into a disk\n"
+    assert stat.S_ISBLK(os.lstat(disk).st_mode) and os.listdir(tmp_path) == ["disk"]
