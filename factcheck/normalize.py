@@ -329,9 +329,19 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
         _learn(codes[(flags & _F_UNSEEN) != 0])
     # Invisible characters go first, so that one between a character and its annotation
     # does not hide the annotation. `index` maps the surviving code points to raw positions.
-    hidden = ((flags & _F_INVISIBLE) != 0) | _spaces_inside_numbers(codes, (flags & _F_SPACE) != 0)
+    hidden = (flags & _F_INVISIBLE) != 0
     if codes.size > 1 and (flags & _F_CR).any():
         hidden[:-1] |= (codes[:-1] == 13) & (codes[1:] == 10)  # the \r of \r\n
+    spaces = (flags & _F_SPACE) != 0
+    if hidden.any():
+        # spaces inside figures are looked for with the invisible characters gone, as a
+        # second normalization finds them (0 \u200b百 is 0 百, a figure with a space)
+        seen = np.flatnonzero(~hidden)
+        hidden[seen[_spaces_inside_numbers(codes[seen], spaces[seen])]] = True
+        del seen
+    else:
+        hidden = _spaces_inside_numbers(codes, spaces)
+    del spaces
     visible = ~hidden
     # raw positions in 4 bytes, not 8: the offset map is the biggest array normalization
     # holds (a document of 2^31 characters is 8 GB of text and more than anyone feeds it)

@@ -103,6 +103,7 @@ def test_every_claim_quotes_the_raw_text_and_holds_its_figure(text):
 @given(st.one_of(st.text(max_size=60), documents))
 @example("¼ 百")   # an expansion ending a figure before a space (found by this test)
 @example("百 ½ 千 ⅓")
+@example("0 \u200b百")   # a space that an invisible character kept out of a figure
 def test_normalization_is_idempotent_on_any_text(text):
     doc = normalize(text)
     assert normalize(doc.norm).norm == doc.norm
