@@ -388,14 +388,12 @@ def _context_end(text: str, core_end: int, context: int) -> int:
 def _stream_year(pieces: Iterator[str], chunk: int) -> Optional[int]:
     """infer_reference_year over a text given in pieces: the latest year of the text,
     years followed by a day (a publication date) only when there is no other."""
-    latest: list[int] = []
-    latest_dated: list[int] = []
+    latest = latest_dated = 0   # no year: the years found are from 1949 on
     for text in _lines(pieces, chunk):
         years, dated = stated_years(normalize(text).norm)
-        latest = [max(latest + years)] if years else latest
-        latest_dated = [max(latest_dated + dated)] if dated else latest_dated
-    found = latest or latest_dated
-    return found[0] if found else None
+        latest = max([latest, *years])
+        latest_dated = max([latest_dated, *dated])
+    return latest or latest_dated or None
 
 
 def _lines(pieces: Iterator[str], chunk: int) -> Iterator[str]:
