@@ -40,15 +40,21 @@ def test_a_collector_turned_off_by_the_caller_stays_off():
     assert not gc.isenabled()
 
 
-def test_documents_are_processed_with_the_collector_paused(monkeypatch):
-    seen = []
-    real = pipeline_module.normalize
+def _noting_the_collector(monkeypatch, owner, name, seen, label=None):
+    """owner.name replaced by a wrapper that notes, at each call, whether the collector
+    is on (as `(label, on)` when given a label)."""
+    real = getattr(owner, name)
 
     def spy(*args, **kwargs):
-        seen.append(gc.isenabled())
+        seen.append(gc.isenabled() if label is None else (label, gc.isenabled()))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline_module, "normalize", spy)
+    monkeypatch.setattr(owner, name, spy)
+
+
+def test_documents_are_processed_with_the_collector_paused(monkeypatch):
+    seen = []
+    _noting_the_collector(monkeypatch, pipeline_module, "normalize", seen)
     pipeline = Pipeline()
     result = pipeline.run_text("2010年全年生产总值14151.3亿元，比上年增长14.5%。")
     assert seen == [False] and gc.isenabled()
@@ -61,25 +67,13 @@ def test_documents_are_processed_with_the_collector_paused(monkeypatch):
 def test_the_command_line_pauses_it_over_each_whole_document(monkeypatch, tmp_path, command):
     """Checks and the JSON encoding run with it paused too: resumed between stages, it
     walked every claim of the document."""
+    import factcheck.checks
+    from factcheck import models
     from factcheck.cli import main
-    from factcheck.models import DocumentResult
 
     seen = []
-    real_encode = DocumentResult.contract_line
-
-    def encode(self):
-        if self.encoded is None:   # encoded here, not the line kept from before
-            seen.append(("encode", gc.isenabled()))
-        return real_encode(self)
-
-    real_checks = run_checks
-
-    def checks(*args, **kwargs):
-        seen.append(("checks", gc.isenabled()))
-        return real_checks(*args, **kwargs)
-
-    monkeypatch.setattr(DocumentResult, "contract_line", encode)
-    monkeypatch.setattr("factcheck.checks.run_checks", checks)
+    _noting_the_collector(monkeypatch, models._JSON, "encode", seen, "encode")
+    _noting_the_collector(monkeypatch, factcheck.checks, "run_checks", seen, "checks")
     path = tmp_path / "a.txt"
     path.write_text("全省生产总值14151.3亿元，比上年增长14.5%。", encoding="utf-8")
     assert main([command, "--jobs", "1", "--format", "json", "-o", str(tmp_path / "out.json"), str(path)]) == 0
@@ -93,13 +87,7 @@ def test_a_batch_document_is_processed_with_it_paused_throughout(monkeypatch):
     from factcheck.batch.main import BatchOptions, _settings
 
     seen = []
-    real = worker._rows
-
-    def rows(*args, **kwargs):
-        seen.append(gc.isenabled())
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(worker, "_rows", rows)
+    _noting_the_collector(monkeypatch, worker, "_rows", seen)
     got = worker.process_document(worker.DocumentTask(path="a", source="", text="进出口总额242.3亿美元，增长9.6%。"),
                                   _settings(BatchOptions(inputs=[], out="")))
     assert seen == [False] and got.claims and gc.isenabled()
