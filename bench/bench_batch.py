@@ -177,6 +177,18 @@ def compiled_package() -> bool:
     return bool(compileall.compile_dir(os.path.dirname(factcheck.__file__), quiet=1))
 
 
+def cached_patterns() -> bool:
+    """The grammar's compiled patterns written to the cache beforehand, as the first run
+    of an installed copy writes them (factcheck.pattern_cache): every run measured here
+    loads them, as every later run of a user's does."""
+    from factcheck.extract import grammar
+    from factcheck.pattern_cache import cache_dir
+
+    grammar()
+    folder = cache_dir()
+    return folder is not None and folder.is_dir() and any(folder.iterdir())
+
+
 def factcheck_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "factcheck", *args]
 
@@ -349,6 +361,29 @@ def memory(texts: list[str], sizes: list[int], work: Path, timeout: float, log) 
     return rows
 
 
+def startup(path: Path, work: Path, args, log) -> dict:
+    """One document of 10 KB, the way a reviewer checks one report: what a command costs
+    before and after its document, with the compiled patterns loaded from the cache and
+    with the cache off (FACTCHECK_CACHE_DIR empty: compiled at every start, as before the
+    cache). Interleaved rounds, best of each."""
+    command = factcheck_cmd("check", str(path), "--format", "json", "-o", str(work / "one.json"), "--force",
+                            "--fail-on", "never")
+    without = dict(os.environ, FACTCHECK_CACHE_DIR="")
+    runs: dict[str, dict] = {}
+    for _ in range(max(5, args.rounds)):
+        got = {"floor": floor_process([path], args.timeout),
+               "check": timed_process(command, args.timeout),
+               "check, patterns not cached": timed_process(command, args.timeout, env=without)}
+        for name, run in got.items():
+            if name not in runs or run.get("seconds", float("inf")) < runs[name].get("seconds", float("inf")):
+                runs[name] = run
+    for name, run in runs.items():
+        if run.get("seconds"):
+            run["x_floor"] = run["seconds"] / runs["floor"]["seconds"]
+        log(f"  {name}: {run.get('seconds', 0):.3f} s")
+    return {"chars": len(path.read_text(encoding="utf-8")), "runs": runs}
+
+
 def many_small(files: list[Path], folder: Path, work: Path, args, log) -> dict:
     commands = {
         "check": factcheck_cmd("check", *map(str, files), "--format", "json", "-o", str(work / "small.json"),
@@ -460,7 +495,10 @@ def peers(texts: list[str], work: Path, args, log) -> dict:
 def report(data: dict) -> str:
     lines = [f"# factcheck batch benchmark ({data['machine']})", "",
              "The package's bytecode was compiled before the runs, as an install compiles it."
-             if data.get("bytecode") else "The package's bytecode could not be compiled: each run compiled it.", ""]
+             if data.get("bytecode") else "The package's bytecode could not be compiled: each run compiled it.",
+             "The grammar's compiled patterns were in the cache before the runs, as after a first run."
+             if data.get("patterns_cached") else "The compiled patterns could not be cached: each run compiled them.",
+             ""]
     e2e = data["end_to_end"]
     lines += [f"## End to end: {e2e['files']} files, {e2e['bytes'] / MB:.1f} MB, {e2e['chars']:,} chars", "",
               "| run | seconds | CPU s | chars/s | x floor | x floor, median of rounds | CPU x floor CPU | peak RSS "
@@ -498,6 +536,13 @@ def report(data: dict) -> str:
         else:
             lines.append(f"| {row['bytes'] // KB} KB | {row['growth'] / MB:.1f} MB | {row['growth_x_size']:.1f} | "
                          f"{row['seconds']:.2f} |")
+    one = data.get("startup")
+    if one:
+        lines += ["", f"## Start-up: `check` on one document of {one['chars']:,} chars", "",
+                  "| run | seconds | CPU s | x floor |", "|---|---:|---:|---:|"]
+        for name, run in one["runs"].items():
+            if run.get("seconds"):
+                lines.append(f"| {name} | {run['seconds']:.3f} | {run['cpu_seconds']:.2f} | {run['x_floor']:.1f} |")
     small = data["many_small"]
     lines += ["", f"## Many small documents: {small['documents']} files, {small['chars']:,} chars", "",
               "| run | seconds | CPU s | docs/s | x floor |", "|---|---:|---:|---:|---:|"]
@@ -545,10 +590,12 @@ def main() -> int:
 
     sys.path.insert(0, str(REPO))
     data_bytecode = compiled_package()
+    data_patterns = cached_patterns()
     texts = fixture_texts()
     sizes = [s for s in SIZES if not args.quick or s <= MB]
     data = {"machine": f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs",
-            "cpus": os.cpu_count(), "load_before": round(os.getloadavg()[0], 2), "bytecode": data_bytecode}
+            "cpus": os.cpu_count(), "load_before": round(os.getloadavg()[0], 2), "bytecode": data_bytecode,
+            "patterns_cached": data_patterns}
     with tempfile.TemporaryDirectory(prefix="factcheck-bench-") as tmp:
         work = Path(tmp)
         folder = work / "corpus"
@@ -563,6 +610,10 @@ def main() -> int:
         data["linearity_one_line"] = linearity(texts, [s for s in sizes if s >= 100 * KB], work, log, one_line=True)
         log("memory")
         data["memory"] = memory(texts, [s for s in sizes if s >= 100 * KB], work, args.timeout, log)
+        log("start-up: one small document")
+        one = work / "one.txt"
+        one.write_text(sized_text(texts, 10 * KB), encoding="utf-8")
+        data["startup"] = startup(one, work, args, log)
         log("many small documents")
         small = small_documents(work / "small", texts, args.small)
         data["many_small"] = many_small(small, work / "small", work, args, log)

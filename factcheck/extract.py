@@ -25,6 +25,7 @@ from .lexicon import Lexicon, UnitInfo, lexicon
 from .models import Claim
 from .normalize import Document
 from .numbers import NumberError, interval, parse_arabic, parse_chinese, trailing_myriads
+from .pattern_cache import compile_cached
 from .rules import Exclusion, combine_exclusions
 
 MATCH_TIMEOUT = 5.0  # seconds per scan of a document, plus SCAN_SECONDS_PER_MB of its size
@@ -196,29 +197,29 @@ def grammar(all_numbers: bool = False) -> Grammar:
     anchors = {
         # 七成, 7.5成, 八点五成, 半成 (and 成半, 成三 after it, then a blocker or a suffix)
         next(k for k, shape in enumerate(shapes) if "(?P<cheng>" in shape): Anchor(
-            regex.compile(r"(?<=[\d一二两三四五六七八九十半])成", regex.V1),
+            compile_cached(r"(?<=[\d一二两三四五六七八九十半])成", regex.V1),
             back=frozenset("二两三四五六七八九十点一半."), ahead=frozenset(),
             reach=3 + max(suffix_reach, *map(len, lex.cheng_blockers))),
         # 三分之一, 3分之2, 三百五又三分之一: any numbers on both sides
         shapes.index(fraction): Anchor(
-            regex.compile(rf"(?<=[\d{_NUMERAL_CHARS}])分之", regex.V1),
+            compile_cached(rf"(?<=[\d{_NUMERAL_CHARS}])分之", regex.V1),
             back=number_chars | _space_chars() | {"又"}, ahead=number_chars, reach=2 + suffix_reach),
     }
     # 成 is a common character: that shape is searched backwards, from each 成, which
     # measured three times faster than forwards
-    scans = tuple(regex.compile(shape, regex.VERBOSE | regex.V1 | (regex.REVERSE if "(?P<cheng>" in shape else 0),
+    scans = tuple(compile_cached(shape, regex.VERBOSE | regex.V1 | (regex.REVERSE if "(?P<cheng>" in shape else 0),
                                 **lists)
                   for shape in shapes)
     # A figure starting with its point (.5) is rare, and the alternative that reads it
     # makes every position a candidate for the engine: the shape is searched without it
     # wherever no point before a digit could start one (see `Split`).
     k = shapes.index(arabic)
-    splits = {k: Split(common=regex.compile(arabic_shape(_ARABIC + _EXPONENT), regex.VERBOSE | regex.V1, **lists),
-                       rare=regex.compile(r"(?<![\d.])\.\d", regex.V1))}
+    splits = {k: Split(common=compile_cached(arabic_shape(_ARABIC + _EXPONENT), regex.VERBOSE | regex.V1, **lists),
+                       rare=compile_cached(r"(?<![\d.])\.\d", regex.V1))}
     assert splits[k].common.groupindex == scans[k].groupindex
     return Grammar(
         needs=needs, anchors=anchors, splits=splits, scans=scans,
-        lead=regex.compile(lead, regex.V1 | regex.REVERSE, cues=list(lex.growth_rate_cues), prefixes=list(lex.prefix_qualifiers),
+        lead=compile_cached(lead, regex.V1 | regex.REVERSE, cues=list(lex.growth_rate_cues), prefixes=list(lex.prefix_qualifiers),
                            verbs=list(lex.growth_up) + list(lex.growth_down),
                            currencies=list(lex.unit_prefixes)),
         lex=lex,

@@ -1,5 +1,9 @@
+import atexit
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -7,6 +11,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 SEED = FIXTURES / "sichuan_quality_interview_2010.txt"
+
+# Compiled patterns go to a folder of this run's own (inherited by every process a test
+# starts), not to the user's cache: each run starts cold, and leaves nothing behind.
+if "FACTCHECK_CACHE_DIR" not in os.environ:
+    _CACHE = tempfile.mkdtemp(prefix="factcheck-test-cache-")
+    os.environ["FACTCHECK_CACHE_DIR"] = _CACHE
+    atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 
 def python_prints(code: str, timeout: float = 120) -> str:
