@@ -8,6 +8,11 @@ touching one is not reported (see `factcheck.extract`). A file of NULs alone, or
 other bytes are not text, is binary. The same rule holds wherever the NULs are in the
 file, not only in its first kilobytes.
 
+A file cut inside its last character (a download stopped short, a crawler's size
+limit: Common Crawl cuts records at 1 MiB, wherever a character falls) is read: the
+cut character becomes one U+FFFD at the end of the text. Every other invalid byte
+still makes the encoding fail (`CUT_TAIL`).
+
 The decision depends only on the file's first bytes, its NUL count and whether the whole
 file decodes strictly in a candidate encoding, so `stream_input` (files read in blocks,
 in bounded memory) picks the same encoding as `decode_bytes` on the whole file.
@@ -23,6 +28,22 @@ from dataclasses import dataclass
 from typing import Callable, Iterator, Optional
 
 from charset_normalizer import from_bytes
+
+
+# The reasons Python's decoders give for bytes that stop inside a character: UTF-8,
+# the CJK multibyte codecs, UTF-16/32
+_CUT_REASONS = frozenset({"unexpected end of data", "incomplete multibyte sequence", "truncated data"})
+
+
+def _cut_tail(exc: UnicodeError):
+    """'strict', except for a character cut off by the end of the input."""
+    if isinstance(exc, UnicodeDecodeError) and exc.end == len(exc.object) and exc.reason in _CUT_REASONS:
+        return "\ufffd", exc.end
+    raise exc
+
+
+CUT_TAIL = "factcheck-cut-tail"   # the error handler every input is decoded with
+codecs.register_error(CUT_TAIL, _cut_tail)
 
 
 class InputError(Exception):
@@ -162,7 +183,7 @@ def decode_bytes(data: bytes, path: str = "<bytes>") -> Decoded:
 
     def attempt(encoding: str) -> Optional[str]:
         try:
-            return data.decode(encoding)
+            return data.decode(encoding, CUT_TAIL)
         except UnicodeDecodeError as exc:
             attempt.error = f"{exc.reason} at byte {exc.start}"  # type: ignore[attr-defined]
         except LookupError:
@@ -289,7 +310,7 @@ class StreamedInput:
         return self
 
     def chunks(self) -> Iterator[str]:
-        decoder = codecs.getincrementaldecoder(self.encoding)("strict")
+        decoder = codecs.getincrementaldecoder(self.encoding)(CUT_TAIL)
         offset = 0
         try:
             with _open(self.path) as handle:
@@ -348,7 +369,7 @@ def stream_input(path: str, block: int = BLOCK, name: Optional[str] = None) -> S
     def attempt(encoding: str) -> Optional[bool]:
         offset = 0
         try:
-            decoder = codecs.getincrementaldecoder(encoding)("strict")
+            decoder = codecs.getincrementaldecoder(encoding)(CUT_TAIL)
             for data in _blocks(path, block):
                 decoder.decode(data)
                 offset += len(data)

@@ -157,3 +157,72 @@ def test_stdin_binary_names_stdin(monkeypatch):
     with pytest.raises(InputError) as info:
         read_input("-")
     _assert_one_line_naming(info.value, "<stdin>")
+
+
+# ---- a file cut inside its last character ---------------------------------------------
+
+CUT = "全省实现地区生产总值14151.3亿元，比上年增长14.5%。出口总额150亿美元，增长"
+CUT_TRADITIONAL = "全省實現地區生產總值14151.3億元，比上年增長14.5%。出口總額150億美元，增長"
+
+
+def _cut_cases():
+    """(id, bytes cut inside the last character, the text before it, encodings accepted)"""
+    cases = []
+    for name, text, codec, encode, encodings in [
+        ("utf8", CUT, "utf-8", lambda s: s.encode("utf-8"), {"utf-8"}),
+        ("utf8-bom", CUT, "utf-8", _bom(codecs.BOM_UTF8, "utf-8"), {"utf-8-sig"}),
+        ("gb18030", CUT, "gb18030", lambda s: s.encode("gb18030"), {"gb18030"}),
+        ("big5", CUT_TRADITIONAL, "big5", lambda s: s.encode("big5"), {"big5", "big5hkscs", "cp950"}),
+        ("utf16-bom", CUT, "utf-16-le", _bom(codecs.BOM_UTF16_LE, "utf-16-le"), {"utf-16"}),
+        ("utf32-bom", CUT, "utf-32-le", _bom(codecs.BOM_UTF32_LE, "utf-32-le"), {"utf-32"}),
+    ]:
+        whole = encode(text)
+        last = len(text[-1].encode(codec))
+        for keep in range(1, last):
+            cases.append((f"{name}-{keep}of{last}", whole[:len(whole) - last + keep], text[:-1], encodings))
+    return cases
+
+
+CUT_CASES = _cut_cases()
+
+
+@pytest.mark.parametrize("data,before,encodings", [c[1:] for c in CUT_CASES], ids=[c[0] for c in CUT_CASES])
+def test_a_file_cut_inside_its_last_character_is_read_with_one_replacement(data, before, encodings):
+    got = decode_bytes(data, "cut.txt")
+    assert got.encoding in encodings
+    assert got.text == before + "\ufffd"
+
+
+@pytest.mark.parametrize("data,before,encodings", [c[1:] for c in CUT_CASES], ids=[c[0] for c in CUT_CASES])
+def test_a_cut_file_read_in_blocks_gives_the_same_text(tmp_path, data, before, encodings):
+    from factcheck.decode import stream_input
+
+    path = tmp_path / "cut.txt"
+    path.write_bytes(data)
+    for block in (3, 7, 64, 1 << 20):   # blocks that split characters anywhere
+        streamed = stream_input(str(path), block=block)
+        assert streamed.encoding in encodings
+        assert "".join(streamed.chunks()) == before + "\ufffd"
+
+
+@pytest.mark.parametrize("data", [
+    CUT.encode("utf-8")[:-1] + "。".encode("utf-8"),           # a cut character with more after it
+    "增长".encode("utf-8") + b"\xff" + "亿元".encode("utf-8") * 50,   # a byte no UTF-8 starts with
+    "增长".encode("utf-8") * 50 + b"\xe4A",                     # a broken character, not a cut one
+], ids=["cut-then-more", "invalid-start-byte", "bad-continuation-at-end"])
+def test_invalid_bytes_elsewhere_still_fail_utf8(data):
+    try:
+        got = decode_bytes(data, "bad.txt")
+    except InputError:
+        return
+    assert got.encoding != "utf-8" and "\ufffd" not in got.text
+
+
+def test_the_claims_of_a_cut_file_are_the_claims_before_the_cut(tmp_path, pipeline):
+    path = tmp_path / "cut.txt"
+    path.write_bytes(CUT.encode("utf-8")[:-1])
+    result = pipeline.run_path(str(path), None)
+    raw = read_input(str(path)).text
+    assert [c.text for c in result.claims] == ["14151.3亿元", "增长14.5%", "150亿美元"]
+    assert result.errors == []
+    assert all(raw[c.start:c.end] == c.text for c in result.claims)
