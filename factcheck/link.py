@@ -19,6 +19,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 from typing import Iterator, Optional
 
 import numpy as np
@@ -43,6 +44,10 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!代)")
 _DAY_AFTER = re.compile(r"\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 _LIST_ITEM = re.compile(r"\s*(?:[-*•·]|\d+[.、])\s")
 _LIST_JOINERS = ("、", "和", "及", ",", "，", "与", "以及")
+# characters of a clause read back from a rate: clauses are far shorter, and text with no
+# clause mark at all (a table flattened into one line) must not make each rate read the
+# whole text before it
+CLAUSE_REACH = 300
 _FIGURE_ROLES = ("level", "count")
 _RATE_ROLES = ("growth", "share")
 
@@ -320,6 +325,8 @@ class Linker:
         metrics = _Mentions.scan(self.metric_pattern, text, lambda m: self.metric_by_name[m.group()])
         subjects = _Mentions.scan(self.subject_pattern, text, lambda m: sys.intern(m.group()))
         periods = _period_mentions(text, reference_year)
+        plain_periods = list(accumulate(range(len(periods.keys)),
+                                        lambda last, k: last if periods.keys[k][1] else k, initial=-1))[1:]
         by_id = {c.id: c for c in claims}
 
         # pass 1: where each claim stands, what names it, whether it is a base or a forecast
@@ -340,13 +347,20 @@ class Linker:
 
         # pass 2: metric, subject, period, and the figure a rate qualifies
         previous: Optional[Claim] = None
+        # the nearest figure that is no base, and the nearest percentage rate, before each
+        # claim, kept as the claims go by: found by walking back instead, a sentence of
+        # rates and no figure (增长5%，增长5%，… with no full stop) took time quadratic in
+        # its length (2 MB of it, hours)
+        last_figure: Optional[Claim] = None
+        last_percent_rate: Optional[Claim] = None
         for index, claim in enumerate(claims):
             info = links.info[claim.id]
             floor = sentences.floor(claim.norm_start)
             self._continue_list(text, claim, previous)
             target: Optional[Claim] = None
             if claim.role in _RATE_ROLES or claim.role == "change":
-                target = self._qualified_figure(index, claims, floor, clauses, text, links, subjects, metrics)
+                target = self._qualified_figure(index, claims, floor, clauses, text, links, subjects, metrics,
+                                                last_figure, last_percent_rate)
                 claim.refers_to = target.id if target is not None else None
                 if target is not None:
                     claim.metric = target.metric
@@ -362,23 +376,29 @@ class Linker:
                 info.name = self.name_of(info.mention)
             nearest = next(subjects.before(claim.norm_start, floor), None)
             claim.subject = subjects.keys[nearest] if nearest is not None else None
-            claim.period = self._period(text, claim, periods, lines.floor(claim.norm_start))
+            claim.period = self._period(text, claim, periods, lines.floor(claim.norm_start), plain_periods)
             if target is not None:
                 # 较去年同期增长5%: 去年同期 is the base; the rate is of the figure's period
                 if target.period is not None:
                     claim.period = target.period
                 claim.subject = target.subject
             if claim.role in ("growth", "change"):
-                lead = text[clauses.floor(claim.norm_start):claim.norm_start]
+                clause_start = max(clauses.floor(claim.norm_start), claim.norm_start - CLAUSE_REACH)
+                lead = text[clause_start:claim.norm_start]
                 info.yoy = not _NOT_YOY.search(lead + text[claim.norm_start:claim.norm_end])
                 # real growth: 实际增长 / 实质增长, or 按可比价格计算 / 扣除价格因素 in the rate's
                 # clause or the clause before it (增长11.0%，扣除价格因素，实际增长7.4%: only the second)
-                previous_clause = text[clauses.floor(max(clauses.floor(claim.norm_start) - 1, 0)):claim.norm_start]
+                previous_clause = text[max(clauses.floor(max(clauses.floor(claim.norm_start) - 1, 0)),
+                                           claim.norm_start - 2 * CLAUSE_REACH):claim.norm_start]
                 after = text[claim.norm_end:min(clauses.ceiling(claim.norm_end, len(text)), claim.norm_end + 20)]
                 info.comparable = (bool(_COMPARABLE_HERE.search(previous_clause))
                                    or bool(_COMPARABLE_HERE.match(after.lstrip("（(")))
                                    or any(w in lead[-6:] for w in ("实际", "实质"))
                                    or any(text.startswith(w, max(0, claim.norm_start - 2)) for w in _REAL_GROWTH))
+            if claim.role in _FIGURE_ROLES and not info.base:
+                last_figure = claim
+            if claim.unit == "percent" and claim.role in _RATE_ROLES:
+                last_percent_rate = claim
             previous = claim
 
         # pass 3: relations
@@ -414,19 +434,25 @@ class Linker:
         return None, None
 
     @staticmethod
-    def _period(text: str, claim: Claim, periods: "_Mentions", line_floor: int) -> Optional[str]:
-        for k in periods.before(claim.norm_start, line_floor):
-            key, base = periods.keys[k]
-            if base:
-                if claim.role not in _FIGURE_ROLES:
-                    continue
-                # 比去年X: the period of X alone; 比上年增长…: of nothing after it
-                between = text[periods.ends[k]:claim.norm_start]
-                if _ADJACENT_BASE.fullmatch(between):
-                    return key
-                continue
+    def _period(text: str, claim: Claim, periods: "_Mentions", line_floor: int,
+                plain_before: list[int]) -> Optional[str]:
+        """The period of the nearest period word before the claim in its line; the base of
+        a comparison (比去年) only right before a figure (比去年X: the period of X alone;
+        比上年增长…: of nothing after it). `plain_before[k]`: the nearest mention at or
+        before k that is no base (-1 for none)."""
+        k = next(periods.before(claim.norm_start, line_floor), None)
+        if k is None:
+            return None
+        key, base = periods.keys[k]
+        if not base:
             return key
-        return None
+        if claim.role in _FIGURE_ROLES and _ADJACENT_BASE.fullmatch(text[periods.ends[k]:claim.norm_start]):
+            return key
+        # a base further back is never adjacent (a nearer period word stands between), so
+        # the answer is the nearest plain mention: found in one step, where walking over
+        # the bases took time quadratic in a line of 比上年… with no other period word
+        j = plain_before[k]
+        return periods.keys[j][0] if j >= 0 and periods.starts[j] >= line_floor else None
 
     def name_of(self, before: str) -> str:
         """The words naming a figure, from the text of its clause before it: 全年全省生产总值
@@ -480,30 +506,21 @@ class Linker:
                 )
 
     def _qualified_figure(self, index: int, claims: list[Claim], floor: int, clauses: _Bounds, text: str,
-                          links: Links, subjects: _Mentions, metrics: _Mentions) -> Optional[Claim]:
+                          links: Links, subjects: _Mentions, metrics: _Mentions,
+                          last_figure: Optional[Claim], last_percent_rate: Optional[Claim]) -> Optional[Claim]:
         """The figure a growth rate, share or change qualifies: the nearest figure before it
-        in its sentence that is not the base of a comparison; a percentage-point change
-        qualifies the nearest percentage. None when the rate's own clause names another
-        subject or metric (在全国同期整体下降13.9%的情况下), or nothing fits; the figure right
-        after it when the next words say so (增长15%，达到3.2亿元)."""
+        in its sentence that is not the base of a comparison (`last_figure`, the nearest
+        before it anywhere); a percentage-point change qualifies the nearest percentage
+        (`last_percent_rate`). None when the rate's own clause names another subject or
+        metric (在全国同期整体下降13.9%的情况下), or nothing fits; the figure right after it
+        when the next words say so (增长15%，达到3.2亿元)."""
         claim = claims[index]
         clause_floor = clauses.floor(claim.norm_start)
+        # claims do not overlap and come in order, so the nearest one is in the sentence
+        # when it ends after the sentence's start
         if claim.unit == "percentage_point":
-            for k in range(index - 1, -1, -1):
-                other = claims[k]
-                if other.norm_end <= floor:
-                    break
-                if other.unit == "percent" and other.role in _RATE_ROLES:
-                    return other
-            return None
-        candidate: Optional[Claim] = None
-        for k in range(index - 1, -1, -1):
-            other = claims[k]
-            if other.norm_end <= floor:
-                break
-            if other.role in _FIGURE_ROLES and not links.info[other.id].base:
-                candidate = other
-                break
+            return last_percent_rate if last_percent_rate is not None and last_percent_rate.norm_end > floor else None
+        candidate = last_figure if last_figure is not None and last_figure.norm_end > floor else None
         if index + 1 < len(claims) and (candidate is None or candidate.norm_end <= clause_floor):
             following = claims[index + 1]
             if (following.role in _FIGURE_ROLES and following.norm_start > claim.norm_end
@@ -749,15 +766,21 @@ class Linker:
     @staticmethod
     def _parts(text: str, claims: list[Claim], links: Links, full: _Bounds, lines: _Bounds) -> None:
         """其中: every figure after it in its sentence is a part of the figure with the same
-        unit stated just before it."""
+        unit stated just before it. A 其中 ends the list of the one before it (其中…，其中…
+        is a list within the list), and the figures before that one are not its wholes:
+        each figure is a part once, and text with no full stop (a table flattened into
+        one line) takes time linear in its length, not quadratic."""
         starts = [c.norm_start for c in claims]
-        for m in re.finditer("其中", text):
-            k = bisect.bisect_left(starts, m.end())
-            sentence_end = full.ceiling(m.start(), len(text))
-            line_floor = lines.floor(m.start())
+        cues = [m.start() for m in re.finditer("其中", text)]
+        for n, at in enumerate(cues):
+            k = bisect.bisect_left(starts, at + 2)
+            sentence_end = full.ceiling(at, len(text))
+            if n + 1 < len(cues):
+                sentence_end = min(sentence_end, cues[n + 1])
+            line_floor = lines.floor(at)
             # wholes: the figures of the sentence before 其中, and of the one before it
-            floor = full.floor(max(full.floor(m.start()) - 1, 0))
-            floor = max(floor, line_floor)
+            floor = full.floor(max(full.floor(at) - 1, 0))
+            floor = max(floor, line_floor, cues[n - 1] + 2 if n else 0)
             wholes: dict[str, list[Claim]] = {}     # per unit, nearest first
             for j in range(k - 1, -1, -1):
                 c = claims[j]

@@ -113,6 +113,26 @@ def test_glob_and_csv_output(corpus, tmp_path):
     assert not (out / "parts").exists()
 
 
+def test_links_to_folders_are_followed_and_each_folder_walked_once(corpus, tmp_path):
+    from factcheck.batch.inputs import iter_tasks
+
+    (corpus / "checks" / "up").symlink_to("..")            # a loop: checks/up/checks/up/...
+    (corpus / "again").symlink_to(corpus / "checks")       # a second way into checks/
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.copy(FIXTURES / SMALL[0], outside / "elsewhere.txt")
+    (corpus / "linked").symlink_to(outside)                # a folder only a link reaches
+    paths = [task.path for task in iter_tasks([str(corpus)])]
+    names = [os.path.relpath(path, corpus) for path in paths]
+    assert len(names) == len(SMALL) + len(CHECKS) + 1
+    assert len({os.path.realpath(path) for path in paths}) == len(paths)
+    assert "linked/elsewhere.txt" in names
+    assert not any(name.startswith("checks/up/") for name in names)
+    out = tmp_path / "out"
+    assert batch(corpus, "--out", out, "--jobs", 1) == 0
+    assert sorted(read_table(out, "documents")["path"]) == sorted(paths)
+
+
 def test_fail_on_gives_1_only_when_asked(corpus, tmp_path):
     assert batch(corpus / "checks", "--out", tmp_path / "a", "--jobs", 1) == 0
     assert batch(corpus / "checks", "--out", tmp_path / "b", "--jobs", 1, "--fail-on", "error") == 1

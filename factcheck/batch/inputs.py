@@ -115,16 +115,23 @@ def _all_tasks(inputs, glob, columns, exclude) -> Iterator[DocumentTask]:
 def _walk(top: str, glob: str, exclude: Optional[str]) -> Iterator[tuple[str, int]]:
     """(path, size) of the files under `top` whose name (or, for a pattern with a /, whose
     path under `top`) matches `glob`; hidden files and folders are left out, and so is
-    `exclude` (the output folder)."""
+    `exclude` (the output folder). Links to folders are followed, but each folder is
+    walked once: a link back up the tree (loop -> ..) walked every file again at every
+    level, until the path grew too long."""
     skip = os.path.realpath(exclude) if exclude else None
     by_path = "/" in glob
+    walked: set[tuple[int, int]] = set()   # (device, inode) of the folders walked
     stack = [top]
     while stack:
         folder = stack.pop()
         try:
+            info = os.stat(folder)
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
             continue
+        if (info.st_dev, info.st_ino) in walked:
+            continue
+        walked.add((info.st_dev, info.st_ino))
         subfolders = []
         for entry in entries:
             if entry.name.startswith("."):
