@@ -122,7 +122,7 @@ def _learn(codes: np.ndarray) -> None:
 _NEUTRAL_TONE = {"了": {"le"}, "的": {"de"}, "地": {"de"}, "得": {"de"}, "们": {"men"}, "們": {"men"},
                  "子": {"zi"}, "么": {"me"}, "麼": {"me"}, "吗": {"ma"}, "嗎": {"ma"}, "呢": {"ne"},
                  "吧": {"ba"}, "着": {"zhe"}, "著": {"zhe"}, "过": {"guo"}, "過": {"guo"},
-                 "个": {"ge"}, "個": {"ge"}, "头": {"tou"}, "頭": {"tou"}, "么": {"me"}}
+                 "个": {"ge"}, "個": {"ge"}, "头": {"tou"}, "頭": {"tou"}}
 
 
 def _neutral_tone(codes: np.ndarray, opener: np.ndarray, run_start: np.ndarray, closes: np.ndarray,
