@@ -96,7 +96,7 @@ def _store(path: Path, compiled: "regex.Pattern[str]") -> None:
         # renamed into place whole: processes compiling at once each write a whole file,
         # and a reader never sees half of one
         os.replace(handle.name, path)
-    except OSError:
+    except Exception:   # noqa: BLE001 - a cache that cannot be written is no cache, not an error
         try:
             os.unlink(handle.name)
         except OSError:

@@ -157,3 +157,12 @@ def test_files_are_private_to_their_user(cache):
     compile_cached(SOURCE, regex.V1, units=UNITS)
     [name] = entries(cache)
     assert os.stat(cache / name).st_mode & 0o077 == 0
+
+
+def test_a_pattern_that_cannot_be_stored_is_still_returned(cache, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise pickle.PicklingError("no")
+
+    monkeypatch.setattr(pattern_cache.pickle, "dump", refuse)
+    assert compile_cached(SOURCE, regex.V1, units=UNITS).match("7元").group("unit") == "元"
+    assert entries(cache) == []            # and no temporary file is left
