@@ -175,6 +175,13 @@ class Links:
         return found
 
 
+def _in_sentence(claim: Optional[Claim], floor: int) -> Optional[Claim]:
+    """`claim`, the nearest of some kind before another, when it lies in the other's
+    sentence (starting at `floor`): claims do not overlap and come in order, so it does
+    when it ends after the sentence's start."""
+    return claim if claim is not None and claim.norm_end > floor else None
+
+
 @dataclass
 class _Mentions:
     starts: list[int]
@@ -516,11 +523,9 @@ class Linker:
         when the next words say so (增长15%，达到3.2亿元)."""
         claim = claims[index]
         clause_floor = clauses.floor(claim.norm_start)
-        # claims do not overlap and come in order, so the nearest one is in the sentence
-        # when it ends after the sentence's start
         if claim.unit == "percentage_point":
-            return last_percent_rate if last_percent_rate is not None and last_percent_rate.norm_end > floor else None
-        candidate = last_figure if last_figure is not None and last_figure.norm_end > floor else None
+            return _in_sentence(last_percent_rate, floor)
+        candidate = _in_sentence(last_figure, floor)
         if index + 1 < len(claims) and (candidate is None or candidate.norm_end <= clause_floor):
             following = claims[index + 1]
             if (following.role in _FIGURE_ROLES and following.norm_start > claim.norm_end
@@ -652,7 +657,16 @@ class Linker:
     def _priors(self, text: str, claims: list[Claim], by_id: dict[str, Claim], links: Links,
                 full: _Bounds) -> None:
         starts = [c.norm_start for c in claims]
+        # per unit, the nearest figure so far that is no base: a claim's base flag is final
+        # once its own turn has passed (only the claim in hand is marked below), so this is
+        # what walking back finds, in one step (walking back over 去年同期为… repeated in a
+        # text with no full stop took time quadratic in its length)
+        plain_figures: dict[Optional[str], Claim] = {}
+        previous: Optional[Claim] = None
         for index, claim in enumerate(claims):
+            if previous is not None and previous.role in _FIGURE_ROLES and not links.info[previous.id].base:
+                plain_figures[previous.unit] = previous
+            previous = claim
             info = links.info[claim.id]
             if claim.role not in _FIGURE_ROLES:
                 continue
@@ -674,7 +688,7 @@ class Linker:
                         break
                 continue
             if _SAME_PERIOD.search(lead):
-                current = self._same_unit_before(claims, index, sentence_floor, links)
+                current = _in_sentence(plain_figures.get(claim.unit), sentence_floor)
                 if current is not None:
                     info.base = True
                     if claim.metric is None:
@@ -685,7 +699,7 @@ class Linker:
             after = text[claim.norm_end:claim.norm_end + 4]
             if _BASIS_AFTER.match(after) and text.rfind("在", sentence_floor, claim.norm_start) >= 0:
                 info.base = True
-                current = self._same_unit_before(claims, index, sentence_floor, links)
+                current = _in_sentence(plain_figures.get(claim.unit), sentence_floor)
                 if current is None:
                     for j in range(index + 1, len(claims)):
                         later = claims[j]
@@ -700,17 +714,6 @@ class Linker:
                                               min(current.norm_start, claim.norm_start),
                                               max(current.norm_end, claim.norm_end)))
         self._from_to(text, claims, links, starts)
-
-    @staticmethod
-    def _same_unit_before(claims: list[Claim], index: int, floor: int, links: Links) -> Optional[Claim]:
-        claim = claims[index]
-        for k in range(index - 1, -1, -1):
-            other = claims[k]
-            if other.norm_end <= floor:
-                break
-            if other.role in _FIGURE_ROLES and other.unit == claim.unit and not links.info[other.id].base:
-                return other
-        return None
 
     @staticmethod
     def _from_to(text: str, claims: list[Claim], links: Links, starts: list[int]) -> None:
