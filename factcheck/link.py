@@ -588,10 +588,15 @@ class Linker:
                     if c.role in _FIGURE_ROLES and not links.info[c.id].base:
                         group.append(c)
                 group.reverse()
-                lead = text[max(sentence_floor, group[-1].norm_end if group else sentence_floor):m.start()]
-                qi = text.rfind("其中", sentence_floor, m.start())
-                if qi >= 0 and len(group) > len(values):
-                    group = [c for c in group if c.norm_start > qi]
+                # the words before 分别, read back a clause's reach at most (with no clause
+                # mark, the whole text before it was read for each 分别)
+                near = max(sentence_floor, m.start() - CLAUSE_REACH)
+                lead = text[max(near, group[-1].norm_end if group else near):m.start()]
+                if len(group) > len(values):
+                    # a 其中 among the figures: those after it (one before them changes nothing)
+                    qi = text.rfind("其中", group[0].norm_start, m.start())
+                    if qi >= 0:
+                        group = [c for c in group if c.norm_start > qi]
                 if group and len(group) == len(values):
                     for value, figure in zip(values, group):
                         value.refers_to = figure.id
@@ -603,14 +608,14 @@ class Linker:
                     links.lists.append(ListIssue([v.id for v in values], [c.id for c in group],
                                                  group[0].norm_start, values[-1].norm_end))
                 else:
-                    names = self._enumeration(text[clauses.floor(m.start()):m.start()], lead)
+                    names = self._enumeration(text[max(clauses.floor(m.start()), near):m.start()], lead)
                     for value in values:
                         value.refers_to = None
                     if len(names) >= 2 and len(names) != len(values):
                         links.lists.append(ListIssue([v.id for v in values], names,
                                                      values[0].norm_start, values[-1].norm_end))
             else:
-                clause_floor = clauses.floor(m.start())
+                clause_floor = max(clauses.floor(m.start()), m.start() - CLAUSE_REACH)
                 names = self._enumeration(text[clause_floor:m.start()], "")
                 if len(names) == len(values):
                     for value, name in zip(values, names):
