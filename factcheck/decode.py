@@ -14,7 +14,7 @@ cut character becomes one U+FFFD at the end of the text. Every other invalid byt
 still makes the encoding fail (`CUT_TAIL`).
 
 The decision depends only on the file's first bytes, its NUL count and whether the whole
-file decodes strictly in a candidate encoding, so `stream_input` (files read in blocks,
+file decodes strictly (but for a cut last character) in a candidate encoding, so `stream_input` (files read in blocks,
 in bounded memory) picks the same encoding as `decode_bytes` on the whole file.
 """
 from __future__ import annotations
