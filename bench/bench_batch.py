@@ -577,7 +577,7 @@ def main() -> int:
     parser.add_argument("--small", type=int, default=5000, help="how many small documents (default 5000)")
     parser.add_argument("--quick", action="store_true", help="linearity and memory up to 1 MB only; no profile")
     parser.add_argument("--repeats", type=int, default=1, help="best of N for the in-process stages")
-    parser.add_argument("--rounds", type=int, default=2, help="best of N interleaved rounds of the commands")
+    parser.add_argument("--rounds", type=int, default=3, help="best of N interleaved rounds of the commands")
     parser.add_argument("--dask", action="store_true", help="also time batch --scheduler local --jobs 2")
     parser.add_argument("--peers", action="store_true", help="time Recognizers-Text and JioNLP where installed")
     parser.add_argument("--recognizers-python", default="/tmp/rtv/bin/python")
