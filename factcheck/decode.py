@@ -204,6 +204,8 @@ def _open(path: str):
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory, not a file") from None
     except FileNotFoundError:
+        if os.path.islink(path):
+            raise InputError(f"{path}: a broken symbolic link (to {os.readlink(path)})") from None
         # also a file listed for a batch that disappeared before it was read
         raise InputError(f"{path}: no such file") from None
     except PermissionError:

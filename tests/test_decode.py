@@ -226,3 +226,11 @@ def test_the_claims_of_a_cut_file_are_the_claims_before_the_cut(tmp_path, pipeli
     assert [c.text for c in result.claims] == ["14151.3亿元", "增长14.5%", "150亿美元"]
     assert result.errors == []
     assert all(raw[c.start:c.end] == c.text for c in result.claims)
+
+
+def test_a_broken_symbolic_link_is_named_as_one(tmp_path):
+    link = tmp_path / "report.txt"
+    link.symlink_to(tmp_path / "gone.txt")
+    with pytest.raises(InputError) as error:
+        read_input(str(link))
+    assert str(error.value) == f"{link}: a broken symbolic link (to {tmp_path / 'gone.txt'})"
