@@ -318,6 +318,19 @@ def test_a_changed_repeat_is_a_conflict():
     assert finding.check == "conflicting_repeat" and finding.claims == ["c1", "c3"]
 
 
+def test_each_conflicting_statement_is_reported_once_against_the_first_it_cannot_meet():
+    text = ("2010年全省地区生产总值约100亿元。2010年全省地区生产总值98亿元。"
+            "2010年全省地区生产总值102亿元。2010年全省地区生产总值120亿元。")
+    findings = check(text)
+    # 约100 meets 98 and 102; 102 cannot meet 98; 120 meets none, and is told against
+    # the first (every pair used to be a finding: four here, n(n-1)/2 in a table)
+    assert sorted((f.check, f.claims) for f in findings) == [("conflicting_repeat", ["c1", "c4"]),
+                                                             ("conflicting_repeat", ["c2", "c3"])]
+    many = check("".join(f"2010年全省地区生产总值{1000 + i}.5亿元。" for i in range(40)))
+    assert len(many) == 39
+    assert sorted(f.claims[1] for f in many) == sorted(f"c{i}" for i in range(2, 41))
+
+
 def test_repeat_without_period_is_only_a_warning():
     (finding,) = check("四川人口8724.6万人。四川人口8624.6万人。", year=None)
     assert finding.check == "conflicting_repeat" and finding.severity == "warning"
