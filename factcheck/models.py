@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
+from json.encoder import encode_basestring
+from operator import attrgetter
 from typing import Any, Optional
 
 
@@ -91,7 +93,7 @@ class DocumentResult:
             encode = _JSON.encode
             self.encoded = "".join((
                 encode({"path": self.path, "sha256": self.sha256, "reference_year": self.reference_year})[:-1],
-                ', "claims": [', ", ".join([encode(c.to_json()) for c in self.claims]),
+                ', "claims": [', ", ".join(map(claim_json, self.claims)),
                 '], "findings": [', ", ".join([encode(f.to_json()) for f in self.findings]),
                 '], "errors": ', encode(list(self.errors)), "}"))
         return self.encoded
@@ -108,3 +110,30 @@ class DocumentResult:
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False)   # as json.dumps(..., ensure_ascii=False) encodes
+
+
+def _json_float(value: float, _words={"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}) -> str:
+    text = float.__repr__(value)
+    return _words.get(text, text)   # json's spellings of what repr calls nan and inf
+
+
+class _EncoderByType(dict):
+    """The JSON of a value by its exact type, as json.dumps(..., ensure_ascii=False)
+    writes it; a type not listed (a subclass, a container) goes to json itself."""
+
+    def __missing__(self, kind):
+        return _JSON.encode
+
+
+_ENCODE = _EncoderByType({str: encode_basestring, int: int.__repr__, float: _json_float,
+                          type(None): {None: "null"}.__getitem__,
+                          bool: {True: "true", False: "false"}.__getitem__})
+_CLAIM_TEMPLATE = "{" + ", ".join(f"{encode_basestring(name)}: %s" for name in _CLAIM_FIELDS) + "}"
+_claim_values = attrgetter(*_CLAIM_FIELDS)
+
+
+def claim_json(claim: Claim) -> str:
+    """json.dumps(claim.to_json(), ensure_ascii=False), written into a template of the
+    claim's fields: json built and walked a dict per claim, and encoding claims was a
+    tenth of `check`'s time."""
+    return _CLAIM_TEMPLATE % tuple([_ENCODE[type(value)](value) for value in _claim_values(claim)])
