@@ -25,9 +25,16 @@ import os
 import stat
 import sys
 from dataclasses import dataclass
-from typing import Callable, Iterator, Optional
+from typing import Callable, Iterator, Optional, Sequence
 
-from charset_normalizer import from_bytes
+
+def from_bytes(data: bytes):
+    """charset_normalizer.from_bytes, imported on first use: most inputs are UTF-8 or
+    carry a BOM and never need it, and importing it was a fortieth of a second of
+    every start."""
+    from charset_normalizer import from_bytes as detect
+
+    return detect(data)
 
 
 # The reasons Python's decoders give for bytes that stop inside a character: UTF-8,
@@ -39,7 +46,12 @@ def _cut_tail(exc: UnicodeError):
     """'strict', except for a character cut off by the end of the input."""
     if isinstance(exc, UnicodeDecodeError) and exc.end == len(exc.object) and exc.reason in _CUT_REASONS:
         return "\ufffd", exc.end
-    raise exc
+    try:
+        raise exc
+    finally:
+        # the traceback holds this frame: with `exc` in it, the exception (and the whole
+        # input, its `object`) would be kept in a reference cycle
+        del exc
 
 
 CUT_TAIL = "factcheck-cut-tail"   # the error handler every input is decoded with
@@ -113,16 +125,21 @@ def _cjk_ratio(text: str) -> float:
 
 
 def choose_encoding(prefix: bytes, size: int, nuls: int, attempt: Callable[[str], object],
-                    path: str) -> tuple[str, object]:
+                    path: str, failures: Sequence[str] = ()) -> tuple[str, object]:
     """The encoding of a file from its first bytes (`prefix`, at least DETECT_BYTES of it
     when the file is that long), its size, its NUL count, and `attempt(encoding)`: the
     whole file decoded strictly in that encoding (anything truthy), or None when it does
-    not decode. Returns (encoding, what `attempt` returned); raises InputError."""
+    not decode, after appending the reason to `failures`. Returns (encoding, what
+    `attempt` returned); raises InputError.
+
+    (`failures` and not an attribute set on `attempt`: a closure that names itself is a
+    reference cycle, which kept a whole file's bytes in memory through its document's
+    run, since the garbage collector is paused then.)"""
     for bom, encoding in _BOMS:
         if prefix.startswith(bom):
             got = attempt(encoding)
             if got is None:
-                reason = getattr(attempt, "error", "")
+                reason = failures[-1] if failures else ""
                 raise InputError(f"{path}: cannot decode as {encoding}" + (f": {reason}" if reason else ""))
             return encoding, got
     if nuls and nuls == size:
@@ -180,19 +197,20 @@ def choose_encoding(prefix: bytes, size: int, nuls: int, attempt: Callable[[str]
 
 def decode_bytes(data: bytes, path: str = "<bytes>") -> Decoded:
     digest = hashlib.sha256(data).hexdigest()
+    failures: list[str] = []
 
     def attempt(encoding: str) -> Optional[str]:
         try:
             return data.decode(encoding, CUT_TAIL)
         except UnicodeDecodeError as exc:
-            attempt.error = f"{exc.reason} at byte {exc.start}"  # type: ignore[attr-defined]
+            failures.append(f"{exc.reason} at byte {exc.start}")
         except LookupError:
             pass
         return None
 
     if not data:
         return Decoded(path, "", "utf-8", digest)
-    encoding, text = choose_encoding(data[:DETECT_BYTES], len(data), data.count(b"\x00"), attempt, path)
+    encoding, text = choose_encoding(data[:DETECT_BYTES], len(data), data.count(b"\x00"), attempt, path, failures)
     return Decoded(path, text, encoding, digest)  # type: ignore[arg-type]
 
 
@@ -368,6 +386,8 @@ def stream_input(path: str, block: int = BLOCK, name: Optional[str] = None) -> S
         if len(prefix) < DETECT_BYTES:
             prefix += data[:DETECT_BYTES - len(prefix)]
 
+    failures: list[str] = []
+
     def attempt(encoding: str) -> Optional[bool]:
         offset = 0
         try:
@@ -377,7 +397,7 @@ def stream_input(path: str, block: int = BLOCK, name: Optional[str] = None) -> S
                 offset += len(data)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError as exc:
-            attempt.error = f"{exc.reason} at byte {offset + exc.start}"  # type: ignore[attr-defined]
+            failures.append(f"{exc.reason} at byte {offset + exc.start}")
             return None
         except LookupError:
             return None
@@ -385,5 +405,5 @@ def stream_input(path: str, block: int = BLOCK, name: Optional[str] = None) -> S
 
     if size == 0:
         return StreamedInput(path, "utf-8", digest.hexdigest(), 0, block)
-    encoding, _ = choose_encoding(bytes(prefix), size, nuls, attempt, path)
+    encoding, _ = choose_encoding(bytes(prefix), size, nuls, attempt, path, failures)
     return StreamedInput(path, encoding, digest.hexdigest(), size, block)

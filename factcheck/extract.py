@@ -25,7 +25,7 @@ from .lexicon import Lexicon, UnitInfo, lexicon
 from .models import Claim
 from .normalize import Document
 from .numbers import NumberError, interval, parse_arabic, parse_chinese, trailing_myriads
-from .pattern_cache import compile_cached
+from .pattern_cache import cached_characters, compile_cached
 from .rules import Exclusion, combine_exclusions
 
 MATCH_TIMEOUT = 5.0  # seconds per scan of a document, plus SCAN_SECONDS_PER_MB of its size
@@ -865,12 +865,18 @@ def _walked(anchor: Anchor) -> tuple[frozenset, frozenset]:
 @lru_cache(maxsize=1)
 def _digits_and_spaces() -> tuple[frozenset, frozenset]:
     """Every character `\\d` and every one `\\s` matches (the regex module's Unicode, not
-    unicodedata's), from one pass over all code points: building them is most of it."""
+    unicodedata's): found once per installation (see `pattern_cache.cached_characters`)."""
+    digits, spaces = cached_characters("extract: every \\d and every \\s", 2, _find_digits_and_spaces)
+    return frozenset(digits), frozenset(spaces)
+
+
+def _find_digits_and_spaces() -> list[str]:
+    """From one pass over all code points: building them is most of it."""
     codes = np.concatenate((np.arange(0xD800), np.arange(0xE000, 0x110000))).astype(np.uint32)
     planes = codes.tobytes().decode("utf-32-le")
     both = "".join(regex.findall(r"[\d\s]", planes, regex.V1, timeout=60.0))
-    return (frozenset(regex.findall(r"\d", both, regex.V1, timeout=60.0)),
-            frozenset(regex.findall(r"\s", both, regex.V1, timeout=60.0)))
+    return ["".join(regex.findall(r"\d", both, regex.V1, timeout=60.0)),
+            "".join(regex.findall(r"\s", both, regex.V1, timeout=60.0))]
 
 
 def _digit_chars() -> frozenset:

@@ -1,4 +1,4 @@
-"""Compiled patterns kept on disk between runs.
+"""Compiled patterns, and sets of characters found with them, kept on disk between runs.
 
 `regex` parses a pattern in Python: the grammar's patterns take a fifth of a second
 to compile, most of a command's start-up after the imports, and that start-up is paid
@@ -10,21 +10,27 @@ The folder is `$FACTCHECK_CACHE_DIR`, else `$XDG_CACHE_HOME/factcheck`, else
 `~/.cache/factcheck`; `FACTCHECK_CACHE_DIR=` (empty) turns the cache off. A file that
 cannot be read, or holds anything but a compiled pattern of the same source, is
 compiled again and replaced; a folder that cannot be written costs only the compile.
+
+`cached_characters` keeps the same way what a pattern matches among all of Unicode
+(every character `\\d` matches): finding it reads 1.1 million code points, 60 ms of
+every start.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import sys
 import tempfile
 from pathlib import Path
-from typing import Optional
+from typing import BinaryIO, Callable, Optional
 
 import regex
 
 CACHE_ENV = "FACTCHECK_CACHE_DIR"
 SUFFIX = ".regex.pickle"
+CHARACTERS_SUFFIX = ".chars.json"
 
 
 def cache_dir() -> Optional[Path]:
@@ -58,7 +64,7 @@ def compile_cached(pattern: str, flags: int = 0, *, ignore_unused: bool = False,
     if loaded is not None:
         return loaded
     compiled = regex.compile(pattern, flags, ignore_unused=ignore_unused, **named_lists)
-    _store(path, compiled)
+    _store(path, lambda handle: pickle.dump(compiled, handle, protocol=pickle.HIGHEST_PROTOCOL))
     return compiled
 
 
@@ -83,16 +89,38 @@ def _load(path: Path, pattern: str) -> "Optional[regex.Pattern[str]]":
     return None
 
 
-def _store(path: Path, compiled: "regex.Pattern[str]") -> None:
+def cached_characters(name: str, count: int, find: Callable[[], list[str]]) -> list[str]:
+    """find(): `count` strings of characters that depend on nothing but the `regex` and
+    Python versions (what patterns match among all of Unicode), kept in the cache under
+    `name`. A file that holds anything else is found again and replaced."""
+    folder = cache_dir()
+    if folder is None:
+        return find()
+    material = repr((regex.__version__, sys.version_info[:2], name))
+    path = folder / (hashlib.sha256(material.encode("utf-8")).hexdigest() + CHARACTERS_SUFFIX)
+    try:
+        with open(path, encoding="utf-8", errors="surrogatepass") as handle:
+            loaded = json.load(handle)
+        if isinstance(loaded, list) and len(loaded) == count and all(isinstance(item, str) for item in loaded):
+            return loaded
+    except Exception:   # noqa: BLE001 - missing, unreadable or damaged: found again
+        pass
+    found = find()
+    _store(path, lambda handle: handle.write(json.dumps(found).encode("ascii")))
+    return found
+
+
+def _store(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """write(handle) into a temporary file of the cache, renamed to `path` once whole."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle = tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=".tmp-", suffix=SUFFIX,
+        handle = tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=".tmp-", suffix=path.suffix,
                                              delete=False)
     except OSError:
         return
     try:
         with handle:
-            pickle.dump(compiled, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            write(handle)
         # renamed into place whole: processes compiling at once each write a whole file,
         # and a reader never sees half of one
         os.replace(handle.name, path)

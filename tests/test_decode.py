@@ -234,3 +234,26 @@ def test_a_broken_symbolic_link_is_named_as_one(tmp_path):
     with pytest.raises(InputError) as error:
         read_input(str(link))
     assert str(error.value) == f"{link}: a broken symbolic link (to {tmp_path / 'gone.txt'})"
+
+
+@pytest.mark.parametrize("data", [
+    "全省生产总值14151.3亿元。\n".encode("utf-8") * 100,
+    "全省生产总值14151.3亿元。\n".encode("gb18030") * 100,
+    codecs.BOM_UTF8 + b"\xff\xfe broken after a BOM",          # the reason of a failure is kept
+])
+def test_decoding_keeps_no_reference_to_the_bytes(data):
+    """Nothing decoding made holds the input's bytes once it returns, even with the
+    garbage collector off (as it is through a document's run): a closure naming itself
+    kept a whole file's bytes alive in a reference cycle until the collector ran."""
+    import gc
+
+    gc.disable()
+    try:
+        before = sys.getrefcount(data)
+        try:
+            decode_bytes(data, "a.txt")
+        except InputError as exc:
+            assert "cannot decode as utf-8-sig: invalid start byte at byte 0" in str(exc)
+        assert sys.getrefcount(data) == before
+    finally:
+        gc.enable()

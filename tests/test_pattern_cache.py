@@ -139,7 +139,7 @@ def test_the_grammar_loaded_from_the_cache_is_the_grammar_compiled(cache, monkey
     extract.grammar.cache_clear()
     try:
         compiled = extract.grammar()
-        assert len(entries(cache)) == len(patterns(compiled))
+        assert len([name for name in entries(cache) if name.endswith(SUFFIX)]) == len(patterns(compiled))
 
         def no_compiling(*args, **kwargs):
             raise AssertionError("compiled, not loaded")
@@ -166,3 +166,66 @@ def test_a_pattern_that_cannot_be_stored_is_still_returned(cache, monkeypatch):
     monkeypatch.setattr(pattern_cache.pickle, "dump", refuse)
     assert compile_cached(SOURCE, regex.V1, units=UNITS).match("7元").group("unit") == "元"
     assert entries(cache) == []            # and no temporary file is left
+
+
+# ---- sets of characters (cached_characters) ------------------------------------------
+
+def _finder(calls, value=("0123456789٠١", " \t\u3000")):
+    def find():
+        calls.append(1)
+        return list(value)
+    return find
+
+
+def test_characters_found_once_are_loaded_the_next_time(cache):
+    calls = []
+    first = pattern_cache.cached_characters("digits", 2, _finder(calls))
+    second = pattern_cache.cached_characters("digits", 2, _finder(calls))
+    assert calls == [1]
+    assert first == second == ["0123456789٠١", " \t\u3000"]
+    [name] = entries(cache)
+    assert name.endswith(pattern_cache.CHARACTERS_SUFFIX)
+    assert os.stat(cache / name).st_mode & 0o077 == 0
+    # another name is another file
+    pattern_cache.cached_characters("spaces", 2, _finder(calls))
+    assert calls == [1, 1] and len(entries(cache)) == 2
+
+
+@pytest.mark.parametrize("content", [b"", b"[\"abc\"", b"{\"a\": 1}", b"[\"one string\"]", b"[1, 2]",
+                                     b"\xff\xfe not json", b"[\"a\", \"b\", \"c\"]"])
+def test_a_damaged_characters_file_is_found_again_and_replaced(cache, content):
+    calls = []
+    pattern_cache.cached_characters("digits", 2, _finder(calls))
+    [name] = entries(cache)
+    (cache / name).write_bytes(content)
+    assert pattern_cache.cached_characters("digits", 2, _finder(calls)) == ["0123456789٠١", " \t\u3000"]
+    assert calls == [1, 1]
+    assert pattern_cache.cached_characters("digits", 2, _finder(calls)) == ["0123456789٠١", " \t\u3000"]
+    assert calls == [1, 1]    # the file was replaced
+
+
+def test_characters_with_the_cache_off_or_unwritable(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setenv(pattern_cache.CACHE_ENV, "")
+    assert pattern_cache.cached_characters("digits", 2, _finder(calls)) == ["0123456789٠١", " \t\u3000"]
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv(pattern_cache.CACHE_ENV, str(blocker / "cache"))
+    assert pattern_cache.cached_characters("digits", 2, _finder(calls)) == ["0123456789٠١", " \t\u3000"]
+    assert calls == [1, 1]
+
+
+def test_the_digits_and_spaces_loaded_are_those_found(cache):
+    """extract's every-\\d and every-\\s sets: the same from the cache as found."""
+    extract._digits_and_spaces.cache_clear()
+    try:
+        found = extract._digits_and_spaces()
+        assert entries(cache)
+        extract._digits_and_spaces.cache_clear()
+        loaded = extract._digits_and_spaces()
+        assert loaded == found
+        digits, spaces = loaded
+        assert {"7", "٣", "７", "𝟗"} <= digits and "a" not in digits and "一" not in digits
+        assert {" ", "\t", "\u3000", "\n"} <= spaces and "x" not in spaces
+    finally:
+        extract._digits_and_spaces.cache_clear()
