@@ -438,7 +438,12 @@ def _fold_grouping_commas(current: np.ndarray, folded: np.ndarray) -> None:
         inside = (positions >= 0) & (positions < current.size)
         codes = current[np.clip(positions, 0, current.size - 1)]
         return inside & (codes >= 0xFF10) & (codes <= 0xFF19)
-    grouping = (fullwidth_digit(commas - 1) & fullwidth_digit(commas + 1) & fullwidth_digit(commas + 2)
+    # nearly every Chinese text has such commas, after Han characters: the digit before
+    # one is looked for first, and the rest only where it is there
+    commas = commas[fullwidth_digit(commas - 1)]
+    if commas.size == 0:
+        return
+    grouping = (fullwidth_digit(commas + 1) & fullwidth_digit(commas + 2)
                 & fullwidth_digit(commas + 3) & ~fullwidth_digit(commas + 4))
     folded[commas[grouping]] = ord(",")
 

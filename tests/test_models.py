@@ -54,3 +54,19 @@ def test_a_documents_line_holds_its_claims_json():
     line = result.contract_line()
     assert line == json.dumps(result.to_json(), ensure_ascii=False)
     assert '"value": Infinity' in line
+
+
+def test_float_texts_are_remembered_without_mixing_equal_keys(monkeypatch):
+    """Float texts are kept for the figures met again, but 0.0 and -0.0 (one dict key, two
+    texts) and NaN (equal to nothing) are never taken from what was kept; the store is
+    bounded."""
+    from factcheck import models
+
+    monkeypatch.setattr(models, "_FLOAT_TEXT", {})
+    monkeypatch.setattr(models, "_FLOAT_TEXTS", 3)
+    values = [0.0, -0.0, 0.0, -0.0, 1.5, 1.5, -1.5, 1e16, 1e16, math.nan, math.nan, math.inf, -math.inf,
+              math.inf, 2.5, 3.5, 0.1 + 0.2, 0.30000000000000004, 5e-324]
+    for value in values:
+        claim = _claim(value=value, low=value, high=-value)
+        assert claim_json(claim) == json.dumps(claim.to_json(), ensure_ascii=False), value
+    assert 0 < len(models._FLOAT_TEXT) <= 3
