@@ -211,6 +211,14 @@ class _Mentions:
             if self.ends[k] <= position:
                 yield k
 
+    def nearest(self, positions: np.ndarray, floors: list[int]) -> list[int]:
+        """For every position at once, the first index `before(position, floor)` gives,
+        or -1: the mentions do not overlap, so the one ending last at or before the
+        position is it, when it starts at or after the floor."""
+        last = (np.searchsorted(np.asarray(self.ends, dtype=np.int64), positions, side="right") - 1).tolist()
+        starts = self.starts
+        return [k if k >= 0 and starts[k] >= floor else -1 for k, floor in zip(last, floors)]
+
     def inside(self, start: int, end: int) -> list[int]:
         """Indexes of mentions lying wholly inside [start, end), in order."""
         k = bisect.bisect_left(self.starts, start)
@@ -290,7 +298,17 @@ class _Bounds:
     def __init__(self, characters: str, codes: np.ndarray):
         """`codes` as `code_points` gives them: 2 bytes each, or 4 (up to U+10FFFF); the
         characters are in the BMP."""
-        self.starts = [0] + (np.flatnonzero(_lookup_table(characters, codes.dtype == np.uint16)[codes]) + 1).tolist()
+        self._array = np.flatnonzero(_lookup_table(characters, codes.dtype == np.uint16)[codes]) + 1
+        self.starts = [0] + self._array.tolist()
+
+    def indexes(self, positions: np.ndarray) -> list[int]:
+        """`index` of every position at once (the claims' starts: one bisect each from
+        Python was a twentieth of linking)."""
+        return np.searchsorted(self._array, positions, side="right").tolist()
+
+    def floors(self, positions: np.ndarray) -> list[int]:
+        """`floor` of every position at once."""
+        return [self.starts[k] for k in self.indexes(positions)]
 
     def floor(self, position: int) -> int:
         return self.starts[bisect.bisect_right(self.starts, position) - 1]
@@ -342,19 +360,27 @@ class Linker:
         plain_periods = list(accumulate(range(len(periods.keys)),
                                         lambda last, k: last if periods.keys[k][1] else k, initial=-1))[1:]
         by_id = {c.id: c for c in claims}
+        # where each claim starts, in the bounds: [0] is the text's start, so the k-th
+        # piece of a bounds starts at its starts[k]
+        at = np.fromiter((c.norm_start for c in claims), dtype=np.int64, count=len(claims))
+        line_of, sentence_of = lines.indexes(at), full.indexes(at)
+        sentence_floors, clause_floors = sentences.floors(at), clauses.floors(at)
+        subject_of = subjects.nearest(at, sentence_floors)
+        period_of = periods.nearest(at, [lines.starts[k] for k in line_of])
+        del at
 
         # pass 1: where each claim stands, what names it, whether it is a base or a forecast
         previous_end = 0
-        for claim in claims:
+        for index, claim in enumerate(claims):
             info = links.get(claim.id)
-            info.paragraph = lines.index(claim.norm_start)
-            info.sentence = full.index(claim.norm_start)
-            clause_floor = clauses.floor(claim.norm_start)
+            info.paragraph = line_of[index]
+            info.sentence = sentence_of[index]
+            clause_floor = clause_floors[index]
             before = text[max(clause_floor, previous_end if previous_end <= claim.norm_start else 0):claim.norm_start]
             info.base = claim.role in _FIGURE_ROLES and (
                 bool(_BASE_BEFORE.search(before[-16:])) or bool(_SAME_PERIOD.search(before[-24:])))
             info.forecast = bool(_FORECAST.search(
-                text[max(sentences.floor(claim.norm_start), claim.norm_start - 60):claim.norm_start]))
+                text[max(sentence_floors[index], claim.norm_start - 60):claim.norm_start]))
             if claim.role in _FIGURE_ROLES or claim.role == "share":
                 info.name = self.name_of(before)
             previous_end = claim.norm_end
@@ -369,7 +395,7 @@ class Linker:
         last_percent_rate: Optional[Claim] = None
         for index, claim in enumerate(claims):
             info = links.info[claim.id]
-            floor = sentences.floor(claim.norm_start)
+            floor = sentence_floors[index]
             self._continue_list(text, claim, previous)
             target: Optional[Claim] = None
             if claim.role in _RATE_ROLES or claim.role == "change":
@@ -388,21 +414,22 @@ class Linker:
                     and (previous is None or previous.norm_end <= self._mention_end)):
                 # 出口总额创历史新高，达到188.4亿美元: the first figure after the metric's name
                 info.name = self.name_of(info.mention)
-            nearest = next(subjects.before(claim.norm_start, floor), None)
-            claim.subject = subjects.keys[nearest] if nearest is not None else None
-            claim.period = self._period(text, claim, periods, lines.floor(claim.norm_start), plain_periods)
+            nearest = subject_of[index]
+            claim.subject = subjects.keys[nearest] if nearest >= 0 else None
+            claim.period = self._period(text, claim, periods, period_of[index], lines.starts[line_of[index]],
+                                        plain_periods)
             if target is not None:
                 # 较去年同期增长5%: 去年同期 is the base; the rate is of the figure's period
                 if target.period is not None:
                     claim.period = target.period
                 claim.subject = target.subject
             if claim.role in ("growth", "change"):
-                clause_start = max(clauses.floor(claim.norm_start), claim.norm_start - CLAUSE_REACH)
+                clause_start = max(clause_floors[index], claim.norm_start - CLAUSE_REACH)
                 lead = text[clause_start:claim.norm_start]
                 info.yoy = not _NOT_YOY.search(lead + text[claim.norm_start:claim.norm_end])
                 # real growth: 实际增长 / 实质增长, or 按可比价格计算 / 扣除价格因素 in the rate's
                 # clause or the clause before it (增长11.0%，扣除价格因素，实际增长7.4%: only the second)
-                previous_clause = text[max(clauses.floor(max(clauses.floor(claim.norm_start) - 1, 0)),
+                previous_clause = text[max(clauses.floor(max(clause_floors[index] - 1, 0)),
                                            claim.norm_start - 2 * CLAUSE_REACH):claim.norm_start]
                 after = text[claim.norm_end:min(clauses.ceiling(claim.norm_end, len(text)), claim.norm_end + 20)]
                 info.comparable = (bool(_COMPARABLE_HERE.search(previous_clause))
@@ -448,14 +475,13 @@ class Linker:
         return None, None
 
     @staticmethod
-    def _period(text: str, claim: Claim, periods: "_Mentions", line_floor: int,
+    def _period(text: str, claim: Claim, periods: "_Mentions", k: int, line_floor: int,
                 plain_before: list[int]) -> Optional[str]:
-        """The period of the nearest period word before the claim in its line; the base of
-        a comparison (比去年) only right before a figure (比去年X: the period of X alone;
-        比上年增长…: of nothing after it). `plain_before[k]`: the nearest mention at or
-        before k that is no base (-1 for none)."""
-        k = next(periods.before(claim.norm_start, line_floor), None)
-        if k is None:
+        """The period of the nearest period word before the claim in its line (`k`, -1 for
+        none); the base of a comparison (比去年) only right before a figure (比去年X: the
+        period of X alone; 比上年增长…: of nothing after it). `plain_before[k]`: the
+        nearest mention at or before k that is no base (-1 for none)."""
+        if k < 0:
             return None
         key, base = periods.keys[k]
         if not base:
