@@ -14,6 +14,7 @@ values, parts and wholes, shares, 分别 lists that do not pair up, comparable-p
 from __future__ import annotations
 
 import bisect
+from array import array
 import re
 import sys
 import time
@@ -211,13 +212,15 @@ class _Mentions:
             if self.ends[k] <= position:
                 yield k
 
-    def nearest(self, positions: np.ndarray, floors: list[int]) -> list[int]:
+    def nearest(self, positions: np.ndarray, floors: "array | np.ndarray") -> array:
         """For every position at once, the first index `before(position, floor)` gives,
         or -1: the mentions do not overlap, so the one ending last at or before the
         position is it, when it starts at or after the floor."""
-        last = (np.searchsorted(np.asarray(self.ends, dtype=np.int64), positions, side="right") - 1).tolist()
-        starts = self.starts
-        return [k if k >= 0 and starts[k] >= floor else -1 for k, floor in zip(last, floors)]
+        if not self.ends:
+            return _int_array(np.full(len(positions), -1))
+        last = np.searchsorted(np.asarray(self.ends, dtype=np.int64), positions, side="right") - 1
+        starts = np.asarray(self.starts, dtype=np.int64)[np.maximum(last, 0)]
+        return _int_array(np.where((last >= 0) & (starts >= np.asarray(floors, dtype=np.int64)), last, -1))
 
     def inside(self, start: int, end: int) -> list[int]:
         """Indexes of mentions lying wholly inside [start, end), in order."""
@@ -280,15 +283,34 @@ def literal_words(words) -> "re.Pattern[str]":
 
 
 @lru_cache(maxsize=16)
-def _lookup_table(characters: str, two_bytes: bool) -> np.ndarray:
-    """True at the code points of `characters`: a lookup table, where np.isin sorts or
-    offsets the whole text's codes in 8-byte ints, four times the text's size at
-    linking's peak. Made once, not per document: on a one-paragraph document, making the
-    four took a tenth of the time."""
-    table = np.zeros(0x10000 if two_bytes else 0x110000, dtype=np.bool_)
+def _lookup_table(characters: str) -> np.ndarray:
+    """True at the code points of `characters` (in the BMP), for a text's 2-byte codes: a
+    lookup table, where np.isin sorts or offsets the whole text's codes in 8-byte ints,
+    four times the text's size at linking's peak. Made once, not per document: on a
+    one-paragraph document, making the four took a tenth of the time."""
+    table = np.zeros(0x10000, dtype=np.bool_)
     table[code_points(characters)] = True
     table.flags.writeable = False
     return table
+
+
+def _bmp_codes(text: str) -> np.ndarray:
+    """The text's code points in 2 bytes each, those past the BMP as U+FFFF: the
+    characters that end sentences, clauses and lines are all in the BMP (U+FFFF is none
+    of them), so one small table serves every text, and a text past the BMP costs no
+    table as long as Unicode (1.1 MB for each kind of end, per document)."""
+    codes = code_points(text)
+    if codes.dtype == np.uint16:
+        return codes
+    return np.minimum(codes, 0xFFFF, out=np.empty(codes.size, dtype=np.uint16), casting="unsafe")
+
+
+def _int_array(values: np.ndarray) -> array:
+    """Integers as an array('q'): 8 bytes each, read back as ints at list speed (a list
+    holds an int object of 32 bytes and a pointer per item)."""
+    packed = array("q")
+    packed.frombytes(values.astype(np.int64, copy=False).tobytes())
+    return packed
 
 
 class _Bounds:
@@ -296,19 +318,22 @@ class _Bounds:
     of some characters."""
 
     def __init__(self, characters: str, codes: np.ndarray):
-        """`codes` as `code_points` gives them: 2 bytes each, or 4 (up to U+10FFFF); the
-        characters are in the BMP."""
-        self._array = np.flatnonzero(_lookup_table(characters, codes.dtype == np.uint16)[codes]) + 1
+        """`codes` in 2 bytes each (see `_bmp_codes`); the characters are in the BMP."""
+        self._array = np.flatnonzero(_lookup_table(characters)[codes]) + 1
+        # a list: bisect reads an array('q') more slowly, making an int of every item read
         self.starts = [0] + self._array.tolist()
 
-    def indexes(self, positions: np.ndarray) -> list[int]:
+    def _indexes(self, positions: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self._array, positions, side="right")
+
+    def indexes(self, positions: np.ndarray) -> array:
         """`index` of every position at once (the claims' starts: one bisect each from
         Python was a twentieth of linking)."""
-        return np.searchsorted(self._array, positions, side="right").tolist()
+        return _int_array(self._indexes(positions))
 
-    def floors(self, positions: np.ndarray) -> list[int]:
+    def floors(self, positions: np.ndarray) -> array:
         """`floor` of every position at once."""
-        return [self.starts[k] for k in self.indexes(positions)]
+        return _int_array(np.concatenate(([0], self._array))[self._indexes(positions)])
 
     def floor(self, position: int) -> int:
         return self.starts[bisect.bisect_right(self.starts, position) - 1]
@@ -348,7 +373,7 @@ class Linker:
 
     def link(self, text: str, claims: list[Claim], reference_year: Optional[int]) -> Links:
         links = Links(rules=self.rules)
-        codes = code_points(text)
+        codes = _bmp_codes(text)
         sentences = _Bounds(_SENTENCE_ENDS, codes)
         full = _Bounds(_FULL_ENDS, codes)
         clauses = _Bounds(_CLAUSE_ENDS, codes)
@@ -366,7 +391,7 @@ class Linker:
         line_of, sentence_of = lines.indexes(at), full.indexes(at)
         sentence_floors, clause_floors = sentences.floors(at), clauses.floors(at)
         subject_of = subjects.nearest(at, sentence_floors)
-        period_of = periods.nearest(at, [lines.starts[k] for k in line_of])
+        period_of = periods.nearest(at, lines.floors(at))
         del at
 
         # pass 1: where each claim stands, what names it, whether it is a base or a forecast
