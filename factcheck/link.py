@@ -319,12 +319,12 @@ class _Bounds:
 
     def __init__(self, characters: str, codes: np.ndarray):
         """`codes` in 2 bytes each (see `_bmp_codes`); the characters are in the BMP."""
-        self._array = np.flatnonzero(_lookup_table(characters)[codes]) + 1
-        # a list: bisect reads an array('q') more slowly, making an int of every item read
-        self.starts = [0] + self._array.tolist()
+        # 8 bytes a start, not an int object of 32 and a pointer to it in a list: figure-
+        # dense text has a clause every ten characters
+        self.starts = _int_array(np.concatenate(([0], np.flatnonzero(_lookup_table(characters)[codes]) + 1)))
 
     def _indexes(self, positions: np.ndarray) -> np.ndarray:
-        return np.searchsorted(self._array, positions, side="right")
+        return np.searchsorted(np.frombuffer(self.starts, dtype=np.int64), positions, side="right") - 1
 
     def indexes(self, positions: np.ndarray) -> array:
         """`index` of every position at once (the claims' starts: one bisect each from
@@ -333,7 +333,7 @@ class _Bounds:
 
     def floors(self, positions: np.ndarray) -> array:
         """`floor` of every position at once."""
-        return _int_array(np.concatenate(([0], self._array))[self._indexes(positions)])
+        return _int_array(np.frombuffer(self.starts, dtype=np.int64)[self._indexes(positions)])
 
     def floor(self, position: int) -> int:
         return self.starts[bisect.bisect_right(self.starts, position) - 1]

@@ -447,3 +447,33 @@ def test_period_words_found_in_windows_are_those_of_the_whole_text(text):
     windows = anchored_windows(text, _period_anchor(), None)
     assert [m.span() for pos, end in windows for m in _PERIOD.finditer(text, pos, end)] == \
         [m.span() for m in _PERIOD.finditer(text)]
+
+
+def test_the_normalized_documents_offset_map_is_gone_before_linking(monkeypatch):
+    """Linking needs the normalized text only: the document (its map back to the raw
+    text, 4 bytes a character) is freed before it, with the garbage collector paused as
+    it is through a document's run; the claims still carry their raw spans."""
+    import weakref
+
+    import factcheck.pipeline as pipeline_module
+    from factcheck.link import Linker
+
+    made, seen = [], []
+    real_normalize, real_link = pipeline_module.normalize, Linker.link
+
+    def normalize(*args, **kwargs):
+        doc = real_normalize(*args, **kwargs)
+        made.append(weakref.ref(doc))
+        return doc
+
+    def link(self, text, claims, year):
+        seen.append(made[-1]() is None)
+        return real_link(self, text, claims, year)
+
+    monkeypatch.setattr(pipeline_module, "normalize", normalize)
+    monkeypatch.setattr(Linker, "link", link)
+    raw = "全省生(shēng)產(chǎn)總值14151.3亿元，比上年增长14.5%。"
+    result = Pipeline().run_text(raw)
+    assert seen == [True]
+    assert [raw[c.start:c.end] for c in result.claims] == ["14151.3亿元", "增长14.5%"]
+    assert result.claims[1].refers_to == result.claims[0].id and result.text.startswith("全省生产总值")
