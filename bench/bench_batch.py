@@ -53,21 +53,14 @@ print(n, chars, time.perf_counter() - t)
 
 MEMORY_SCRIPT = r"""
 import json, os, sys, time
-def status(field):
-    with open("/proc/self/status") as handle:
-        for line in handle:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024
+sys.path.insert(0, sys.argv[3])
+from rss import reset_peak, status
 from factcheck.batch.main import BatchOptions, _settings
 from factcheck.batch.worker import DocumentTask, process_document
 settings = _settings(BatchOptions(inputs=[], out=""))
 warm = DocumentTask(path=sys.argv[2], source="", text=open(sys.argv[2], encoding="utf-8").read()[:3000])
 process_document(warm, settings)          # lazy tables, OpenCC: before the baseline
-try:
-    with open("/proc/self/clear_refs", "w") as handle:
-        handle.write("5")
-except OSError:
-    pass
+reset_peak()
 base = status("VmRSS")
 t = time.perf_counter()
 rows = process_document(DocumentTask(path=sys.argv[1], source="", file=sys.argv[1]), settings)
@@ -350,7 +343,7 @@ def memory(texts: list[str], sizes: list[int], work: Path, timeout: float, log) 
     for size in sizes:
         path = work / f"mem{size}.txt"
         path.write_text(sized_text(texts, size), encoding="utf-8")
-        got = timed_process([sys.executable, "-c", MEMORY_SCRIPT, str(path), str(warm)], timeout)
+        got = timed_process([sys.executable, "-c", MEMORY_SCRIPT, str(path), str(warm), str(REPO / "bench")], timeout)
         if "error" in got or got.get("returncode"):
             rows.append({"bytes": size, "error": got.get("error") or got.get("stderr", "")[-300:]})
             continue

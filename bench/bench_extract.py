@@ -298,12 +298,9 @@ CHILD_FLAGS: list[str] = []   # flags the children inherit (--no-timeout)
 
 
 def _reset_peak() -> bool:
-    try:
-        with open("/proc/self/clear_refs", "w") as handle:
-            handle.write("5")
-        return True
-    except OSError:
-        return False
+    from rss import reset_peak   # bench/, this script's folder
+
+    return reset_peak()
 
 
 def _peak_rss() -> tuple[int, str, int]:

@@ -26,12 +26,11 @@ SEED = ROOT / "fixtures" / "sichuan_quality_interview_2010.txt"
 
 CHILD = r"""
 import json, os, sys, time
+sys.path.insert(0, sys.argv[5])
+from rss import reset_peak, status
 def rss(field):
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) / 1024.0
-    return float("nan")
+    got = status(field)
+    return float("nan") if got is None else got / 1024.0 / 1024.0
 import factcheck.pipeline as pl
 path, whole, chunk = sys.argv[1], sys.argv[2] == "1", int(sys.argv[3])
 p = pl.Pipeline()
@@ -39,11 +38,7 @@ p.run_text(open(sys.argv[4], encoding="utf-8").read()[:3000])   # warm-up: lazy 
 if chunk:
     pl.CHUNK_CHARS = chunk
 pl.STREAM_BYTES = 1 << 62 if whole else 0
-try:
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")
-except OSError:
-    pass
+reset_peak()
 base = rss("VmRSS")
 t = time.perf_counter()
 result = p.run_path(path)
@@ -69,7 +64,8 @@ def build(path: Path, size: int) -> None:
 
 
 def run(path: Path, whole: bool, chunk: int = 0) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, str(path), "1" if whole else "0", str(chunk), str(SEED)],
+    out = subprocess.run([sys.executable, "-c", CHILD, str(path), "1" if whole else "0", str(chunk), str(SEED),
+                          str(ROOT / "bench")],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
