@@ -316,17 +316,23 @@ def test_names_are_trimmed_alike_from_a_bounded_cache(monkeypatch):
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("。！!？?；;\n，,：:ab三𠀀\U0010FFFF\u3000")), max_size=40))
 def test_bounds_start_after_each_end_character(text):
-    import numpy as np
+    from array import array
 
+    import factcheck.link as link
     from factcheck.link import _CLAUSE_ENDS, _Bounds, _bmp_codes
 
-    positions = list(range(len(text) + 1))
+    positions = array("q", range(len(text) + 1))
     for ends in (_CLAUSE_ENDS, "\n"):
         bounds = _Bounds(ends, _bmp_codes(text))
         assert list(bounds.starts) == [0] + [i + 1 for i, ch in enumerate(text) if ch in ends]
-        # all positions at once, as one at a time
-        assert list(bounds.indexes(np.array(positions, dtype=np.int64))) == [bounds.index(p) for p in positions]
-        assert list(bounds.floors(np.array(positions, dtype=np.int64))) == [bounds.floor(p) for p in positions]
+        # all positions at once (through numpy, and a bisect each), as one at a time
+        for vector_from in (0, 10 ** 9):
+            link.VECTOR_FROM, kept = vector_from, link.VECTOR_FROM
+            try:
+                assert list(bounds.indexes(positions)) == [bounds.index(p) for p in positions]
+                assert list(bounds.floors(positions)) == [bounds.floor(p) for p in positions]
+            finally:
+                link.VECTOR_FROM = kept
 
 
 @settings(max_examples=300, deadline=None)
@@ -334,8 +340,9 @@ def test_bounds_start_after_each_end_character(text):
        st.lists(st.tuples(st.integers(0, 80), st.integers(0, 80)), min_size=1, max_size=20))
 def test_the_nearest_mention_of_all_positions_at_once_is_the_first_one_at_a_time(gaps, asked):
     """`_Mentions.nearest` gives, for many positions, the first mention `before` yields."""
-    import numpy as np
+    from array import array
 
+    import factcheck.link as link
     from factcheck.link import _Mentions
 
     mentions, at = _Mentions([], [], []), 0
@@ -347,7 +354,12 @@ def test_the_nearest_mention_of_all_positions_at_once_is_the_first_one_at_a_time
     positions = [position for position, _ in asked]
     floors = [min(floor, position) for position, floor in asked]
     expected = [next(mentions.before(p, f), -1) for p, f in zip(positions, floors)]
-    assert list(mentions.nearest(np.array(positions, dtype=np.int64), floors)) == expected
+    for vector_from in (0, 10 ** 9):   # through numpy, and a walk each
+        link.VECTOR_FROM, kept = vector_from, link.VECTOR_FROM
+        try:
+            assert list(mentions.nearest(array("q", positions), floors)) == expected
+        finally:
+            link.VECTOR_FROM = kept
 
 
 @settings(max_examples=300, deadline=None)
