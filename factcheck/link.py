@@ -14,10 +14,10 @@ values, parts and wholes, shares, 分别 lists that do not pair up, comparable-p
 from __future__ import annotations
 
 import bisect
-from array import array
 import re
 import sys
 import time
+from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate

@@ -59,7 +59,7 @@ class Pipeline:
             errors: list[str] = []
             claims = self._extracted(doc, errors, self.max_claims)
             # the map back to the raw text (4 bytes a character) is not needed to link:
-            # a fifth of linking's peak on the seed
+            # a sixth of linking's peak on the seed
             del doc
             links = self._linked(text, path, claims, year, errors) if claims is not None else None
         return DocumentResult(path=path, sha256=sha256, reference_year=year, claims=claims or [],
