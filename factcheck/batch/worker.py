@@ -128,6 +128,9 @@ def _processed(task: DocumentTask, settings: Settings, pipeline) -> DocumentRows
     except Exception as exc:  # a bug: this document's error, not the batch's
         return _failed(task, _internal(task.path, exc), started)
     done = time.perf_counter()
+    # the rows need neither the normalized text nor what linking learned (a fifth of
+    # a figure-dense document's peak, when they were kept while the rows were made)
+    result.text = result.links = None
     return _rows(task, result, errors, started, extracted, done)
 
 
@@ -182,14 +185,19 @@ def _rows(task: DocumentTask, result, errors: list[str], started: float, extract
 
     # the rows of report.claim_rows, read off the attributes: Claim.to_json (asdict,
     # a deep copy per claim) was an eighth of the worker's time on small documents
+    findings = [tuple(row[c] for c in FINDING_COLUMNS) for row in finding_rows([result])]
     fields = [c for c in CLAIM_COLUMNS if c != "path"]
     at = CLAIM_COLUMNS.index("path")
     claims = []
-    for claim in result.claims:
+    # each claim let go as its row is made (the row shares its values): the claims and
+    # their rows together were a figure-dense document's peak
+    pending, result.claims = result.claims, []
+    for k, claim in enumerate(pending):
         row = [getattr(claim, name) for name in fields]
         row.insert(at, result.path)
         claims.append(tuple(row))
-    findings = [tuple(row[c] for c in FINDING_COLUMNS) for row in finding_rows([result])]
+        pending[k] = None
+    del pending
     severities = [f.severity for f in result.findings]
     document = {
         "path": task.path, "source": task.source, "sha256": result.sha256,
