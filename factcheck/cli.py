@@ -135,8 +135,11 @@ def _documents(args, work, warm_up):
     workers are forked, `warm_up` runs once on a short text: what the pipeline loads on
     first use is then loaded once, in the memory the workers share."""
     from . import collector
+    from .malloc import return_large_blocks
     from .models import DocumentResult
     from .parallel import WARM_UP_TEXT, jobs_for, run_in_order
+
+    return_large_blocks()
 
     jobs = jobs_for(args.jobs, args.files)
     if jobs > 1:

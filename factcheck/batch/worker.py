@@ -66,7 +66,10 @@ def _borrow(settings: Settings):
         free = _free.get(settings.key)
         if free:
             return free.pop()
+    from ..malloc import return_large_blocks
     from ..pipeline import Pipeline
+
+    return_large_blocks()   # a new pipeline: the first in this process, or rarely another
 
     return Pipeline(settings.rules)
 

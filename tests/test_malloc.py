@@ -1,0 +1,68 @@
+"""glibc's mmap threshold fixed by factcheck's own processes: a large array freed goes
+back to the system, where glibc's sliding threshold kept it in the heap."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CHILD = r"""
+import sys
+import numpy as np
+from factcheck.malloc import return_large_blocks
+
+def rss():
+    with open("/proc/self/status") as handle:
+        return next(int(line.split()[1]) * 1024 for line in handle if line.startswith("VmRSS:"))
+
+if sys.argv[1] == "fixed":
+    assert return_large_blocks()
+# the first 8 MB block is mapped and freed: glibc's threshold rises to its size, so the
+# second one comes from the heap, and stays there when freed (unless the threshold is fixed)
+for _ in range(2):
+    before = rss()
+    block = np.ones(8 << 20, dtype=np.uint8)
+    del block
+print(rss() - before)
+"""
+
+
+def _kept_after_free(mode: str) -> int:
+    out = subprocess.run([sys.executable, "-c", CHILD, mode], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip())
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmRSS from /proc")
+def test_a_large_array_freed_goes_back_to_the_system():
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).mallopt
+    except AttributeError:
+        pytest.skip("no glibc mallopt")
+    assert _kept_after_free("default") > 6 << 20      # glibc's own sliding threshold
+    assert _kept_after_free("fixed") < 1 << 20
+
+
+def test_the_threshold_is_set_by_the_commands_not_by_importing(tmp_path):
+    """Importing the library leaves the allocator alone; running a command sets it."""
+    child = r"""
+import factcheck.malloc as malloc
+from factcheck.pipeline import Pipeline
+Pipeline().run_text("GDP 100亿元")
+before = malloc._set
+from factcheck.cli import main
+main(["extract", "--jobs", "1", "-o", sys.argv[1], sys.argv[2]])
+print(before, malloc._set)
+"""
+    doc = tmp_path / "a.txt"
+    doc.write_text("全省生产总值14151.3亿元。", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-c", "import sys\n" + child, str(tmp_path / "out.json"), str(doc)],
+                         capture_output=True, text=True, check=True)
+    import ctypes
+
+    try:
+        settable = sys.platform.startswith("linux") and bool(ctypes.CDLL(None).mallopt)
+    except (OSError, AttributeError):
+        settable = False
+    assert out.stdout.split() == ["False", str(settable)]
