@@ -408,9 +408,9 @@ class Linker:
         # piece of a bounds starts at its starts[k]
         at = array("q", [c.norm_start for c in claims])
         line_of, sentence_of = lines.indexes(at), full.indexes(at)
-        sentence_floors, clause_floors = sentences.floors(at), clauses.floors(at)
+        sentence_floors, clause_floors, line_floors = sentences.floors(at), clauses.floors(at), lines.floors(at)
         subject_of = subjects.nearest(at, sentence_floors)
-        period_of = periods.nearest(at, lines.floors(at))
+        period_of = periods.nearest(at, line_floors)
         del at
 
         # pass 1: where each claim stands, what names it, whether it is a base or a forecast
@@ -443,8 +443,8 @@ class Linker:
             self._continue_list(text, claim, previous)
             target: Optional[Claim] = None
             if claim.role in _RATE_ROLES or claim.role == "change":
-                target = self._qualified_figure(index, claims, floor, clauses, text, links, subjects, metrics,
-                                                last_figure, last_percent_rate)
+                target = self._qualified_figure(index, claims, floor, clause_floors[index], text, links, subjects,
+                                                metrics, last_figure, last_percent_rate)
                 claim.refers_to = target.id if target is not None else None
                 if target is not None:
                     claim.metric = target.metric
@@ -460,8 +460,7 @@ class Linker:
                 info.name = self.name_of(info.mention)
             nearest = subject_of[index]
             claim.subject = subjects.keys[nearest] if nearest >= 0 else None
-            claim.period = self._period(text, claim, periods, period_of[index], lines.starts[line_of[index]],
-                                        plain_periods)
+            claim.period = self._period(text, claim, periods, period_of[index], line_floors[index], plain_periods)
             if target is not None:
                 # 较去年同期增长5%: 去年同期 is the base; the rate is of the figure's period
                 if target.period is not None:
@@ -488,7 +487,7 @@ class Linker:
 
         # what only passes 1 and 2 read goes before the relations are built, which is
         # linking's peak: on figure-dense text these are about a tenth of it
-        del line_of, sentence_of, sentence_floors, clause_floors, subject_of, period_of
+        del line_of, sentence_of, sentence_floors, clause_floors, line_floors, subject_of, period_of
         del subjects, periods, plain_periods
 
         # pass 3: relations
@@ -594,7 +593,7 @@ class Linker:
                     -claim.low if claim.low is not None else None,
                 )
 
-    def _qualified_figure(self, index: int, claims: list[Claim], floor: int, clauses: _Bounds, text: str,
+    def _qualified_figure(self, index: int, claims: list[Claim], floor: int, clause_floor: int, text: str,
                           links: Links, subjects: _Mentions, metrics: _Mentions,
                           last_figure: Optional[Claim], last_percent_rate: Optional[Claim]) -> Optional[Claim]:
         """The figure a growth rate, share or change qualifies: the nearest figure before it
@@ -602,9 +601,9 @@ class Linker:
         before it anywhere); a percentage-point change qualifies the nearest percentage
         (`last_percent_rate`). None when the rate's own clause names another subject or
         metric (在全国同期整体下降13.9%的情况下), or nothing fits; the figure right after it
-        when the next words say so (增长15%，达到3.2亿元)."""
+        when the next words say so (增长15%，达到3.2亿元). `floor` and `clause_floor`: where
+        the rate's sentence and clause start."""
         claim = claims[index]
-        clause_floor = clauses.floor(claim.norm_start)
         if claim.unit == "percentage_point":
             return _in_sentence(last_percent_rate, floor)
         candidate = _in_sentence(last_figure, floor)
