@@ -316,7 +316,20 @@ def _test(args) -> int:
     return report.exit_code
 
 
+def _escaping_stdout() -> None:
+    """Lone surrogates (a file name's bytes that are not UTF-8) reach standard output as
+    their escapes, as every output file writes them (`report.OUTPUT_ERRORS`): a UTF-8
+    terminal or pipe would fail the run on them. A handler the user chose
+    (PYTHONIOENCODING=utf-8:surrogateescape) is kept."""
+    from .report import OUTPUT_ERRORS
+
+    stream = sys.stdout
+    if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+        stream.reconfigure(errors=OUTPUT_ERRORS)
+
+
 def main(argv: Optional[list[str]] = None) -> int:
+    _escaping_stdout()
     args = _parser().parse_args(argv)
     if getattr(args, "run", None) is not None:
         return args.run(args)

@@ -5,9 +5,11 @@ import errno
 import io
 import json
 import os
+import re
 import stat
 import sys
 import tempfile
+from operator import itemgetter
 from typing import IO, Iterable, Iterator, Optional
 
 from .models import Claim, DocumentResult
@@ -59,8 +61,7 @@ class ContractSpool:
         self.documents = 0
 
     def add(self, result: DocumentResult) -> None:
-        """Raises OSError when the file cannot be made or written (a full disk), and
-        UnicodeEncodeError, for the output file, when a text cannot be encoded."""
+        """Raises OSError when the file cannot be made or written (a full disk)."""
         if self._file is None:
             self._open()
         self._file.write(",\n" if self.documents else f'{{"version": {CONTRACT_VERSION}, "documents": [\n')
@@ -71,11 +72,11 @@ class ContractSpool:
     def _open(self) -> None:
         if self.target:
             self._atomic = _AtomicFile(self.target, self.force)
-            self._file = open(self._atomic.tmp, "w", encoding="utf-8")
+            self._file = open(self._atomic.tmp, "w", encoding="utf-8", errors=OUTPUT_ERRORS)
             return
         try:
-            # surrogatepass: a text the writer cannot encode fails there, as it did when
-            # the lines were kept in memory, with the output's error
+            # surrogatepass: the lines read back as they were written, to be escaped (or
+            # not) by the output they go to
             self._file = tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogatepass")
         except OSError:   # no writable temporary folder: the lines wait in memory
             self._file = io.StringIO()
@@ -142,16 +143,58 @@ def claim_rows(results: Iterable[DocumentResult]) -> list[dict]:
     return rows
 
 
-def claims_frame(results: Iterable[DocumentResult]):
-    """One row per claim, with stable columns and nullable dtypes."""
+# Lone surrogates come from file names with bytes that are not UTF-8 (GBK names unpacked
+# from an archive, decoded with surrogateescape) and from \ud800-style escapes in JSON
+# input. No output format can carry them: UTF-8 files, Parquet and pandas' Arrow-backed
+# strings all refuse them, and one such name used to fail the whole run. Written as their
+# escapes (\udcff), as a file opened with errors="backslashreplace" writes them: in JSON
+# that is the JSON escape, which reads back as the same string.
+_SURROGATES = re.compile("[\ud800-\udfff]")
+OUTPUT_ERRORS = "backslashreplace"
+
+
+def escape_surrogates(text: str) -> str:
+    """`text` with each lone surrogate written as its escape (\\udcff)."""
+    if _SURROGATES.search(text) is None:
+        return text
+    return text.encode("utf-8", OUTPUT_ERRORS).decode("utf-8")
+
+
+def escaped_texts(values: list) -> list:
+    """The values of a text column, surrogates escaped (`escape_surrogates`); the list
+    itself when none holds one, found by encoding the column's texts at once (a third
+    of the time of searching them)."""
+    try:
+        joined = "".join(filter(None, values))
+    except TypeError:   # not texts only: the texts are looked at
+        joined = "".join([v for v in values if isinstance(v, str)])
+    try:
+        joined.encode("utf-8")
+    except UnicodeEncodeError:   # a lone surrogate is all that UTF-8 cannot encode
+        return [escape_surrogates(v) if isinstance(v, str) else v for v in values]
+    return values
+
+
+def typed_frame(rows: list[dict], columns: list[str], dtypes: dict[str, str]):
+    """A DataFrame of `rows` (dicts holding every column) with these columns, each of its
+    dtype in `dtypes` ("string" when not named), texts with their surrogates escaped."""
     import pandas as pd
 
-    frame = pd.DataFrame(claim_rows(results), columns=CLAIM_COLUMNS)
-    dtypes = {"start": "Int64", "end": "Int64", "value": "Float64", "low": "Float64",
-              "high": "Float64", "precision": "Float64"}
-    for col in CLAIM_COLUMNS:
-        frame[col] = frame[col].astype(dtypes.get(col, "string"))
-    return frame
+    data = {}
+    row_values = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+    values_of = zip(*map(row_values, rows)) if rows else ([] for _ in columns)
+    for col, values in zip(columns, values_of):
+        kind = dtypes.get(col, "string")
+        values = list(values)
+        data[col] = pd.array(escaped_texts(values) if kind == "string" else values, dtype=kind)
+    return pd.DataFrame(data, columns=columns)
+
+
+def claims_frame(results: Iterable[DocumentResult]):
+    """One row per claim, with stable columns and nullable dtypes."""
+    return typed_frame(claim_rows(results), CLAIM_COLUMNS,
+                       {"start": "Int64", "end": "Int64", "value": "Float64", "low": "Float64",
+                        "high": "Float64", "precision": "Float64"})
 
 
 def finding_rows(results: Iterable[DocumentResult]) -> list[dict]:
@@ -181,14 +224,9 @@ def finding_records(results: Iterable[DocumentResult]) -> list[dict]:
 
 def findings_frame(results: Iterable[DocumentResult]):
     """One row per finding, with stable columns and nullable dtypes."""
-    import pandas as pd
-
-    frame = pd.DataFrame(finding_rows(results), columns=FINDING_COLUMNS)
     floats = ("expected_low", "expected_high", "actual_low", "actual_high", "gap")
-    for col in FINDING_COLUMNS:
-        frame[col] = frame[col].astype("Int64" if col in ("start", "end") else
-                                       "Float64" if col in floats else "string")
-    return frame
+    return typed_frame(finding_rows(results), FINDING_COLUMNS,
+                       {"start": "Int64", "end": "Int64", **{col: "Float64" for col in floats}})
 
 
 class OutputExists(FileExistsError):
@@ -275,7 +313,7 @@ def _atomic_write(path: str, write, force: bool = True) -> None:
 def write_text(path: str, text: "str | Iterable[str]", force: bool = True) -> None:
     """A text output (UTF-8), written atomically; `text` may come in pieces."""
     def _write(tmp: str) -> None:
-        with open(tmp, "w", encoding="utf-8") as handle:
+        with open(tmp, "w", encoding="utf-8", errors=OUTPUT_ERRORS) as handle:
             handle.writelines([text] if isinstance(text, str) else text)
     _atomic_write(path, _write, force)
 
@@ -380,8 +418,9 @@ def _print_table(results: list[DocumentResult], stream: IO[str], build=None) -> 
 def _table_text(results: list[DocumentResult], width: int, build=None) -> str:
     from rich.console import Console
 
-    console = Console(width=width, record=True, file=open(os.devnull, "w"))
-    console.print((build or _build_table)(results))
+    with open(os.devnull, "w", encoding="utf-8", errors=OUTPUT_ERRORS) as sink:
+        console = Console(width=width, record=True, file=sink)
+        console.print((build or _build_table)(results))
     return console.export_text()
 
 

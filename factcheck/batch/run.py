@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Iterable, Iterator, Optional
 
+from .tables import stored_text
 from .worker import DocumentRows, DocumentTask, failed_document
 
 
@@ -53,8 +54,9 @@ def chunks(tasks: Iterable[DocumentTask], limits: Limits, done: dict[str, str], 
     weight = 0
     for task in tasks:
         tally.documents += 1
-        if task.path in done:
-            task = replace(task, known_sha256=done[task.path])
+        known = done.get(stored_text(task.path))   # the tables' paths, as they hold them
+        if known is not None:
+            task = replace(task, known_sha256=known)
         if chunk and (len(chunk) >= limits.chunk_docs or weight + task.size_hint > limits.chunk_bytes):
             yield chunk
             chunk, weight = [], 0

@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator, Optional
 
-from ..report import CLAIM_COLUMNS, FINDING_COLUMNS
+from ..report import CLAIM_COLUMNS, FINDING_COLUMNS, OUTPUT_ERRORS, escape_surrogates
 
 TABLES = ("claims", "findings", "documents")
 DOCUMENT_COLUMNS = ["path", "source", "sha256", "status", "error", "bytes", "reference_year", "claims",
@@ -139,7 +139,7 @@ class PartStore:
         for table in TABLES:       # documents last: it marks the part complete
             sch = schema(table)
             cols = list(zip(*rows[table])) if rows[table] else [()] * len(sch)
-            arrow = pa.Table.from_arrays([pa.array(list(col), type=f.type) for col, f in zip(cols, sch)],
+            arrow = pa.Table.from_arrays([arrow_array(list(col), f.type) for col, f in zip(cols, sch)],
                                          schema=sch)
             _atomic(self._part(number, table), lambda tmp, t=arrow: _write_parquet(t, tmp))
 
@@ -172,7 +172,7 @@ class PartStore:
                         for batch in _batches(source[table], None):
                             batch = _conform(batch, sch)
                             if keep is not None:
-                                mask = pa.array([keep(p) for p in batch.column(0).to_pylist()], type=pa.bool_())
+                                mask = arrow_array([keep(p) for p in batch.column(0).to_pylist()], pa.bool_())
                                 batch = batch.filter(mask)
                             if batch.num_rows:
                                 pending.append(batch)
@@ -226,6 +226,41 @@ class PartStore:
     def write_manifest(self, data: dict) -> None:
         text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
         _atomic(self.out / MANIFEST, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def stored_text(text: str) -> str:
+    """A text as the tables hold it: UTF-8, so a lone surrogate (a file name's bytes that
+    are not UTF-8) is written as its escape, as in every output (`report.escape_surrogates`)."""
+    return escape_surrogates(text)
+
+
+def arrow_array(values: list, kind):
+    """pa.array(values, type=kind) for this module's column types (string, int64, float64,
+    bool; None is null, a float NaN is a value), with the texts as `stored_text` makes
+    them. Built from buffers: the first pa.array call of a process imports pandas (half a
+    second, a twentieth of a batch over 10 MB of text), for its pandas objects only."""
+    import numpy as np
+    import pyarrow as pa
+
+    count = len(values)
+    missing = np.fromiter((v is None for v in values), dtype=np.bool_, count=count)
+    nulls = int(missing.sum())
+    validity = pa.py_buffer(np.packbits(~missing, bitorder="little")) if nulls else None
+    if pa.types.is_string(kind):
+        encoded = [b"" if v is None else v.encode("utf-8", OUTPUT_ERRORS) for v in values]
+        offsets = np.zeros(count + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=count), out=offsets[1:])
+        if offsets[-1] >= 2 ** 31:   # past what a string array's 4-byte offsets reach
+            return pa.array([None if v is None else stored_text(v) for v in values], type=kind)
+        data = [pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(b"".join(encoded))]
+    elif pa.types.is_boolean(kind):
+        data = [pa.py_buffer(np.packbits(np.fromiter((bool(v) for v in values), dtype=np.bool_, count=count),
+                                         bitorder="little"))]
+    else:
+        dtype = np.float64 if pa.types.is_floating(kind) else np.int64
+        fill = np.nan if dtype is np.float64 else 0
+        data = [pa.py_buffer(np.array([fill if v is None else v for v in values], dtype=dtype))]
+    return pa.Array.from_buffers(kind, count, [validity, *data], null_count=nulls)
 
 
 def _is_base(source: dict, store: PartStore) -> bool:

@@ -32,9 +32,6 @@ def document_rows(documents: Iterable) -> list[dict]:
 
 def documents_frame(documents: Iterable):
     """One row per document, with stable columns (DOCUMENT_COLUMNS) and nullable dtypes."""
-    import pandas as pd
+    from ..report import typed_frame
 
-    frame = pd.DataFrame(document_rows(documents), columns=DOCUMENT_COLUMNS)
-    for col in DOCUMENT_COLUMNS:
-        frame[col] = frame[col].astype("Int64" if col in _INTS else "string")
-    return frame
+    return typed_frame(document_rows(documents), DOCUMENT_COLUMNS, {col: "Int64" for col in _INTS})
