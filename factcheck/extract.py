@@ -404,7 +404,7 @@ class Extractor:
                 found = None
                 if self._together and len(text) >= APART_FROM_CHARS:
                     if self._rule_patterns is None:
-                        self._rule_patterns = [regex.compile(rule.pattern, regex.V1) for rule in self._together]
+                        self._rule_patterns = [compile_cached(rule.pattern, regex.V1) for rule in self._together]
                     found = leftmost_first(self._rule_patterns, text, timeout)
                 if found is None:
                     found = [m.span() for m in self.exclusions.finditer(text, timeout=timeout)]
@@ -889,7 +889,7 @@ def _space_chars() -> frozenset:
 
 def _compound_part_pattern() -> "regex.Pattern[str]":
     scales = sorted(lexicon().scales, key=len, reverse=True)
-    return regex.compile(rf"(零?)({_ARABIC})((?:{'|'.join(map(regex.escape, scales))})?)")
+    return compile_cached(rf"(零?)({_ARABIC})((?:{'|'.join(map(regex.escape, scales))})?)")
 
 
 _COMPOUND_PART = _compound_part_pattern()

@@ -27,6 +27,7 @@ import regex
 
 from .models import Claim
 from .normalize import code_points
+from .pattern_cache import compile_cached
 from .rules import RuleSet
 
 from .extract import Anchor, _space_chars, anchored_windows, scan_timeout, time_left
@@ -52,10 +53,10 @@ _FIGURE_ROLES = ("level", "count")
 _RATE_ROLES = ("growth", "share")
 
 # A figure right after these words is the base of a comparison, not this period's figure.
-_BASE_BEFORE = regex.compile(
+_BASE_BEFORE = compile_cached(
     r"(?:比|较|同比|与|相比|相对)(?:于)?(?:去年|上年|前年|上一年|上年度|去年同期|上年同期|同期|上年末|去年末|"
     r"年初|上月|上季度|上半年)?(?:的|为)?$")
-_BASE_PERIOD = regex.compile(r"(?:去年|上年|前年)(?:同期|末|底)?(?:的|为|是|达|达到|仅|仅为|共|有)?$")
+_BASE_PERIOD = compile_cached(r"(?:去年|上年|前年)(?:同期|末|底)?(?:的|为|是|达|达到|仅|仅为|共|有)?$")
 # Words that end a name: what stands between a name and its figure.
 _NAME_TAIL = ("达到", "达", "为", "是", "有", "共计", "共", "累计", "合计", "总计", "实现", "完成", "仅",
               "已达", "已", "高达", "增至", "升至", "降至", "提高到", "增加到", "扩大到", "到", "至", "约",
@@ -66,44 +67,44 @@ _NAME_HEAD = ("其中", "在", "全年", "年末", "年底", "年初", "今年",
               "我市", "我区", "我县", "此外", "同时", "另有", "另", "并且", "并", "以及", "和", "及", "其",
               "达到", "达", "末", "底", "月", "季度", "年度", "年", "的")
 # matched backwards from the end of a name (a forward search would try every start)
-_COMPARISON_TAIL = regex.compile(r"(?:同比|比|较|与)(?:去年|上年|前年|上年度)?(?:同期|末|底)?$", regex.REVERSE)
-_COMPARISON_WORD = regex.compile(r"占|比|较|相当于|同比|环比")
-_BRACKETS = regex.compile(r"\([^()]*\)|（[^（）]*）|\([^()]*$|（[^（）]*$")
+_COMPARISON_TAIL = compile_cached(r"(?:同比|比|较|与)(?:去年|上年|前年|上年度)?(?:同期|末|底)?$", regex.REVERSE)
+_COMPARISON_WORD = compile_cached(r"占|比|较|相当于|同比|环比")
+_BRACKETS = compile_cached(r"\([^()]*\)|（[^（）]*）|\([^()]*$|（[^（）]*$")
 _NAME_WINDOW = 40   # a name is the last few words before its figure
 _NAMES_KEPT = 65536  # runs of words kept trimmed by a Linker (see name_of)
 # a rate named after a metric's name measures something of it (游客满意度, 企业参保率,
 # 价格指数), so the metric is not what the rate is a share or a change of
 _PROPERTY_WORDS = "度|率|指数"
-_PROPERTY_OF = regex.compile(rf"\p{{Han}}{{0,4}}?(?:{_PROPERTY_WORDS})")
-_PROPERTY_NAME = regex.compile(rf"(?:{_PROPERTY_WORDS})$")
+_PROPERTY_OF = compile_cached(rf"\p{{Han}}{{0,4}}?(?:{_PROPERTY_WORDS})")
+_PROPERTY_NAME = compile_cached(rf"(?:{_PROPERTY_WORDS})$")
 # 进口占出口总额的: a share's part or whole named but not stated in its sentence is the
 # latest figure of that name at most this many characters before it, not one from
 # another section of a long document (and streamed windows see as far)
 SHARE_REACH = 2000
-_NAME_RUN = regex.compile(r"[\p{Han}A-Za-z()（）]+$", regex.REVERSE)
-_COMPARABLE_NOTE = regex.compile(r"(?:增长速度|增速|增长率|发展速度|增幅)[^。\n]{0,12}按可比价(?:格)?计算"
+_NAME_RUN = compile_cached(r"[\p{Han}A-Za-z()（）]+$", regex.REVERSE)
+_COMPARABLE_NOTE = compile_cached(r"(?:增长速度|增速|增长率|发展速度|增幅)[^。\n]{0,12}按可比价(?:格)?计算"
                                  r"|按可比价(?:格)?计算[^。\n]{0,12}(?:增长速度|增速|增长率|发展速度|增幅)")
-_COMPARABLE_HERE = regex.compile(r"按可比价(?:格)?计算|可比价|不变价|扣除价格因素")
+_COMPARABLE_HERE = compile_cached(r"按可比价(?:格)?计算|可比价|不变价|扣除价格因素")
 _REAL_GROWTH = ("实际增长", "实质增长", "实际下降", "实质下降")
-_FORECAST = regex.compile(r"预计|预期|有望|力争|计划|目标|将达|将突破|将超过|将实现")
+_FORECAST = compile_cached(r"预计|预期|有望|力争|计划|目标|将达|将突破|将超过|将实现")
 # rates over another base than the same period a year before: 比年初, 环比, 比2005年, 年均, 累计
-_NOT_YOY = regex.compile(r"(?:比|较)(?:年初|上月|上季度|上季|上半年|前三季度|一季度|二季度|三季度|上旬|\d{4}年|[一二三四五六七八九十]+五末)"
+_NOT_YOY = compile_cached(r"(?:比|较)(?:年初|上月|上季度|上季|上半年|前三季度|一季度|二季度|三季度|上旬|\d{4}年|[一二三四五六七八九十]+五末)"
                          r"|环比|年均|平均每年|年平均|累计")
-_RECORD = regex.compile(r"新高|历史最高|最高水平|创纪录|历史纪录")
+_RECORD = compile_cached(r"新高|历史最高|最高水平|创纪录|历史纪录")
 _UP_VERBS = ("扩大", "增加", "提高", "上升", "增长", "上涨", "提升", "攀升", "增至", "升至", "新高")
 _DOWN_VERBS = ("下降", "减少", "降低", "缩小", "缩减", "回落", "下滑", "下跌", "降至", "缩短")
-_FROM_TO = regex.compile(r"(?:由|从)(?:原来的|原先的|过去的|以前的|去年的|上年的)?$")
-_TO = regex.compile(r"^[\p{Han}]{0,8}?(?P<verb>扩大|增加|提高|上升|增长|上涨|提升|下降|减少|降低|缩小|缩减|回落)?(?:到|至)$")
-_FORWARD = regex.compile(r"^[，,]?\s*(?:达到|达|为|至|增至|升至|降至|提高到|增加到|扩大到|减少到|下降到|降低到)$")
+_FROM_TO = compile_cached(r"(?:由|从)(?:原来的|原先的|过去的|以前的|去年的|上年的)?$")
+_TO = compile_cached(r"^[\p{Han}]{0,8}?(?P<verb>扩大|增加|提高|上升|增长|上涨|提升|下降|减少|降低|缩小|缩减|回落)?(?:到|至)$")
+_FORWARD = compile_cached(r"^[，,]?\s*(?:达到|达|为|至|增至|升至|降至|提高到|增加到|扩大到|减少到|下降到|降低到)$")
 # 去年同期为X, 去年同期出口额为X: X is the figure of the same period a year before
-_SAME_PERIOD = regex.compile(r"(?:去年|上年)同期(?:(?![增降减提扩下上])\p{Han}){0,8}?(?:为|是|达|达到|仅|仅为|共|有|的)?$")
-_BASIS_AFTER = regex.compile(r"^(?:的)?基础上")
-_ADJACENT_BASE = regex.compile(r"(?:末|底)?(?:的)?(?:为|是)?")
-_HAN_ONLY = regex.compile(r"[\p{Han}]*")
-_ENUMERATION = regex.compile(r"以及|、|和|及|与")
-_LIST_CONTINUES = regex.compile(r"[、,，和及与]?[\p{Han}]{0,6}")
-_WHOLE_WORDS = regex.compile(r"[^，,。；;的]*?(?=的|比重|比例|份额|约|达|为|[，,。；;]|$)")
-_BASE_LEAD = regex.compile(r"(?:比|较|同比|与|相比)$")
+_SAME_PERIOD = compile_cached(r"(?:去年|上年)同期(?:(?![增降减提扩下上])\p{Han}){0,8}?(?:为|是|达|达到|仅|仅为|共|有|的)?$")
+_BASIS_AFTER = compile_cached(r"^(?:的)?基础上")
+_ADJACENT_BASE = compile_cached(r"(?:末|底)?(?:的)?(?:为|是)?")
+_HAN_ONLY = compile_cached(r"[\p{Han}]*")
+_ENUMERATION = compile_cached(r"以及|、|和|及|与")
+_LIST_CONTINUES = compile_cached(r"[、,，和及与]?[\p{Han}]{0,6}")
+_WHOLE_WORDS = compile_cached(r"[^，,。；;的]*?(?=的|比重|比例|份额|约|达|为|[，,。；;]|$)")
+_BASE_LEAD = compile_cached(r"(?:比|较|同比|与|相比)$")
 
 
 @dataclass(slots=True)
@@ -378,7 +379,7 @@ class Linker:
         self._rule_ids = {m.id: f"{m.ruleset}/{m.id}" for m in rules.metrics}
         self._mention_end = -1
         heads = set(_NAME_HEAD) | set(rules.subjects)
-        self._heads = regex.compile(r"^(?:\L<heads>)", heads=sorted(heads, key=len, reverse=True))
+        self._heads = compile_cached(r"^(?:\L<heads>)", heads=sorted(heads, key=len, reverse=True))
         self._tails: dict[str, tuple[str, ...]] = {}   # by last character, longest first
         self._names: dict[str, str] = {}   # name_of's runs of words, trimmed
         for tail in sorted(_NAME_TAIL, key=len, reverse=True):
@@ -1014,7 +1015,7 @@ _PERIOD_BRANCHES = (
 # starts no year and no range of months (digits are everywhere in figure-dense text:
 # there the scan takes three quarters of its time without it). One guard holding both
 # measured slower than none: the engine skips ahead only behind a single character class.
-_PERIOD = regex.compile(r"(?=[0-9今本当去上前明下一二三四第全])(?=\D|(?:19|20)\d\d|\d{1,2}\s*[-~至到])(?:"
+_PERIOD = compile_cached(r"(?=[0-9今本当去上前明下一二三四第全])(?=\D|(?:19|20)\d\d|\d{1,2}\s*[-~至到])(?:"
                         + _PERIOD_BRANCHES + ")")
 
 
@@ -1025,7 +1026,7 @@ def _period_anchor() -> Anchor:
     reaching back and ahead over the characters a match may hold before and after them
     (digits always; the anchors themselves not, so that no character is walked twice)."""
     spaces = _space_chars()
-    return Anchor(regex.compile("[年月季]"), back=frozenset("今本当去上前明下半一二三四第全-~至到") | spaces,
+    return Anchor(compile_cached("[年月季]"), back=frozenset("今本当去上前明下半一二三四第全-~至到") | spaces,
                   ahead=frozenset("-~至到日同期度") | spaces, reach=4)
 
 

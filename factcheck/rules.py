@@ -14,6 +14,7 @@ import regex
 import yaml
 
 from .lexicon import YAML_LOADER
+from .pattern_cache import compile_cached
 
 PATTERN_TIMEOUT = 2.0
 
@@ -77,7 +78,7 @@ def combine_exclusions(exclusions: "list[Exclusion]") -> "Optional[regex.Pattern
     if not exclusions:
         return None
     # a branch reset group numbers each pattern's groups from 1, so \1 keeps its meaning
-    return regex.compile("(?|" + "|".join(f"(?:{e.pattern})" for e in exclusions) + ")", regex.V1)
+    return compile_cached("(?|" + "|".join(f"(?:{e.pattern})" for e in exclusions) + ")", regex.V1)
 
 
 @lru_cache(maxsize=1)
@@ -239,7 +240,7 @@ def _validated(path: Path, always: bool = False) -> tuple[dict, yaml.Node]:
             raise RuleError(f"{path}:{line}: pattern of {exclusion['id']!r} repeats {count} times "
                             f"(counted repeats, nested ones multiplied, may reach {MAX_REPEAT})")
         try:
-            compiled = regex.compile(exclusion["pattern"], regex.V1)
+            compiled = compile_cached(exclusion["pattern"], regex.V1)
         except (regex.error, OverflowError, RecursionError, MemoryError) as exc:
             reason = str(exc) or type(exc).__name__
             raise RuleError(f"{path}:{line}: pattern of {exclusion['id']!r} does not compile: {reason}") from None
@@ -254,7 +255,7 @@ def _validated(path: Path, always: bool = False) -> tuple[dict, yaml.Node]:
 
 
 MAX_REPEAT = 10_000
-_COUNT = regex.compile(r"\{(\d*)(?:,(\d*))?\}")
+_COUNT = compile_cached(r"\{(\d*)(?:,(\d*))?\}")
 
 
 def _largest_repeat(pattern: str) -> int:
