@@ -149,7 +149,8 @@ _space_lut[_SPACE_CODES] = True
 # Spaces that typesetting puts between groups of three digits (14 151.3, 1 234 567): a
 # no-break, figure, thin or narrow no-break space. An ordinary space never is one.
 _GROUPING_SPACES = {0xA0, 0x2007, 0x2009, 0x202F}
-_GROUPING_SPACE_CODES = np.array(sorted(_GROUPING_SPACES), dtype=np.uint32)
+_grouping_space_lut = np.zeros(_UNICODE_SIZE, dtype=np.bool_)
+_grouping_space_lut[sorted(_GROUPING_SPACES)] = True
 
 # What the first pass over a document needs to know of each code point, in one table so
 # that it costs one lookup per character: invisible, a space, not folded yet, a \r.
@@ -190,7 +191,7 @@ def _spaces_inside_numbers(codes: np.ndarray, spaces: Optional[np.ndarray] = Non
     for start, end in zip(starts[keep].tolist(), ends[keep].tolist()):
         mask[start:end] = True
     single = ~keep & (ends - starts == 1)
-    single[single] = np.isin(codes[starts[single]], _GROUPING_SPACE_CODES)  # an ordinary space never is one
+    single[single] = _grouping_space_lut[codes[starts[single]]]  # an ordinary space never is one
     grouping: dict[int, bool] = {}
     for start in starts[single].tolist():   # in order: a group's separator before this one is known
         if _groups_digits(codes, start, grouping):
@@ -240,12 +241,36 @@ def _annotation_mask(codes: np.ndarray,
         # positions in 4 bytes, not 8: in pinyin-annotated text a close paren comes every
         # few characters, and a dozen arrays the size of `closes` are alive at once
         closes = closes.astype(np.int32)
+    if closes.size:
+        # only a close right after a pinyin letter can end one: the walk back below
+        # starts nowhere else, and most parens of most texts are no annotation, whose
+        # dozens of passes cost a short document more than all the rest of normalizing
+        closes = closes[(closes > 0) & _pinyin_lut[codes[closes - 1]]]
     if changed is not None and closes.size:
         cut = np.searchsorted(changed, closes, side="right") - 1
         closes = closes[(cut >= 0) & (closes - changed[np.maximum(cut, 0)] <= _ANNOTATION_REACH)]
     if closes.size == 0:
         return np.zeros(n, dtype=np.bool_), closes, closes
-    # Walk back from every close paren over pinyin letters, all closes at once.
+    if closes.size < ONE_BY_ONE_BELOW:
+        starts, ends = _annotations_one_by_one(codes, closes)
+    else:
+        starts, ends = _annotations_at_once(codes, closes)
+    if starts.size == 0:
+        return np.zeros(n, dtype=np.bool_), starts, ends
+    # The spans are disjoint (a walk back stops at the close paren of the span before), so
+    # a running sum of +1 at each start and -1 at each end is 1 exactly inside them.
+    delta = np.zeros(n + 1, dtype=np.int8)
+    delta[starts] = 1
+    delta[ends] -= 1
+    # summed in place, 0 or 1 at every position: read as booleans without a copy
+    mask = np.cumsum(delta[:n], dtype=np.int8, out=delta[:n]).view(np.bool_)
+    return mask, starts, ends
+
+
+def _annotations_at_once(codes: np.ndarray, closes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The starts and ends of the annotations that end at `closes` (sorted positions of
+    close parens, each right after a pinyin letter), all closes at once: a walk back
+    over the pinyin letters before each, a letter a pass."""
     run_start = closes.copy()
     has_tone = np.zeros(closes.size, dtype=np.bool_)
     active = np.arange(closes.size, dtype=closes.dtype)
@@ -268,16 +293,49 @@ def _annotation_mask(codes: np.ndarray,
     question = valid & ~paren & (opener_code == _QUESTION)
     starts = np.where(paren, opener, run_start)[paren | question]
     ends = closes[paren | question] + 1
-    if starts.size == 0:
-        return np.zeros(n, dtype=np.bool_), starts, ends
-    # The spans are disjoint (a walk back stops at the close paren of the span before), so
-    # a running sum of +1 at each start and -1 at each end is 1 exactly inside them.
-    delta = np.zeros(n + 1, dtype=np.int8)
-    delta[starts] = 1
-    delta[ends] -= 1
-    # summed in place, 0 or 1 at every position: read as booleans without a copy
-    mask = np.cumsum(delta[:n], dtype=np.int8, out=delta[:n]).view(np.bool_)
-    return mask, starts, ends
+    return starts, ends
+
+
+# Below this many close parens to look at, `_annotations_one_by_one`: each numpy pass
+# of `_annotations_at_once` costs a few microseconds however few the closes, and a
+# one-paragraph document paid more for its dozens of passes than for all the rest of
+# normalizing; one close looked at in Python costs about as much as one pass.
+ONE_BY_ONE_BELOW = 48
+_PINYIN_CODES = frozenset(map(ord, _PINYIN_LETTERS))
+_TONED_CODES = frozenset(map(ord, _TONED))
+_OPEN_CODES = frozenset(_OPEN.tolist())
+
+
+def _annotations_one_by_one(codes: np.ndarray, closes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What `_annotations_at_once` finds, a close at a time."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for close in closes.tolist():
+        low = max(close - _ANNOTATION_REACH, 0)
+        window = codes[low:close].tolist()   # the letters, the opener and the character before it
+        run = len(window)
+        while len(window) - run < 2 * _MAX_SYLLABLE + 1 and run > 0 and window[run - 1] in _PINYIN_CODES:
+            run -= 1
+        opener = low + run - 1
+        if opener < 0:
+            continue
+        # from here on run >= 2 wherever opener >= 1: the window was not cut at the text's start
+        letters, opener_code = window[run:], window[run - 1]
+        paren = opener >= 1 and opener_code in _OPEN_CODES
+        toned = any(code in _TONED_CODES for code in letters)
+        if not toned and paren:
+            syllables = _NEUTRAL_TONE.get(chr(window[run - 2]))
+            toned = bool(syllables) and "".join(map(chr, letters)) in syllables
+        if not toned:
+            continue
+        if paren and _han_lut[window[run - 2]]:
+            starts.append(opener)
+        elif opener_code == _QUESTION:
+            starts.append(opener + 1)
+        else:
+            continue
+        ends.append(close + 1)
+    return np.array(starts, dtype=closes.dtype), np.array(ends, dtype=closes.dtype)
 
 
 @dataclass
@@ -371,7 +429,8 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
         starts_found.append(np.where(starts > 0, before, 0))
         ends_found.append(index[ends - 1] + 1)
         followed_by_opener = ends < folded.size
-        followed_by_opener[followed_by_opener] = np.isin(folded[ends[followed_by_opener]], _OPEN)
+        after = folded[ends[followed_by_opener]]
+        followed_by_opener[followed_by_opener] = (after == _OPEN[0]) | (after == _OPEN[1])
         kept = np.logical_not(mask, out=mask)
         index = index[kept]   # one at a time: each old array goes before the next new one
         current = current[kept]

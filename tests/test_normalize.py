@@ -2,7 +2,7 @@
 import unicodedata
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from factcheck.normalize import normalize
@@ -201,3 +201,46 @@ def test_a_text_folds_in_four_bytes_once_a_character_folds_past_the_bmp(monkeypa
     assert (doc.norm, doc.raw_index.tolist()) == ("年\U00020000长", [0, 1, 2])
     assert not N._fold16_usable
     assert normalize("增長(zhǎng)14.5％").norm == "增长14.5%"
+
+
+def _both_ways(text: str):
+    """normalize(text) with every annotation looked at one close at a time, and all at
+    once (numpy), as (norm, raw_index, annotation starts, annotation ends) each."""
+    import factcheck.normalize as module
+
+    kept = module.ONE_BY_ONE_BELOW
+    outcomes = []
+    try:
+        for below in (10 ** 9, 0):
+            module.ONE_BY_ONE_BELOW = below
+            doc = normalize(text)
+            outcomes.append((doc.norm, doc.raw_index.tolist(), doc.annotation_starts.tolist(),
+                             doc.annotation_ends.tolist()))
+    finally:
+        module.ONE_BY_ONE_BELOW = kept
+    return outcomes
+
+
+_ANNOTATED = st.lists(st.sampled_from(list("增長的了個字一2?？(（)）zhǎngleàiüngeē ，。\u200b")
+                                     + ["（zhǎng）", "(le)", "(de)", "(zhǎng)(zhǎng)", "zhǎngzhǎngzhǎng)"]),
+                     max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ANNOTATED, st.integers(min_value=0, max_value=20))
+@example("字(zhǎngzhǎngzhǎng)", 0)      # the longest run of letters an annotation has
+@example("字(zhǎngzhǎngzhǎngg)", 3)     # one letter more: none
+@example("的(de)了(le)個(ge)", 0)
+def test_annotations_one_by_one_as_all_at_once(text, pad):
+    """Short texts look at their few close parens in Python, long ones with numpy: the
+    same annotations either way, at the text's start (a window cut short) and further in."""
+    one_by_one, at_once = _both_ways("字" * pad + text)
+    assert one_by_one == at_once
+
+
+def test_annotations_one_by_one_as_all_at_once_on_the_seed():
+    from pathlib import Path
+
+    seed = Path(__file__).resolve().parent.parent / "fixtures" / "sichuan_quality_interview_2010.txt"
+    one_by_one, at_once = _both_ways(seed.read_text(encoding="utf-8"))
+    assert one_by_one == at_once and len(one_by_one[2]) > 1000   # the seed's pinyin, cut out
