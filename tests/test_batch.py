@@ -133,6 +133,34 @@ def test_links_to_folders_are_followed_and_each_folder_walked_once(corpus, tmp_p
     assert sorted(read_table(out, "documents")["path"]) == sorted(paths)
 
 
+
+def test_pipes_sockets_and_devices_in_a_folder_are_no_documents(corpus, tmp_path):
+    """A named pipe nobody writes hung the whole batch (its reader waited for ever); a
+    socket or a device is no document either. A link to nothing is one, that failed."""
+    from factcheck.batch.inputs import iter_tasks
+
+    os.mkfifo(corpus / "waiting.txt")
+    (corpus / "pipe-link.txt").symlink_to(corpus / "waiting.txt")
+    (corpus / "zeros.txt").symlink_to("/dev/zero")
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind(str(corpus / "socket.txt"))
+    except OSError:   # a path too long for a socket: the test goes on without one
+        pass
+    (corpus / "nowhere.txt").symlink_to(tmp_path / "missing")
+    names = {os.path.relpath(task.path, corpus) for task in iter_tasks([str(corpus)])}
+    assert not names & {"waiting.txt", "pipe-link.txt", "zeros.txt", "socket.txt"}
+    assert "nowhere.txt" in names
+    out = tmp_path / "out"
+    script = ("import sys; from factcheck.cli import main; "
+              f"sys.exit(main(['batch', {str(corpus)!r}, '--out', {str(out)!r}, '--jobs', '1']))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    server.close()
+    assert done.returncode == 2, done.stderr   # the link to nothing failed
+    docs = read_table(out, "documents")
+    assert len(docs) == len(SMALL) + len(CHECKS) + 1
+    assert list(docs.loc[docs["status"] == "error", "path"]) == [str(corpus / "nowhere.txt")]
+
 def test_fail_on_gives_1_only_when_asked(corpus, tmp_path):
     assert batch(corpus / "checks", "--out", tmp_path / "a", "--jobs", 1) == 0
     assert batch(corpus / "checks", "--out", tmp_path / "b", "--jobs", 1, "--fail-on", "error") == 1

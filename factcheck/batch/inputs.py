@@ -11,6 +11,7 @@ import fnmatch
 import gzip
 import json
 import os
+import stat
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
@@ -115,7 +116,8 @@ def _all_tasks(inputs, glob, columns, exclude) -> Iterator[DocumentTask]:
 def _walk(top: str, glob: str, exclude: Optional[str]) -> Iterator[tuple[str, int]]:
     """(path, size) of the files under `top` whose name (or, for a pattern with a /, whose
     path under `top`) matches `glob`; hidden files and folders are left out, and so is
-    `exclude` (the output folder). Links to folders are followed, but each folder is
+    `exclude` (the output folder), and so are named pipes, sockets and devices (given by
+    name, outside a folder, they are read). Links to folders are followed, but each folder is
     walked once: a link back up the tree (loop -> ..) walked every file again at every
     level, until the path grew too long."""
     skip = os.path.realpath(exclude) if exclude else None
@@ -147,10 +149,14 @@ def _walk(top: str, glob: str, exclude: Optional[str]) -> Iterator[tuple[str, in
             name = os.path.relpath(entry.path, top).replace(os.sep, "/") if by_path else entry.name
             if fnmatch.fnmatchcase(name, glob):
                 try:
-                    size = entry.stat().st_size
+                    found = entry.stat()
                 except OSError:
-                    size = 0
-                yield entry.path, size
+                    yield entry.path, 0   # gone, or a link to nothing: its document says so
+                    continue
+                if stat.S_ISREG(found.st_mode):
+                    yield entry.path, found.st_size
+                # else a named pipe, socket or device (or a link to one): no document, and
+                # reading it may never end (a pipe nobody writes hung the whole batch)
         stack.extend(reversed(subfolders))   # depth first, in name order
 
 
