@@ -83,13 +83,13 @@ _PROPERTY_NAME = compile_cached(rf"(?:{_PROPERTY_WORDS})$")
 SHARE_REACH = 2000
 _NAME_RUN = compile_cached(r"[\p{Han}A-Za-z()（）]+$", regex.REVERSE)
 _COMPARABLE_NOTE = compile_cached(r"(?:增长速度|增速|增长率|发展速度|增幅)[^。\n]{0,12}按可比价(?:格)?计算"
-                                 r"|按可比价(?:格)?计算[^。\n]{0,12}(?:增长速度|增速|增长率|发展速度|增幅)")
+                                  r"|按可比价(?:格)?计算[^。\n]{0,12}(?:增长速度|增速|增长率|发展速度|增幅)")
 _COMPARABLE_HERE = compile_cached(r"按可比价(?:格)?计算|可比价|不变价|扣除价格因素")
 _REAL_GROWTH = ("实际增长", "实质增长", "实际下降", "实质下降")
 _FORECAST = compile_cached(r"预计|预期|有望|力争|计划|目标|将达|将突破|将超过|将实现")
 # rates over another base than the same period a year before: 比年初, 环比, 比2005年, 年均, 累计
 _NOT_YOY = compile_cached(r"(?:比|较)(?:年初|上月|上季度|上季|上半年|前三季度|一季度|二季度|三季度|上旬|\d{4}年|[一二三四五六七八九十]+五末)"
-                         r"|环比|年均|平均每年|年平均|累计")
+                          r"|环比|年均|平均每年|年平均|累计")
 _RECORD = compile_cached(r"新高|历史最高|最高水平|创纪录|历史纪录")
 _UP_VERBS = ("扩大", "增加", "提高", "上升", "增长", "上涨", "提升", "攀升", "增至", "升至", "新高")
 _DOWN_VERBS = ("下降", "减少", "降低", "缩小", "缩减", "回落", "下滑", "下跌", "降至", "缩短")
@@ -1016,7 +1016,7 @@ _PERIOD_BRANCHES = (
 # there the scan takes three quarters of its time without it). One guard holding both
 # measured slower than none: the engine skips ahead only behind a single character class.
 _PERIOD = compile_cached(r"(?=[0-9今本当去上前明下一二三四第全])(?=\D|(?:19|20)\d\d|\d{1,2}\s*[-~至到])(?:"
-                        + _PERIOD_BRANCHES + ")")
+                         + _PERIOD_BRANCHES + ")")
 
 
 @lru_cache(maxsize=1)
