@@ -61,6 +61,12 @@ def test_typed_frame_holds_escaped_texts():
     (pa.string(), ["统计", None, "", "a\"b\n", "\U0001f600"]),
     (pa.string(), [None, None]),
     (pa.string(), []),
+    (pa.string(), [""]),
+    (pa.string(), ["", None, ""]),
+    (pa.string(), ["a\x00b", "统计", None, "", "\x00"]),   # a NUL: the texts' bytes counted one by one
+    (pa.string(), ["增长14.5%", "c12", None, "14151.3亿元"] * 300),
+    (pa.float64(), [None, None]),
+    (pa.int64(), [None]),
     (pa.int64(), [1, None, -(2 ** 63), 2 ** 63 - 1, 0]),
     (pa.float64(), [1.5, None, float("inf"), -0.0, 3]),
     (pa.bool_(), [True, False, None, True, True, False, True, True, False]),
@@ -75,6 +81,9 @@ def test_arrow_array_keeps_nan_a_value_and_escapes_surrogates():
     texts = arrow_array(["统计\udccd", None], pa.string())
     texts.validate(full=True)   # valid UTF-8
     assert texts.to_pylist() == ["统计\\udccd", None]
+    texts = arrow_array(["a\x00\ud800", "\udfff统计", None, "b"], pa.string())
+    texts.validate(full=True)
+    assert texts.to_pylist() == ["a\x00\\ud800", "\\udfff统计", None, "b"]
     assert stored_text("统计\udccd") == "统计\\udccd"
 
 

@@ -23,6 +23,8 @@ import json
 import os
 import re
 import tempfile
+from itertools import repeat
+from operator import is_not
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -238,29 +240,58 @@ def arrow_array(values: list, kind):
     """pa.array(values, type=kind) for this module's column types (string, int64, float64,
     bool; None is null, a float NaN is a value), with the texts as `stored_text` makes
     them. Built from buffers: the first pa.array call of a process imports pandas (half a
-    second, a twentieth of a batch over 10 MB of text), for its pandas objects only."""
+    second, a twentieth of a batch over 10 MB of text), for its pandas objects only. The
+    values are read by numpy's, str's and Arrow's own loops, not one at a time in
+    Python: the parent process makes every row's columns while the workers work."""
     import numpy as np
     import pyarrow as pa
 
     count = len(values)
-    missing = np.fromiter((v is None for v in values), dtype=np.bool_, count=count)
-    nulls = int(missing.sum())
-    validity = pa.py_buffer(np.packbits(~missing, bitorder="little")) if nulls else None
+    nulls = values.count(None)
+    validity = None
+    if nulls:
+        present = np.fromiter(map(is_not, values, repeat(None)), dtype=np.bool_, count=count)
+        validity = pa.py_buffer(np.packbits(present, bitorder="little"))
     if pa.types.is_string(kind):
-        encoded = [b"" if v is None else v.encode("utf-8", OUTPUT_ERRORS) for v in values]
-        offsets = np.zeros(count + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=count), out=offsets[1:])
-        if offsets[-1] >= 2 ** 31:   # past what a string array's 4-byte offsets reach
+        texts = _text_array([("" if v is None else v) for v in values] if nulls else values)
+        if texts is None:   # past what a string array's 4-byte offsets reach
             return pa.array([None if v is None else stored_text(v) for v in values], type=kind)
-        data = [pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(b"".join(encoded))]
-    elif pa.types.is_boolean(kind):
-        data = [pa.py_buffer(np.packbits(np.fromiter((bool(v) for v in values), dtype=np.bool_, count=count),
-                                         bitorder="little"))]
+        return pa.Array.from_buffers(kind, count, [validity, *texts.buffers()[1:]], null_count=nulls,
+                                     offset=texts.offset)
+    if pa.types.is_boolean(kind):
+        bits = np.array([bool(v) for v in values] if nulls else values, dtype=np.bool_)
+        data = np.packbits(bits, bitorder="little")
+    elif pa.types.is_floating(kind):
+        data = np.array(values, dtype=np.float64)   # None as NaN, under the validity's null
     else:
-        dtype = np.float64 if pa.types.is_floating(kind) else np.int64
-        fill = np.nan if dtype is np.float64 else 0
-        data = [pa.py_buffer(np.array([fill if v is None else v for v in values], dtype=dtype))]
-    return pa.Array.from_buffers(kind, count, [validity, *data], null_count=nulls)
+        data = np.array([0 if v is None else v for v in values] if nulls else values, dtype=np.int64)
+    return pa.Array.from_buffers(kind, count, [validity, pa.py_buffer(data)], null_count=nulls)
+
+
+def _text_array(texts: list):
+    """The texts (str, none None) as a pa.string() array without nulls, lone surrogates
+    escaped; None past 2 GB. Joined by NUL and split again by Arrow, which finds where
+    each text's bytes start: a text holding a NUL has them counted instead."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    joined = "\x00".join(texts)
+    try:
+        data = joined.encode("utf-8")
+    except UnicodeEncodeError:   # a lone surrogate: all that UTF-8 cannot encode
+        data = joined.encode("utf-8", OUTPUT_ERRORS)
+    if len(data) >= 2 ** 31:
+        return None
+    if not texts or joined.count("\x00") != len(texts) - 1:
+        encoded = [text.encode("utf-8", OUTPUT_ERRORS) for text in texts]
+        offsets = np.zeros(len(texts) + 1, dtype=np.int32)
+        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int32, count=len(texts)), out=offsets[1:])
+        return pa.Array.from_buffers(pa.string(), len(texts), [None, pa.py_buffer(offsets),
+                                                               pa.py_buffer(b"".join(encoded))])
+    whole = pa.Array.from_buffers(pa.large_string(), 1, [None, pa.py_buffer(np.array([0, len(data)], dtype=np.int64)),
+                                                          pa.py_buffer(data)])
+    return pc.split_pattern(whole, pattern="\x00").flatten().cast(pa.string())
 
 
 def _is_base(source: dict, store: PartStore) -> bool:
