@@ -470,7 +470,10 @@ class Extractor:
         raw = doc.raw
         for number, (claim, start, end) in enumerate(zip(claims, starts.tolist(), ends.tolist()), 1):
             claim.id = f"c{number}"
-            claim.start, claim.end = start, end
+            # the same int object where the raw offset is the normalized one (text with
+            # nothing cut out): 64 bytes a claim, of the 700 a figure-dense text holds
+            claim.start = claim.norm_start if start == claim.norm_start else start
+            claim.end = claim.norm_end if end == claim.norm_end else end
             claim.text = raw[start:end]
 
     def _scan(self, text: str, block: Optional[int] = None) -> list:

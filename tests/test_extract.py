@@ -276,3 +276,17 @@ def test_no_exception_on_any_unicode_text(text):
 @example("\ud800\udc00增长5%")
 def test_no_exception_on_mixed_unicode_text(text):
     _check_spans(text, extract(text))
+
+
+def test_raw_offsets_share_the_normalized_ints_where_equal():
+    """Where nothing is cut out before a figure, its raw offsets are its normalized ones,
+    and the claim holds one int object for both (64 bytes a claim on figure-dense text);
+    after a pinyin annotation they differ, and each is right."""
+    text = "全省经济运行平稳，" * 40 + "全年生产总值14151.3亿元，比上年增长14.5%。"
+    claims = Pipeline().run_text(text).claims
+    assert len(claims) == 2 and all(c.start > 256 for c in claims)   # past the cached small ints
+    assert all(c.start is c.norm_start and c.end is c.norm_end for c in claims)
+    annotated = "增長(zhǎng)" + text
+    shifted = Pipeline().run_text(annotated).claims
+    assert [c.start - c.norm_start for c in shifted] == [len("(zhǎng)")] * 2
+    assert [annotated[c.start:c.end] for c in shifted] == [c.text for c in claims]
