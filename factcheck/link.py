@@ -416,10 +416,16 @@ class Linker:
 
         # pass 1: where each claim stands, what names it, whether it is a base or a forecast
         previous_end = 0
+        paragraph = sentence = -1
         for index, claim in enumerate(claims):
             info = links.get(claim.id)
-            info.paragraph = line_of[index]
-            info.sentence = sentence_of[index]
+            # the claims of a line or a sentence share one int object for it, where each
+            # read of the array makes a new one: 64 bytes a claim on figure-dense text
+            if line_of[index] != paragraph:
+                paragraph = line_of[index]
+            if sentence_of[index] != sentence:
+                sentence = sentence_of[index]
+            info.paragraph, info.sentence = paragraph, sentence
             clause_floor = clause_floors[index]
             before = text[max(clause_floor, previous_end if previous_end <= claim.norm_start else 0):claim.norm_start]
             info.base = claim.role in _FIGURE_ROLES and (
