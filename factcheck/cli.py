@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -318,13 +319,17 @@ def _test(args) -> int:
 
 def _escaping_stdout() -> None:
     """Lone surrogates (a file name's bytes that are not UTF-8) reach standard output as
-    their escapes, as every output file writes them (`report.OUTPUT_ERRORS`): a UTF-8
-    terminal or pipe would fail the run on them. A handler the user chose
+    their escapes, as every output file writes them (`report.OUTPUT_ERRORS`). Python's
+    own choice would fail the run on them (strict, in a UTF-8 locale) or write the raw
+    bytes (surrogateescape, in the C and C.UTF-8 locales of most containers), which
+    makes JSON output that is not UTF-8. A handler the user chose
     (PYTHONIOENCODING=utf-8:surrogateescape) is kept."""
     from .report import OUTPUT_ERRORS
 
     stream = sys.stdout
-    if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+    if ":" in os.environ.get("PYTHONIOENCODING", "") or not hasattr(stream, "reconfigure"):
+        return
+    if getattr(stream, "errors", None) in ("strict", "surrogateescape"):
         stream.reconfigure(errors=OUTPUT_ERRORS)
 
 

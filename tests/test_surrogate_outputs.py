@@ -107,13 +107,24 @@ def test_a_name_that_is_not_utf8_fails_no_output(corpus, tmp_path, command, fmt)
             assert escape_surrogates(os.path.basename(odd)) in text
 
 
-def test_standard_output_escapes_them(corpus):
+@pytest.mark.parametrize("setting", [{"PYTHONIOENCODING": "utf-8"},     # strict: it failed
+                                     {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}])   # surrogateescape: raw bytes
+def test_standard_output_escapes_them(corpus, setting):
     folder, odd, plain = corpus
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONIOENCODING", "LANG", "LC_ALL", "LC_CTYPE")}
     done = subprocess.run([sys.executable, "-m", "factcheck", "extract", "--format", "json", odd, plain],
-                          capture_output=True, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+                          capture_output=True, env={**env, **setting})
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
-    documents = json.loads(done.stdout.decode("utf-8"))["documents"]
+    documents = json.loads(done.stdout.decode("utf-8"))["documents"]   # UTF-8, and JSON
     assert [d["path"] for d in documents] == [odd, plain]
+
+
+def test_a_handler_the_user_chose_for_standard_output_is_kept(corpus):
+    folder, odd, plain = corpus
+    done = subprocess.run([sys.executable, "-m", "factcheck", "extract", "--format", "jsonl", odd],
+                          capture_output=True, env={**os.environ, "PYTHONIOENCODING": "utf-8:surrogateescape"})
+    assert done.returncode == 0
+    assert GBK_NAME in done.stdout   # the name's own bytes, as asked
 
 
 def test_reviewer_outputs(corpus, tmp_path):
