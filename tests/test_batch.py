@@ -161,6 +161,97 @@ def test_pipes_sockets_and_devices_in_a_folder_are_no_documents(corpus, tmp_path
     assert len(docs) == len(SMALL) + len(CHECKS) + 1
     assert list(docs.loc[docs["status"] == "error", "path"]) == [str(corpus / "nowhere.txt")]
 
+
+def test_a_second_batch_into_the_same_out_is_refused(corpus, tmp_path, capsys, monkeypatch):
+    """Two batches writing one --out (a cron job started again before its last run
+    ended) deleted each other's unfinished parts and numbered theirs alike: the folder
+    is locked for the whole run, and a second batch stops with one line."""
+    import fcntl
+
+    import factcheck.batch.main as batch_main
+
+    out = tmp_path / "out"
+    out.mkdir()
+    held = os.open(out, os.O_RDONLY)
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)   # as a running batch holds it
+        assert batch(corpus, "--out", out, "--jobs", 1, "--resume") == 2
+        assert "another factcheck batch is writing there" in capsys.readouterr().err
+        assert not any(out.iterdir())   # nothing written, nothing deleted
+    finally:
+        os.close(held)
+    seen = []
+    real_run = batch_main.run
+
+    def run_while_looking(*args, **kwargs):
+        probe = os.open(out, os.O_RDONLY)
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            seen.append("free")
+        except BlockingIOError:
+            seen.append("locked")
+        finally:
+            os.close(probe)
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(batch_main, "run", run_while_looking)
+    assert batch(corpus, "--out", out, "--jobs", 1) == 0
+    assert seen == ["locked"]
+    probe = os.open(out, os.O_RDONLY)   # and let go once the run is over
+    try:
+        fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        os.close(probe)
+
+
+def test_a_full_disk_stops_with_one_line_and_resume_finishes(corpus, tmp_path, capsys, monkeypatch):
+    """A part or a table that cannot be written (a full disk) gave a traceback; now one
+    line, exit 2, and the parts written before it stay for --resume."""
+    import errno
+
+    import factcheck.batch.tables as batch_tables
+
+    real_write = batch_tables._write_parquet
+    written = []
+
+    def fills_up(table, tmp):
+        if len(written) >= 3:   # the first part's three files fit
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written.append(tmp)
+        real_write(table, tmp)
+
+    monkeypatch.setattr(batch_tables, "_write_parquet", fills_up)
+    out = tmp_path / "out"
+    assert batch(corpus, "--out", out, "--jobs", 1, "--_part-docs", 2) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "No space left on device" in err and "--resume" in err
+    assert "Traceback" not in err
+    monkeypatch.setattr(batch_tables, "_write_parquet", real_write)
+    assert batch(corpus, "--out", out, "--jobs", 1, "--resume") == 0
+    docs = read_table(out, "documents")
+    assert len(docs) == len(SMALL) + len(CHECKS) and docs["path"].is_unique
+
+
+def test_tables_that_cannot_be_put_together_are_put_together_by_resume(corpus, tmp_path, capsys, monkeypatch):
+    import errno
+
+    from factcheck.batch.tables import PartStore
+
+    real_assemble = PartStore.assemble
+
+    def full(self, csv=False):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(PartStore, "assemble", full)
+    out = tmp_path / "out"
+    assert batch(corpus, "--out", out, "--jobs", 1) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "every document is done" in err
+    assert (out / "parts").is_dir() and not (out / "documents.parquet").exists()
+    monkeypatch.setattr(PartStore, "assemble", real_assemble)
+    assert batch(corpus, "--out", out, "--jobs", 1, "--resume") == 0
+    assert len(read_table(out, "documents")) == len(SMALL) + len(CHECKS)
+
 def test_fail_on_gives_1_only_when_asked(corpus, tmp_path):
     assert batch(corpus / "checks", "--out", tmp_path / "a", "--jobs", 1) == 0
     assert batch(corpus / "checks", "--out", tmp_path / "b", "--jobs", 1, "--fail-on", "error") == 1

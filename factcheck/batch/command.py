@@ -21,7 +21,8 @@ def add_parser(sub) -> None:
     p.add_argument("inputs", nargs="+", metavar="INPUT",
                    help="files, folders (walked recursively) and tables of documents "
                         "(.csv .tsv .jsonl .ndjson .parquet, optionally .gz for the text ones)")
-    p.add_argument("--out", required=True, metavar="DIR", help="folder for the tables")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="folder for the tables (one batch at a time writes it: a second one stops)")
     p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: every core)")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on a dask.distributed cluster: tcp://HOST:PORT, or `local` for a LocalCluster "

@@ -82,21 +82,59 @@ def run_batch(options: BatchOptions) -> int:
     except EngineError as exc:
         raise UsageError(str(exc)) from None
     progress = None
+    lock = None
     try:
-        _prepare_out(out, options, settings)
-        store = PartStore(out)
-        store.drop_unfinished()
-        done = store.done() if options.resume else {}
-        progress = _progress(options)
-        tally = run(itertools.chain([first], tasks), engine, store, done, options.limits, progress)
-    except InputProblem as exc:   # a table that breaks half-way: what was done is kept
-        raise UsageError(f"{exc}; rerun with --resume once it is fixed") from None
+        try:
+            lock = _lock_out(out)
+            _prepare_out(out, options, settings)
+            store = PartStore(out)
+            store.drop_unfinished()
+            done = store.done() if options.resume else {}
+            progress = _progress(options)
+            tally = run(itertools.chain([first], tasks), engine, store, done, options.limits, progress)
+        except InputProblem as exc:   # a table that breaks half-way: what was done is kept
+            raise UsageError(f"{exc}; rerun with --resume once it is fixed") from None
+        except OSError as exc:   # a full disk, a folder gone: the parts written are kept
+            raise UsageError(f"{out}: cannot write the tables: {exc.strerror or exc}; the documents "
+                             f"finished are kept: rerun with --resume") from None
+        finally:
+            if progress:
+                progress.close()
+            engine.close()
+        try:
+            store.assemble(csv=options.csv)
+        except OSError as exc:
+            raise UsageError(f"{out}: cannot write the tables: {exc.strerror or exc}; every document "
+                             f"is done: rerun with --resume to put the tables together") from None
+        return _verdict(out, options, tally)
     finally:
-        if progress:
-            progress.close()
-        engine.close()
-    store.assemble(csv=options.csv)
-    return _verdict(out, options, tally)
+        if lock is not None:
+            os.close(lock)
+
+
+def _lock_out(out: Path) -> Optional[int]:
+    """--out made if need be and locked for the whole run (the lock goes with the process,
+    however it ends): two batches writing one folder (a cron job started again before its
+    last run ended) deleted each other's unfinished parts and numbered theirs alike. The
+    folder itself is locked, so no lock file is left in it. None where there is no flock."""
+    try:
+        import fcntl
+    except ImportError:   # pragma: no cover - not POSIX
+        return None
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        handle = os.open(out, os.O_RDONLY)
+    except OSError as exc:
+        raise UsageError(f"{out}: cannot create: {exc.strerror}") from None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(handle)
+        raise UsageError(f"{out}: another factcheck batch is writing there; "
+                         f"rerun with --resume once it has ended") from None
+    except OSError:   # a file system without locks (some network ones): run unlocked
+        return handle
+    return handle
 
 
 def _check_options(options: BatchOptions) -> None:
