@@ -252,6 +252,30 @@ def test_tables_that_cannot_be_put_together_are_put_together_by_resume(corpus, t
     assert batch(corpus, "--out", out, "--jobs", 1, "--resume") == 0
     assert len(read_table(out, "documents")) == len(SMALL) + len(CHECKS)
 
+
+@pytest.mark.parametrize("damage", ["cut gzip", "bytes that are not UTF-8"])
+def test_a_table_that_breaks_half_way_stops_with_one_line(tmp_path, capsys, damage):
+    """A JSON-lines table cut short (a gzip whose end is missing) or with a line that is
+    not UTF-8 gave a traceback: its rows before the break are run and kept, the batch
+    stops with one line, and --resume goes on once it is fixed."""
+    import gzip
+
+    lines = "".join(json.dumps({"text": f"2010年全省生产总值{14000 + i}.3亿元。"}, ensure_ascii=False) + "\n"
+                    for i in range(3000)).encode("utf-8")
+    if damage == "cut gzip":
+        table = tmp_path / "docs.jsonl.gz"
+        whole = gzip.compress(lines)
+        table.write_bytes(whole[:len(whole) // 2])
+    else:
+        table = tmp_path / "docs.jsonl"
+        table.write_bytes(lines + b'{"text": "\xff\xfe"}\n')
+    out = tmp_path / "out"
+    assert batch(table, "--out", out, "--jobs", 1, "--_part-docs", 100) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot read the jsonl table after its row" in err and "Traceback" not in err
+    kept = PartStore(out).done()
+    assert kept and all(path.startswith(f"{table}#") for path in kept)
+
 def test_fail_on_gives_1_only_when_asked(corpus, tmp_path):
     assert batch(corpus / "checks", "--out", tmp_path / "a", "--jobs", 1) == 0
     assert batch(corpus / "checks", "--out", tmp_path / "b", "--jobs", 1, "--fail-on", "error") == 1

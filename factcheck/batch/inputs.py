@@ -221,7 +221,26 @@ def _table_tasks(table: str, kind: str, columns: Columns) -> Iterator[DocumentTa
 
 def _table_rows(table: str, kind: str, columns: Columns) -> Iterator[tuple[int, "dict | str"]]:
     """(row number from 1 — the line number in JSON lines —, the row's wanted columns, or
-    a one-line reason the row cannot be read)."""
+    a one-line reason the row cannot be read). A table that breaks half-way (a cut gzip,
+    bytes that are not UTF-8, a damaged Parquet page) raises InputProblem: the rows
+    before it were given, and their documents are kept."""
+    rows = _rows_of(table, kind, columns)
+    last = 0
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except InputProblem:
+            raise
+        except (OSError, EOFError, ValueError) as exc:   # ValueError: UnicodeDecodeError, ArrowInvalid
+            raise InputProblem(f"{table}: cannot read the {kind} table after its row {last}: "
+                               f"{_one_line(exc)}") from None
+        last = row[0]
+        yield row
+
+
+def _rows_of(table: str, kind: str, columns: Columns) -> Iterator[tuple[int, "dict | str"]]:
     wanted = [c for c in (columns.text, columns.path, columns.id) if c]
     if kind == "jsonl":
         with _open_text(table) as handle:
