@@ -237,9 +237,20 @@ class OutputExists(FileExistsError):
         self.path = path
 
 
+class OutputIsFolder(OutputExists):
+    """An output named by a folder: no --force makes a report of it."""
+
+    def __init__(self, path: str):
+        FileExistsError.__init__(self, f"{path}: a folder; name the file to write")
+        self.path = path
+
+
 def refuse_existing(path: str | None, force: bool) -> None:
-    """Raise OutputExists when `path` is there and `force` is not given: checked before
-    the work, and again when the output is put in place."""
+    """Raise OutputExists when `path` is there and `force` is not given (OutputIsFolder
+    when it is a folder, force or not): checked before the work, and again when the
+    output is put in place."""
+    if path and os.path.isdir(path):
+        raise OutputIsFolder(path)
     if path and not force and os.path.lexists(path):
         raise OutputExists(path)
 

@@ -45,6 +45,22 @@ def test_an_existing_output_is_kept_without_force(tmp_path, args):
     assert out.read_bytes() != b"precious"
 
 
+
+@pytest.mark.parametrize("args", [c[1] for c in COMMANDS] + [["report", DOC, "--force", "--html"]],
+                         ids=[c[0] for c in COMMANDS] + ["report-html"])
+def test_a_folder_named_as_the_output_is_refused_before_the_work(tmp_path, args):
+    """-o FOLDER said `exists; use --force`, and with --force the run went to its end
+    to fail on the rename (`Not a directory`): refused at once now, force or not."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "kept.txt").write_text("precious", encoding="utf-8")
+    for extra in ([], ["--force"]):
+        target = [str(folder)] if args[0] == "report" else ["-o", str(folder), *extra]
+        proc = run(*args, *target)
+        assert proc.returncode == 2
+        assert proc.stderr == f"factcheck: {folder}: a folder; name the file to write\n"
+        assert sorted(os.listdir(folder)) == ["kept.txt"]
+
 def test_a_new_output_needs_no_force(tmp_path):
     out = tmp_path / "claims.json"
     proc = run("extract", DOC, "--format", "json", "-o", str(out))
