@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -191,6 +192,20 @@ def _check_nodes(path: Path, root: yaml.Node) -> None:
             stack.extend((child, False) for child in children if id(child) not in sizes)
 
 
+def _non_finite(data: Any, where: Optional[list] = None) -> Optional[list]:
+    """The path of the first number in `data` that is NaN or infinite (YAML's .nan, .inf,
+    1e999), or None."""
+    where = where or []
+    if isinstance(data, float):
+        return None if math.isfinite(data) else where
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        found = _non_finite(value, where + [key])
+        if found is not None:
+            return found
+    return None
+
+
 def validate_file(path: Path) -> dict:
     return _validated(path)[0]
 
@@ -232,6 +247,11 @@ def _validated(path: Path, always: bool = False) -> tuple[dict, yaml.Node]:
             message = error.message
         location = "/".join(str(p) for p in where)
         raise RuleError(f"{path}:{line}: {message}" + (f" (at {location})" if location else ""))
+    where = _non_finite(data)
+    if where is not None:
+        # .nan passes the schema's minimum (no comparison with NaN fails), and a tolerance
+        # of .nan or .inf made every check pass
+        raise RuleError(f"{path}:{_line_of(node, where)}: not a finite number (at {'/'.join(map(str, where))})")
     for i, exclusion in enumerate(data.get("exclusions", [])):
         line = _line_of(node, ["exclusions", i, "pattern"])
         count = _largest_repeat(exclusion["pattern"])

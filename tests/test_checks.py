@@ -278,6 +278,11 @@ def test_relation_with_unknown_metric_names_file_and_line(tmp_path):
     ("id: bad\nrelations:\n  - {id: r, kind: ratio, result: gdp}\n", "numerator"),
     ("id: bad\nchecks:\n  no_such_check: {enabled: false}\n", "no_such_check"),
     ("id: bad\nchecks:\n  sum: {tolerance: -1}\n", "minimum"),
+    # NaN passes the schema's minimum, and a NaN or infinite tolerance made every check pass
+    ("id: bad\nchecks:\n  sum: {tolerance: .nan}\n", "3: not a finite number (at checks/sum/tolerance)"),
+    ("id: bad\nchecks:\n  growth_vs_prior:\n    tolerance: .inf\n", "4: not a finite number"),
+    ("id: bad\nrelations:\n  - {id: r, kind: ratio, result: a, numerator: b, denominator: c, factor: .nan}\n",
+     "3: not a finite number (at relations/0/factor)"),
     ("id: bad\nchecks:\n  sum: {enabled: false, colour: red}\n", "colour"),
 ])
 def test_invalid_check_settings_are_rule_errors(tmp_path, body, words):

@@ -114,6 +114,25 @@ def test_only_skip_tolerance(call):
     assert call("check", str(SUM_FAIL), "--tolerance", "-1").returncode == 2
 
 
+@pytest.mark.parametrize("option,value", [("--tolerance", "nan"), ("--tolerance", "inf"), ("--tolerance", "-0.1"),
+                                          ("--ref-year", "210"), ("--ref-year", "20100"), ("--ref-year", "二〇一〇")])
+def test_a_tolerance_or_year_that_means_nothing_is_refused(call, option, value):
+    """--tolerance nan or inf made every check pass, a false all-clear (the failing
+    fixture gave no finding); a year of other than four digits is a typo."""
+    proc = call("check", str(SUM_FAIL), option, value)
+    err = proc.stderr.decode("utf-8") if isinstance(proc.stderr, bytes) else proc.stderr
+    assert proc.returncode == 2 and f"argument {option}" in err and repr(value) in err
+    assert not proc.stdout
+
+
+def test_run_checks_refuses_a_tolerance_that_means_nothing():
+    from factcheck.checks import run_checks
+
+    for tolerance in (float("nan"), float("inf"), -0.5):
+        with pytest.raises(ValueError, match="finite number, 0 or more"):
+            run_checks([], tolerance=tolerance)
+
+
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "table", "jsonl", "json"])
 def test_formats_to_file(call, tmp_path, fmt):
     out = tmp_path / f"findings.{fmt}"

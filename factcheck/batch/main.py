@@ -140,8 +140,8 @@ def _lock_out(out: Path) -> Optional[int]:
 def _check_options(options: BatchOptions) -> None:
     if options.jobs is not None and options.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    if options.tolerance < 0:
-        raise UsageError("--tolerance must not be negative")
+    if not 0 <= options.tolerance < float("inf"):   # nan and inf made every check pass
+        raise UsageError("--tolerance must be a finite number, 0 or more")
     if options.resume and options.force:
         raise UsageError("--resume and --force exclude each other")
     if "-" in options.inputs:

@@ -9,6 +9,8 @@ reported once, its other occurrences listed in `repeats`.
 """
 from __future__ import annotations
 
+import math
+
 from typing import Iterable, Optional, Sequence, Union
 
 from .. import collector
@@ -87,6 +89,8 @@ def run_checks(result_or_claims: Union[DocumentResult, Sequence[Claim]], text: O
     """
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r} (choose from {', '.join(LANGS)})")
+    if not 0.0 <= float(tolerance or 0.0) < math.inf:   # nan and inf made every check pass
+        raise ValueError(f"tolerance must be a finite number, 0 or more: {tolerance!r}")
     unknown = [c for c in list(enabled or []) + list(disabled) if c not in CHECK_IDS]
     if unknown:
         raise ValueError(f"unknown check {unknown[0]!r} (choose from {', '.join(CHECK_IDS)})")
