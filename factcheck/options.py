@@ -34,40 +34,24 @@ def add_jobs_option(parser) -> None:
                              "files add up to 1 MB; 1 for standard input)")
 
 
-def _at_least_one(value: str) -> int:
-    import argparse
+def _argument(parse, accept, unparsed: str, refused: str):
+    """An argparse type: `parse(value)`, refused unless `accept(result)`; each message
+    names the value given."""
+    def convert(value: str):
+        import argparse
 
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return number
-
-
-def _year(value: str) -> int:
-    """A year of four digits: 210 or 20100 is a typo, not a year any text states."""
-    import argparse
-
-    try:
-        year = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a year: {value!r}") from None
-    if not 1000 <= year <= 9999:
-        raise argparse.ArgumentTypeError(f"not a year of four digits: {value!r}")
-    return year
+        try:
+            result = parse(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{unparsed}: {value!r}") from None
+        if not accept(result):
+            raise argparse.ArgumentTypeError(f"{refused}: {value!r}")
+        return result
+    return convert
 
 
-def _tolerance(value: str) -> float:
-    """A relative slack: 0 or more, and finite (nan and inf made every check pass)."""
-    import argparse
-    import math
-
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if not (number >= 0 and math.isfinite(number)):
-        raise argparse.ArgumentTypeError(f"must be a finite number, 0 or more: {value!r}")
-    return number
+_at_least_one = _argument(int, lambda n: n >= 1, "not a whole number", "must be at least 1")
+# 210 or 20100 is a typo, not a year any text states
+_year = _argument(int, lambda y: 1000 <= y <= 9999, "not a year", "not a year of four digits")
+# nan and inf made every check pass (no comparison with NaN fails)
+_tolerance = _argument(float, lambda t: 0 <= t < float("inf"), "not a number", "must be a finite number, 0 or more")
