@@ -11,7 +11,7 @@ from typing import Optional
 
 from . import __version__
 from .console import EXIT_INTERRUPTED
-from .options import add_check_options, add_jobs_option, add_rule_options
+from .options import add_check_options, add_jobs_option, add_rule_options, no_check_left
 from .rules import RuleError, load_rules, rule_files, schema, validate_file
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD = 0, 1, 2
@@ -207,8 +207,9 @@ def _check(args) -> int:
     from .checks import load_config, run_checks, severity_at_least
     from .pipeline import Pipeline
 
-    if args.tolerance < 0:
-        sys.stderr.write("factcheck: --tolerance must not be negative\n")
+    problem = no_check_left(args.only, args.skip)
+    if problem:
+        sys.stderr.write(f"factcheck: {problem}\n")
         return EXIT_BAD
     if _output_taken(args):
         return EXIT_BAD

@@ -55,3 +55,13 @@ _at_least_one = _argument(int, lambda n: n >= 1, "not a whole number", "must be 
 _year = _argument(int, lambda y: 1000 <= y <= 9999, "not a year", "not a year of four digits")
 # nan and inf made every check pass (no comparison with NaN fails)
 _tolerance = _argument(float, lambda t: 0 <= t < float("inf"), "not a number", "must be a finite number, 0 or more")
+
+
+def no_check_left(only, skip) -> "str | None":
+    """Why --only and --skip leave no check to run (a run that checks nothing passes
+    everything: a false all-clear), or None."""
+    from .checks import CHECK_IDS
+
+    if (set(only) if only else set(CHECK_IDS)) - set(skip):
+        return None
+    return "--only and --skip leave no check to run" if only else "--skip leaves no check to run"

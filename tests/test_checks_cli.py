@@ -125,6 +125,31 @@ def test_a_tolerance_or_year_that_means_nothing_is_refused(call, option, value):
     assert not proc.stdout
 
 
+@pytest.mark.parametrize("command", ["check", "report", "batch"])
+def test_only_and_skip_that_leave_no_check_are_refused(call, tmp_path, command):
+    """A run that checks nothing passes everything: `--only sum --skip sum`, or every
+    check skipped, gave exit 0 and no finding on a failing document."""
+    from factcheck.checks import CHECK_IDS
+
+    target = {"check": [], "report": ["--checklist", tmp_path / "c.md"],
+              "batch": ["--out", tmp_path / "out", "--no-progress"]}[command]
+    skip_all = [arg for check in CHECK_IDS for arg in ("--skip", check)]
+    for selection, words in ((["--only", "sum", "--skip", "sum"], "--only and --skip leave no check to run"),
+                             (skip_all, "--skip leaves no check to run")):
+        proc = call(command, str(SUM_FAIL), *target, *selection)
+        err = proc.stderr.decode("utf-8") if isinstance(proc.stderr, bytes) else proc.stderr
+        assert proc.returncode == 2 and words in err
+    assert not (tmp_path / "out").exists() and not (tmp_path / "c.md").exists()
+    assert call("check", str(SUM_FAIL), "--only", "sum", "--skip", "share").returncode == 1
+
+
+def test_run_checks_refuses_a_selection_that_leaves_nothing():
+    from factcheck.checks import run_checks
+
+    with pytest.raises(ValueError, match="no check to run"):
+        run_checks([], enabled=["sum"], disabled=["sum"])
+
+
 def test_run_checks_refuses_a_tolerance_that_means_nothing():
     from factcheck.checks import run_checks
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 from .. import __version__
+from ..options import no_check_left
 from .command import EXIT_BAD, EXIT_FINDINGS, EXIT_OK
 from .inputs import DEFAULT_GLOB, Columns, InputProblem, check_inputs, count_tasks, iter_tasks
 from .run import Limits, run
@@ -142,6 +143,9 @@ def _check_options(options: BatchOptions) -> None:
         raise UsageError("--jobs must be at least 1")
     if not 0 <= options.tolerance < float("inf"):   # nan and inf made every check pass
         raise UsageError("--tolerance must be a finite number, 0 or more")
+    problem = no_check_left(options.only, options.skip) if options.checks else None
+    if problem:
+        raise UsageError(problem)
     if options.resume and options.force:
         raise UsageError("--resume and --force exclude each other")
     if "-" in options.inputs:

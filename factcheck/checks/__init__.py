@@ -112,6 +112,8 @@ def run_checks(result_or_claims: Union[DocumentResult, Sequence[Claim]], text: O
         links = _links_for(claims, text, rules, reference_year)
     wanted = set(enabled) if enabled is not None else set(CHECK_IDS)
     wanted -= set(disabled)
+    if not wanted:   # checking nothing passes everything: a false all-clear
+        raise ValueError("enabled and disabled leave no check to run")
     with collector.paused():
         ctx = Context(claims=claims, links=links, rules=rules, config=config, tolerance=float(tolerance or 0.0))
         raw: list[RawFinding] = []

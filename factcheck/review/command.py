@@ -38,6 +38,7 @@ def _say(message: str) -> None:
 
 
 def _run(args) -> int:
+    from ..options import no_check_left
     from ..report import OutputExists, refuse_existing
     from ..rules import RuleError
 
@@ -45,8 +46,9 @@ def _run(args) -> int:
     if not wanted:
         _say("report: give at least one of --html OUT.html, --checklist OUT.md, --xlsx OUT.xlsx")
         return EXIT_BAD
-    if args.tolerance < 0:
-        _say("--tolerance must not be negative")
+    problem = no_check_left(args.only, args.skip)
+    if problem:
+        _say(problem)
         return EXIT_BAD
     paths = [path for path, _ in wanted]
     if len(set(paths)) < len(paths):
