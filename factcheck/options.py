@@ -14,12 +14,13 @@ def add_rule_options(parser) -> None:
 
 def add_check_options(parser, fail_on: str = "error") -> None:
     """--fail-on (default `fail_on`), --lang, --tolerance, --only, --skip."""
-    from .checks import CHECK_IDS
+    from .checks import CHECK_IDS, usable_tolerance
 
     parser.add_argument("--fail-on", choices=["error", "warning", "never"], default=fail_on,
                         help=f"exit 1 when a finding is at least this severe (default: {fail_on})")
     parser.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of the findings' messages")
-    parser.add_argument("--tolerance", type=_tolerance, default=0.0, metavar="REL",
+    parser.add_argument("--tolerance", default=0.0, metavar="REL",
+                        type=_argument(float, usable_tolerance, "not a number", "must be a finite number, 0 or more"),
                         help="relative slack for every figure, e.g. 0.001 (on top of the rule files')")
     parser.add_argument("--only", action="append", default=[], choices=CHECK_IDS, metavar="CHECK",
                         help="run only these checks (repeatable): " + ", ".join(CHECK_IDS))
@@ -53,15 +54,13 @@ def _argument(parse, accept, unparsed: str, refused: str):
 _at_least_one = _argument(int, lambda n: n >= 1, "not a whole number", "must be at least 1")
 # 210 or 20100 is a typo, not a year any text states
 _year = _argument(int, lambda y: 1000 <= y <= 9999, "not a year", "not a year of four digits")
-# nan and inf made every check pass (no comparison with NaN fails)
-_tolerance = _argument(float, lambda t: 0 <= t < float("inf"), "not a number", "must be a finite number, 0 or more")
 
 
 def no_check_left(only, skip) -> "str | None":
     """Why --only and --skip leave no check to run (a run that checks nothing passes
     everything: a false all-clear), or None."""
-    from .checks import CHECK_IDS
+    from .checks import checks_wanted
 
-    if (set(only) if only else set(CHECK_IDS)) - set(skip):
+    if checks_wanted(only or None, skip):
         return None
     return "--only and --skip leave no check to run" if only else "--skip leaves no check to run"

@@ -139,9 +139,11 @@ def _lock_out(out: Path) -> Optional[int]:
 
 
 def _check_options(options: BatchOptions) -> None:
+    from ..checks import usable_tolerance
+
     if options.jobs is not None and options.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    if not 0 <= options.tolerance < float("inf"):   # nan and inf made every check pass
+    if not usable_tolerance(options.tolerance):
         raise UsageError("--tolerance must be a finite number, 0 or more")
     problem = no_check_left(options.only, options.skip) if options.checks else None
     if problem:

@@ -26,6 +26,18 @@ from .config import CheckConfig, Relation, load_config
 CHECKS = [growth_vs_prior, implied_prior, direction, sum_check, part_vs_whole, share, derived,
           conflicting_repeat, respectively]
 CHECK_IDS = [module.ID for module in CHECKS]
+
+
+def checks_wanted(enabled: Optional[Iterable[str]], disabled: Iterable[str]) -> set[str]:
+    """The checks `enabled` (all when None) less those `disabled`; rule files may switch
+    off more. An empty set checks nothing and passes everything: a false all-clear."""
+    wanted = set(enabled) if enabled is not None else set(CHECK_IDS)
+    return wanted - set(disabled)
+
+
+def usable_tolerance(tolerance: float) -> bool:
+    """A relative slack of 0 or more, and finite: nan and inf made every check pass."""
+    return 0.0 <= tolerance < math.inf
 SEVERITIES = ("info", "warning", "error")
 LANGS = ("zh", "en")
 
@@ -89,7 +101,7 @@ def run_checks(result_or_claims: Union[DocumentResult, Sequence[Claim]], text: O
     """
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r} (choose from {', '.join(LANGS)})")
-    if not 0.0 <= float(tolerance or 0.0) < math.inf:   # nan and inf made every check pass
+    if not usable_tolerance(float(tolerance or 0.0)):
         raise ValueError(f"tolerance must be a finite number, 0 or more: {tolerance!r}")
     unknown = [c for c in list(enabled or []) + list(disabled) if c not in CHECK_IDS]
     if unknown:
@@ -110,9 +122,8 @@ def run_checks(result_or_claims: Union[DocumentResult, Sequence[Claim]], text: O
     else:
         claims = list(result_or_claims)
         links = _links_for(claims, text, rules, reference_year)
-    wanted = set(enabled) if enabled is not None else set(CHECK_IDS)
-    wanted -= set(disabled)
-    if not wanted:   # checking nothing passes everything: a false all-clear
+    wanted = checks_wanted(enabled, disabled)
+    if not wanted:
         raise ValueError("enabled and disabled leave no check to run")
     with collector.paused():
         ctx = Context(claims=claims, links=links, rules=rules, config=config, tolerance=float(tolerance or 0.0))
