@@ -17,6 +17,10 @@ against 14.0×, so it stays.)
 
 Only `factcheck`'s own processes set it (the command line, and the batch worker
 wherever it runs); a program that imports the library keeps its allocator as it is.
+
+`give_back` asks glibc for the free pages inside the heap too (`malloc_trim`), which the
+pipeline does between the stages of a long document; it changes no setting, so the
+library does it wherever it runs.
 """
 from __future__ import annotations
 
@@ -46,3 +50,24 @@ def return_large_blocks() -> bool:
     mallopt.restype = ctypes.c_int
     _set = mallopt(M_MMAP_THRESHOLD, THRESHOLD) == 1
     return _set
+
+
+_trim = None
+
+
+def give_back() -> None:
+    """Hand the heap's free pages back to the system (glibc's malloc_trim); nothing
+    where there is no glibc."""
+    global _trim
+    if _trim is None:
+        _trim = False
+        if sys.platform.startswith("linux"):
+            import ctypes
+
+            try:
+                _trim = ctypes.CDLL(None).malloc_trim
+                _trim.argtypes = [ctypes.c_size_t]
+            except (OSError, AttributeError):
+                _trim = False
+    if _trim:
+        _trim(0)

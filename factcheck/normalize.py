@@ -3,8 +3,8 @@
 Normalization strips pinyin annotations (`增長(zhǎng)` -> `增長`), drops invisible
 format characters, applies NFKC and Traditional->Simplified one character at a time.
 It works on the text as an array of code points, so a 10 MB document costs a few
-vectorized passes rather than a Python step per character; the offset map is an
-array holding, for every normalized character, the raw index it came from.
+vectorized passes rather than a Python step per character; the offset map gives, for
+every normalized character, the raw index it came from (`offsets.OffsetMap`).
 """
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from functools import lru_cache
 from typing import Optional
 
 import numpy as np
+
+from .offsets import OffsetMap
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 _PINYIN_LETTERS = "abcdefghijklmnopqrstuvwxyzü" + _TONED
@@ -342,7 +344,7 @@ def _annotations_one_by_one(codes: np.ndarray, closes: np.ndarray) -> tuple[np.n
 class Document:
     raw: str
     norm: str
-    raw_index: np.ndarray          # raw_index[i] = raw position of normalized character i
+    raw_index: OffsetMap           # raw_index[i] = raw position of normalized character i
     annotation_starts: np.ndarray  # raw spans of stripped pinyin annotations, sorted
     annotation_ends: np.ndarray
     path: str = "<text>"
@@ -432,8 +434,11 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
         after = folded[ends[followed_by_opener]]
         followed_by_opener[followed_by_opener] = (after == _OPEN[0]) | (after == _OPEN[1])
         kept = np.logical_not(mask, out=mask)
+        # the code points as they were before folding are only looked at after the cuts:
+        # they are read again from the raw text then (current[i] is raw[index[i]]), and
+        # not cut along with the others, which took a copy of the text in the peak
+        current = None
         index = index[kept]   # one at a time: each old array goes before the next new one
-        current = current[kept]
         folded = folded[kept]
         if not followed_by_opener.any():
             break  # `字(zì)(zì)`: only a doubled annotation needs another round
@@ -441,6 +446,8 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
         lengths = ends - starts
         changed = starts - (np.cumsum(lengths) - lengths)
     ann_starts, ann_ends = _merge_spans(starts_found, ends_found)
+    if current is None:
+        current = code_points(raw)[index]
     if starts_found:
         # an annotation cut out may leave a space between two numerals (一(zhǎng) 一): it is
         # inside a figure now, as a second normalization would find
@@ -483,7 +490,9 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
         norm = str(np.ascontiguousarray(norm_codes), "utf-16-le", "surrogatepass")
     else:
         norm = str(np.ascontiguousarray(norm_codes, dtype=np.uint32), "utf-32-le", "surrogatepass")
-    return Document(raw=raw, norm=norm, raw_index=raw_index, annotation_starts=ann_starts,
+    del norm_codes, folded, current
+    return Document(raw=raw, norm=norm, raw_index=OffsetMap.from_positions(raw_index),
+                    annotation_starts=ann_starts,
                     annotation_ends=ann_ends, path=path, sha256=sha256, encoding=encoding)
 
 

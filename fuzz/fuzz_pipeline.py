@@ -32,13 +32,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def check_text(pipeline, text: str) -> None:
+    import numpy as np
+
     from factcheck.checks import run_checks
     from factcheck.normalize import normalize
     from factcheck.report import to_contract
 
     doc = normalize(text)
     assert normalize(doc.norm).norm == doc.norm, "normalize is not idempotent"
-    index = doc.raw_index
+    index = np.asarray(doc.raw_index)
     if len(index):
         assert int(index[0]) >= 0 and int(index[-1]) < len(text), "offset map outside the text"
         assert bool((index[1:] >= index[:-1]).all()), "offset map not monotonic"

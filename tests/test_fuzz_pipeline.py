@@ -11,6 +11,7 @@ import json
 import os
 
 import cn2an
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -107,7 +108,7 @@ def test_every_claim_quotes_the_raw_text_and_holds_its_figure(text):
 def test_normalization_is_idempotent_on_any_text(text):
     doc = normalize(text)
     assert normalize(doc.norm).norm == doc.norm
-    index = doc.raw_index
+    index = np.asarray(doc.raw_index)
     assert len(index) == len(doc.norm)
     if len(index):
         assert 0 <= int(index.min()) and int(index.max()) < len(text)

@@ -66,3 +66,55 @@ print(before, malloc._set)
     except (OSError, AttributeError):
         settable = False
     assert out.stdout.split() == ["False", str(settable)]
+
+
+GIVE_BACK_CHILD = r"""
+import sys
+import numpy as np
+from factcheck.malloc import give_back, return_large_blocks
+
+def rss():
+    with open("/proc/self/status") as handle:
+        return next(int(line.split()[1]) * 1024 for line in handle if line.startswith("VmRSS:"))
+
+return_large_blocks()
+before = rss()
+# arrays under the mmap threshold come from the heap; a block allocated after them keeps
+# the heap's top where it is, so freeing them cuts nothing back by itself
+blocks = [np.ones(1 << 20, dtype=np.uint8) for _ in range(12)]
+pin = [bytes(2000) for _ in range(50)]
+del blocks
+kept = rss() - before
+if sys.argv[1] == "give back":
+    give_back()
+print(kept, rss() - before)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmRSS from /proc")
+def test_give_back_hands_the_heaps_free_pages_to_the_system():
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).malloc_trim
+    except AttributeError:
+        pytest.skip("no glibc malloc_trim")
+    runs = {}
+    for mode in ("keep", "give back"):
+        out = subprocess.run([sys.executable, "-c", GIVE_BACK_CHILD, mode], capture_output=True, text=True, check=True)
+        runs[mode] = [int(x) for x in out.stdout.split()]
+    assert runs["keep"][0] > 8 << 20 and runs["keep"][1] > 8 << 20   # freed, still in the process
+    assert runs["give back"][1] < 2 << 20
+
+
+def test_a_long_document_gives_back_between_its_stages(monkeypatch):
+    import factcheck.pipeline as pipeline
+
+    calls = []
+    monkeypatch.setattr(pipeline, "give_back", lambda: calls.append(1))
+    p = pipeline.Pipeline()
+    sentence = "全省生产总值14151.3亿元，比上年增长14.5%。\n"
+    p.run_text(sentence * 10)
+    assert calls == []   # a short one has little to give back, and pays nothing
+    p.run_text(sentence * (pipeline.GIVE_BACK_FROM_CHARS // len(sentence) + 1))
+    assert len(calls) == 2   # after normalizing, and after extracting

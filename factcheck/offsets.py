@@ -1,0 +1,89 @@
+"""The map from normalized positions back to raw ones, stored as runs.
+
+Normalizing cuts characters out (pinyin annotations, invisible characters, spaces inside
+figures) and, rarely, puts several in the place of one (㈶ becomes (财)). Between two
+such places the map goes up one raw position per normalized one, so it is kept as the
+starts of its runs: `raw(p) = raw_starts[k] + p - norm_starts[k]`, `k` the last run that
+starts at or before `p`. A text with nothing cut out is one run, however long; the array
+of every character's raw position (4 bytes a character) was the biggest thing a
+normalized document kept. Where runs are so short that they would take more than that
+array (an annotation after every character), the array is kept instead.
+"""
+from __future__ import annotations
+
+from typing import Iterator, Optional, Union
+
+import numpy as np
+
+
+class OffsetMap:
+    """The raw position of every normalized character; indexed like the array it stands
+    for (an int, an array of ints or a slice), and `np.asarray` gives that array."""
+
+    __slots__ = ("norm_starts", "raw_starts", "size")
+
+    def __init__(self, norm_starts: Optional[np.ndarray], raw_starts: np.ndarray, size: int):
+        self.norm_starts = norm_starts   # None: raw_starts holds every position
+        self.raw_starts = raw_starts
+        self.size = size
+
+    @classmethod
+    def from_positions(cls, positions: np.ndarray) -> "OffsetMap":
+        """The map of `positions[i]`, the raw position of normalized character i (never
+        decreasing)."""
+        size = positions.size
+        if size == 0:
+            empty = np.zeros(0, dtype=np.int32)
+            return cls(empty, empty, 0)
+        kind = np.int32 if int(positions[-1]) < 2 ** 31 else np.int64
+        steps = np.diff(positions)
+        breaks = np.flatnonzero(steps != 1)
+        del steps
+        if 2 * (breaks.size + 1) >= size:
+            return cls(None, positions.astype(kind, copy=False), size)
+        norm_starts = np.empty(breaks.size + 1, dtype=np.int64)
+        norm_starts[0] = 0
+        np.add(breaks, 1, out=norm_starts[1:])
+        raw_starts = positions[norm_starts].astype(kind, copy=False)
+        return cls(norm_starts.astype(kind), raw_starts, size)
+
+    @property
+    def runs(self) -> int:
+        return self.size if self.norm_starts is None else self.norm_starts.size
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __repr__(self) -> str:
+        return f"OffsetMap(size={self.size}, runs={self.runs})"
+
+    def __getitem__(self, positions: Union[int, np.integer, slice, np.ndarray, list]):
+        if self.norm_starts is None:
+            found = self.raw_starts[positions]
+            return int(found) if isinstance(positions, (int, np.integer)) else found.astype(np.int64)
+        if isinstance(positions, (int, np.integer)):
+            p = int(positions)
+            if p < 0:
+                p += self.size
+            if not 0 <= p < self.size:
+                raise IndexError(f"position {int(positions)} outside a text of {self.size} characters")
+            k = int(np.searchsorted(self.norm_starts, p, side="right")) - 1
+            return int(self.raw_starts[k]) + p - int(self.norm_starts[k])
+        if isinstance(positions, slice):
+            positions = np.arange(self.size, dtype=np.int64)[positions]
+        positions = np.asarray(positions, dtype=np.int64)
+        if positions.size and (int(positions.min()) < -self.size or int(positions.max()) >= self.size):
+            raise IndexError(f"a position outside a text of {self.size} characters")
+        positions = np.where(positions < 0, positions + self.size, positions)
+        k = np.searchsorted(self.norm_starts, positions, side="right") - 1
+        return self.raw_starts[k].astype(np.int64) + (positions - self.norm_starts[k])
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        whole = self[np.arange(self.size, dtype=np.int64)]
+        return whole if dtype is None else whole.astype(dtype)
+
+    def tolist(self) -> list[int]:
+        return np.asarray(self).tolist()
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.tolist())
