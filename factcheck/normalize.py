@@ -390,7 +390,8 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
     if codes.size and (flags & _F_UNSEEN).any():
         _learn(codes[(flags & _F_UNSEEN) != 0])
     # Invisible characters go first, so that one between a character and its annotation
-    # does not hide the annotation. `index` maps the surviving code points to raw positions.
+    # does not hide the annotation. `index` maps the surviving code points to raw positions
+    # (None while nothing is cut out: see `_kept`).
     hidden = (flags & _F_INVISIBLE) != 0
     if codes.size > 1 and (flags & _F_CR).any():
         hidden[:-1] |= (codes[:-1] == 13) & (codes[1:] == 10)  # the \r of \r\n
@@ -405,12 +406,9 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
         hidden = _spaces_inside_numbers(codes, spaces)
     del spaces
     visible = ~hidden
-    # raw positions in 4 bytes, not 8: the offset map is the biggest array normalization
-    # holds (a document of 2^31 characters is 8 GB of text and more than anyone feeds it)
-    index_type = np.int32 if codes.size < 2 ** 31 else np.int64
-    index = np.arange(codes.size, dtype=index_type)
+    index = None
     if hidden.any():   # most texts hide nothing: no copies of the whole text's arrays then
-        index = index[visible]
+        index = _kept(index, visible)
         current = codes[visible]
     else:
         current = codes
@@ -418,45 +416,42 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
     # Annotations are looked for in the folded text, as a second normalization would see
     # them: （ｚｈǎｎｇ） in full-width letters is an annotation too.
     folded = _fold_lut16[current] if current.dtype == np.uint16 and _fold16_usable else _fold_lut[current]
+    # the code points as they were before folding are only looked at once the annotations
+    # are cut out: they are read again from the raw text then (current[i] is raw[index[i]]),
+    # rather than kept through the rounds and cut along with the others (a copy of the text
+    # in normalizing's peak)
+    del current
     starts_found: list[np.ndarray] = []
     ends_found: list[np.ndarray] = []
     changed = None
     for _ in range(STACKED_ANNOTATIONS):
-        mask, starts, ends = _annotation_mask(folded, changed)
-        if starts.size == 0:
+        found = _annotation_round(folded, index, changed)
+        if found is None:
             break
-        # An annotation's raw span runs from just after the character it annotates (taking
-        # in any invisible characters there) to its closing parenthesis.
-        before = index[np.maximum(starts - 1, 0)] + 1
-        starts_found.append(np.where(starts > 0, before, 0))
-        ends_found.append(index[ends - 1] + 1)
-        followed_by_opener = ends < folded.size
-        after = folded[ends[followed_by_opener]]
-        followed_by_opener[followed_by_opener] = (after == _OPEN[0]) | (after == _OPEN[1])
-        kept = np.logical_not(mask, out=mask)
-        # the code points as they were before folding are only looked at after the cuts:
-        # they are read again from the raw text then (current[i] is raw[index[i]]), and
-        # not cut along with the others, which took a copy of the text in the peak
-        current = None
-        index = index[kept]   # one at a time: each old array goes before the next new one
+        kept, span_starts, span_ends, changed = found
+        del found
+        starts_found.append(span_starts)
+        ends_found.append(span_ends)
+        index = _kept(index, kept)   # one at a time: each old array goes before the next new one
         folded = folded[kept]
-        if not followed_by_opener.any():
-            break  # `字(zì)(zì)`: only a doubled annotation needs another round
-        # where the spans were cut out: the next round only looks near them
-        lengths = ends - starts
-        changed = starts - (np.cumsum(lengths) - lengths)
+        del kept
+        if changed is None:
+            break
+    cut = bool(starts_found)
     ann_starts, ann_ends = _merge_spans(starts_found, ends_found)
-    if current is None:
-        current = code_points(raw)[index]
-    if starts_found:
+    del starts_found, ends_found
+    current = code_points(raw) if index is None else code_points(raw)[index]
+    if cut:
         # an annotation cut out may leave a space between two numerals (一(zhǎng) 一): it is
         # inside a figure now, as a second normalization would find
         inside = _spaces_inside_numbers(current)
         if inside.any():
             kept = ~inside
-            index = index[kept]   # one at a time: each old array goes before the next new one
+            index = _kept(index, kept)   # one at a time: each old array goes before the next new one
             current = current[kept]
             folded = folded[kept]
+            del kept
+        del inside
     _fold_grouping_commas(current, folded)
     # a lookup table, not np.isin over every expansion seen so far: a process that has
     # read all of Unicode (a fuzzer, a crawler's junk) must not slow down for it
@@ -466,6 +461,8 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
         positions = np.flatnonzero(expands)
         replacements = [_expanding[int(current[p])] for p in positions]
         counts[positions] = [len(r) for r in replacements]
+        if index is None:
+            index = np.arange(current.size, dtype=np.int32 if current.size < 2 ** 31 else np.int64)
         raw_index = np.repeat(index, counts)
         if folded.dtype == np.uint16 and max(map(max, replacements)) > "\uffff":
             folded = folded.astype(np.uint32)
@@ -490,10 +487,59 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
         norm = str(np.ascontiguousarray(norm_codes), "utf-16-le", "surrogatepass")
     else:
         norm = str(np.ascontiguousarray(norm_codes, dtype=np.uint32), "utf-32-le", "surrogatepass")
-    del norm_codes, folded, current
-    return Document(raw=raw, norm=norm, raw_index=OffsetMap.from_positions(raw_index),
+    del norm_codes, folded, current, expands
+    offsets = OffsetMap.identity(len(norm)) if raw_index is None else OffsetMap.from_positions(raw_index)
+    return Document(raw=raw, norm=norm, raw_index=offsets,
                     annotation_starts=ann_starts,
                     annotation_ends=ann_ends, path=path, sha256=sha256, encoding=encoding)
+
+
+def _annotation_round(folded: np.ndarray, index: Optional[np.ndarray], changed: Optional[np.ndarray]):
+    """One round of annotations (see STACKED_ANNOTATIONS): None when there is none, else
+    what to keep of the text, the annotations' raw starts and ends, and where the next
+    round looks (`changed`, see `_annotation_mask`; None when no round is needed)."""
+    mask, starts, ends = _annotation_mask(folded, changed)
+    if starts.size == 0:
+        return None
+    # An annotation's raw span runs from just after the character it annotates (taking
+    # in any invisible characters there) to its closing parenthesis.
+    before = _raw_positions(index, np.maximum(starts - 1, 0)) + 1
+    span_starts = np.where(starts > 0, before, 0)
+    span_ends = _raw_positions(index, ends - 1) + 1
+    followed_by_opener = ends < folded.size
+    after = folded[ends[followed_by_opener]]
+    followed_by_opener[followed_by_opener] = (after == _OPEN[0]) | (after == _OPEN[1])
+    if followed_by_opener.any():   # `字(zì)(zì)`: only a doubled annotation needs another round
+        # where the spans were cut out: the next round only looks near them
+        lengths = ends - starts
+        changed = starts - (np.cumsum(lengths) - lengths)
+    else:
+        changed = None
+    return np.logical_not(mask, out=mask), span_starts, span_ends, changed
+
+
+_KEPT_BLOCK = 1 << 16
+
+
+def _kept(index: Optional[np.ndarray], kept: np.ndarray) -> np.ndarray:
+    """`index[kept]`, `index` None standing for the identity (nothing cut out so far).
+    The first cut makes the positions left a block at a time, in 4 bytes each: an array of
+    every position, made before anything was cut (4 bytes a character) or by flatnonzero
+    (8 bytes a character left), was the biggest array in normalizing's peak."""
+    if index is not None:
+        return index[kept]
+    left = np.empty(int(np.count_nonzero(kept)), dtype=np.int32 if kept.size < 2 ** 31 else np.int64)
+    filled = 0
+    for low in range(0, kept.size, _KEPT_BLOCK):
+        found = np.flatnonzero(kept[low:low + _KEPT_BLOCK])
+        found += low
+        left[filled:filled + found.size] = found
+        filled += found.size
+    return left
+
+
+def _raw_positions(index: Optional[np.ndarray], positions: np.ndarray) -> np.ndarray:
+    return positions if index is None else index[positions]
 
 
 def _fold_grouping_commas(current: np.ndarray, folded: np.ndarray) -> None:

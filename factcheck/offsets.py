@@ -28,6 +28,12 @@ class OffsetMap:
         self.size = size
 
     @classmethod
+    def identity(cls, size: int) -> "OffsetMap":
+        """The map of a text with nothing cut out: one run."""
+        starts = np.zeros(1 if size else 0, dtype=np.int32)
+        return cls(starts, starts, size)
+
+    @classmethod
     def from_positions(cls, positions: np.ndarray) -> "OffsetMap":
         """The map of `positions[i]`, the raw position of normalized character i (never
         decreasing)."""
