@@ -404,7 +404,6 @@ class Linker:
             if not base:
                 last_plain = k
             plain_periods.append(last_plain)
-        by_id = {c.id: c for c in claims}
         # where each claim starts, in the bounds: [0] is the text's start, so the k-th
         # piece of a bounds starts at its starts[k]
         at = array("q", [c.norm_start for c in claims])
@@ -498,7 +497,13 @@ class Linker:
         del subjects, periods, plain_periods
 
         # pass 3: relations
-        self._respectively(text, claims, by_id, links, sentences, full, clauses, metrics)
+        self._respectively(text, claims, links, sentences, full, clauses, metrics)
+        # the claims that others refer to, by id: only they are looked up (from here on a
+        # claim refers to one of them or to none), where a dict of every claim was a
+        # twentieth of linking's peak on figure-dense text
+        referred = {c.refers_to for c in claims if c.refers_to}
+        by_id = {c.id: c for c in claims if c.id in referred}
+        del referred
         self._priors(text, claims, by_id, links, full)
         self._parts(text, claims, links, full, lines)
         self._shares(text, claims, by_id, links, sentences, clauses)
@@ -639,7 +644,7 @@ class Linker:
 
     # ---- 分别 ------------------------------------------------------------------------
 
-    def _respectively(self, text: str, claims: list[Claim], by_id: dict[str, Claim], links: Links,
+    def _respectively(self, text: str, claims: list[Claim], links: Links,
                       sentences: _Bounds, full: _Bounds, clauses: _Bounds, metrics: _Mentions) -> None:
         starts = [c.norm_start for c in claims]
         for m in re.finditer("分别", text):

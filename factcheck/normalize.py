@@ -372,7 +372,29 @@ def code_points(text: str) -> np.ndarray:
     utf16 = text.encode("utf-16-le", "surrogatepass")
     if len(utf16) == 2 * len(text):
         return np.frombuffer(utf16, dtype=np.uint16)
+    del utf16   # before the text's copy in 4 bytes a character is made
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+_REREAD_BLOCK = 1 << 16
+
+
+def _code_points_at(raw: str, index: Optional[np.ndarray], dtype: np.dtype) -> np.ndarray:
+    """`code_points(raw)[index]` (all of them for `index` None), in `dtype`, reading a
+    block of the raw text at a time: the code points of the whole raw text at once are as
+    big as the text was before anything was cut out, at 4 bytes a character for a text
+    with one character past the BMP."""
+    if index is None:
+        return code_points(raw).astype(dtype, copy=False)
+    out = np.empty(index.size, dtype=dtype)
+    # in the index's own type: searchsorted would otherwise compare a copy of it in 8 bytes
+    lows = np.arange(0, len(raw) + _REREAD_BLOCK, _REREAD_BLOCK, dtype=index.dtype)
+    bounds = np.searchsorted(index, lows).tolist()
+    for k, low in enumerate(lows[:-1].tolist()):
+        first, last = bounds[k], bounds[k + 1]
+        if first < last:
+            out[first:last] = code_points(raw[low:low + _REREAD_BLOCK])[index[first:last] - low]
+    return out
 
 
 # Annotations stacked on one character (字(zì)(zì)) are cut a layer a round, each round
@@ -412,6 +434,7 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
         current = codes[visible]
     else:
         current = codes
+    codes_type = codes.dtype
     del codes, flags, hidden, visible   # the raw code points are not looked at again
     # Annotations are looked for in the folded text, as a second normalization would see
     # them: （ｚｈǎｎｇ） in full-width letters is an annotation too.
@@ -434,13 +457,13 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
         ends_found.append(span_ends)
         index = _kept(index, kept)   # one at a time: each old array goes before the next new one
         folded = folded[kept]
-        del kept
+        del kept, span_starts, span_ends
         if changed is None:
             break
     cut = bool(starts_found)
     ann_starts, ann_ends = _merge_spans(starts_found, ends_found)
     del starts_found, ends_found
-    current = code_points(raw) if index is None else code_points(raw)[index]
+    current = _code_points_at(raw, index, codes_type)
     if cut:
         # an annotation cut out may leave a space between two numerals (一(zhǎng) 一): it is
         # inside a figure now, as a second normalization would find
@@ -482,13 +505,17 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
     else:
         raw_index = index
         norm_codes = folded
+    # the arrays of the text's length go before its string is made: a code point a
+    # normalized character, as decoding it reads them
+    del folded, current, expands   # norm_codes stays, and may be folded itself
+    offsets = OffsetMap.identity(norm_codes.size) if raw_index is None else OffsetMap.from_positions(raw_index)
+    del raw_index, index
     # decoded straight from the array's buffer: tobytes() would copy it first
     if as_utf16 and norm_codes.dtype == np.uint16:
         norm = str(np.ascontiguousarray(norm_codes), "utf-16-le", "surrogatepass")
     else:
         norm = str(np.ascontiguousarray(norm_codes, dtype=np.uint32), "utf-32-le", "surrogatepass")
-    del norm_codes, folded, current, expands
-    offsets = OffsetMap.identity(len(norm)) if raw_index is None else OffsetMap.from_positions(raw_index)
+    del norm_codes
     return Document(raw=raw, norm=norm, raw_index=offsets,
                     annotation_starts=ann_starts,
                     annotation_ends=ann_ends, path=path, sha256=sha256, encoding=encoding)

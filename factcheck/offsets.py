@@ -16,6 +16,9 @@ from typing import Iterator, Optional, Union
 import numpy as np
 
 
+_BLOCK = 1 << 16
+
+
 class OffsetMap:
     """The raw position of every normalized character; indexed like the array it stands
     for (an int, an array of ints or a slice), and `np.asarray` gives that array."""
@@ -42,9 +45,16 @@ class OffsetMap:
             empty = np.zeros(0, dtype=np.int32)
             return cls(empty, empty, 0)
         kind = np.int32 if int(positions[-1]) < 2 ** 31 else np.int64
-        steps = np.diff(positions)
-        breaks = np.flatnonzero(steps != 1)
-        del steps
+        # where a step is not 1, a block at a time: the steps of all positions at once
+        # took as much memory again as the positions
+        found = []
+        for low in range(0, size - 1, _BLOCK):
+            steps = np.diff(positions[low:low + _BLOCK + 1])
+            breaks = np.flatnonzero(steps != 1)
+            breaks += low
+            found.append(breaks)
+        breaks = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+        del found
         if 2 * (breaks.size + 1) >= size:
             return cls(None, positions.astype(kind, copy=False), size)
         norm_starts = np.empty(breaks.size + 1, dtype=np.int64)
