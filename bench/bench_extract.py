@@ -250,6 +250,11 @@ def child_main(kind: str, corpus: str, nbytes: int) -> None:
         text = sized(base, nbytes)
         pipe = Pipeline()
         pipe.run_text(base[:2000])     # load lazy state (OpenCC, fold tables) before the baseline
+        # and cn2an, which factcheck's own workers load in their warm-up before the first
+        # document: the seed's first 2 KB need none, and its import (about 2 MB) was counted
+        # as the document's
+        from factcheck.parallel import WARM_UP_TEXT
+        pipe.run_text(WARM_UP_TEXT)
         gc.collect()
         # ru_maxrss is a high-water mark: import-time transients (numpy tables, pandas) would
         # hide a smaller run, so on Linux the mark is reset ("5" > /proc/self/clear_refs) after

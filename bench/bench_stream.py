@@ -35,6 +35,8 @@ import factcheck.pipeline as pl
 path, whole, chunk = sys.argv[1], sys.argv[2] == "1", int(sys.argv[3])
 p = pl.Pipeline()
 p.run_text(open(sys.argv[4], encoding="utf-8").read()[:3000])   # warm-up: lazy tables, OpenCC
+from factcheck.parallel import WARM_UP_TEXT
+p.run_text(WARM_UP_TEXT)   # and cn2an, as factcheck's own workers warm up
 if chunk:
     pl.CHUNK_CHARS = chunk
 pl.STREAM_BYTES = 1 << 62 if whole else 0
