@@ -386,6 +386,8 @@ def _code_points_at(raw: str, index: Optional[np.ndarray], dtype: np.dtype) -> n
     with one character past the BMP."""
     if index is None:
         return code_points(raw).astype(dtype, copy=False)
+    if len(raw) <= _REREAD_BLOCK:
+        return code_points(raw)[index].astype(dtype, copy=False)
     out = np.empty(index.size, dtype=dtype)
     # in the index's own type: searchsorted would otherwise compare a copy of it in 8 bytes
     lows = np.arange(0, len(raw) + _REREAD_BLOCK, _REREAD_BLOCK, dtype=index.dtype)
@@ -555,6 +557,8 @@ def _kept(index: Optional[np.ndarray], kept: np.ndarray) -> np.ndarray:
     (8 bytes a character left), was the biggest array in normalizing's peak."""
     if index is not None:
         return index[kept]
+    if kept.size <= _KEPT_BLOCK:
+        return np.flatnonzero(kept).astype(np.int32)
     left = np.empty(int(np.count_nonzero(kept)), dtype=np.int32 if kept.size < 2 ** 31 else np.int64)
     filled = 0
     for low in range(0, kept.size, _KEPT_BLOCK):

@@ -17,6 +17,9 @@ import numpy as np
 
 
 _BLOCK = 1 << 16
+# Up to this many characters the array is kept as it is: finding its runs would cost a
+# short document more time than the kilobytes it saves are worth
+SMALL = 4096
 
 
 class OffsetMap:
@@ -45,6 +48,8 @@ class OffsetMap:
             empty = np.zeros(0, dtype=np.int32)
             return cls(empty, empty, 0)
         kind = np.int32 if int(positions[-1]) < 2 ** 31 else np.int64
+        if size <= SMALL:
+            return cls(None, positions.astype(kind, copy=False), size)
         # where a step is not 1, a block at a time: the steps of all positions at once
         # took as much memory again as the positions
         found = []

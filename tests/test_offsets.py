@@ -17,11 +17,15 @@ positions = st.lists(st.sampled_from([0, 1, 1, 1, 2, 5]), max_size=60).map(
 @given(positions, st.data())
 def test_runs_give_the_positions_an_array_gave(reference, data):
     block = data.draw(st.sampled_from([offsets._BLOCK, 1, 2, 3, 7]))   # runs found a block at a time
-    kept, offsets._BLOCK = offsets._BLOCK, block
+    small = data.draw(st.sampled_from([0, offsets.SMALL]))   # a short text keeps its array
+    kept = offsets._BLOCK, offsets.SMALL
+    offsets._BLOCK, offsets.SMALL = block, small
     try:
         mapping = OffsetMap.from_positions(reference)
     finally:
-        offsets._BLOCK = kept
+        offsets._BLOCK, offsets.SMALL = kept
+    if small and reference.size:
+        assert mapping.norm_starts is None
     assert len(mapping) == reference.size
     assert mapping.tolist() == reference.tolist()
     assert [mapping[p] for p in range(reference.size)] == reference.tolist()
@@ -41,13 +45,16 @@ def test_runs_give_the_positions_an_array_gave(reference, data):
 
 
 def test_a_position_outside_the_text_is_refused():
-    for reference in ([0, 2, 3, 4, 5, 6], [0, 2, 4]):   # runs, and the array kept
+    runs = [0] + list(range(2, offsets.SMALL + 10))   # two runs
+    for reference in (runs, [0, 2, 4]):                # and an array kept as it is
         mapping = OffsetMap.from_positions(np.array(reference, dtype=np.int32))
+        assert (mapping.norm_starts is None) == (len(reference) == 3)
         for outside in (len(reference), -len(reference) - 1):
             with pytest.raises(IndexError):
                 mapping[outside]
         with pytest.raises(IndexError):
             mapping[np.array([0, len(reference)])]
+        assert mapping[-1] == reference[-1] and mapping[1] == 2
 
 
 def test_the_map_costs_its_cuts_not_the_text():
