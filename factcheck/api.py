@@ -140,7 +140,8 @@ def analyze(paths: Union[PathArg, Sequence[PathArg], None] = None, *,
             text: Union[str, Sequence[str], None] = None, name: Optional[str] = None,
             rules: Union["RuleSet", PathArg, Sequence[PathArg], None] = None, shipped_rules: bool = True,
             ref_year: Optional[int] = None, lang: str = "zh", tolerance: float = 0.0,
-            only: Optional[Iterable[str]] = None, skip: Iterable[str] = ()) -> Analysis:
+            only: Optional[Iterable[str]] = None, skip: Iterable[str] = (),
+            jobs: Optional[int] = 1) -> Analysis:
     """Extract the claims of documents and run the checks on them.
 
     paths: a file path (str or os.PathLike; "-" for standard input) or a list of them.
@@ -151,6 +152,10 @@ def analyze(paths: Union[PathArg, Sequence[PathArg], None] = None, *,
     ref_year: the year 今年 refers to (default: inferred from each text).
     lang: language of the findings' messages, "zh" or "en".
     tolerance, only, skip: as `factcheck check --tolerance/--only/--skip`.
+    jobs: processes to spread the paths over (forked from this one, on Linux); None for
+        every core once the files add up to 1 MB, as the command line does. A document
+        analyzed in another process comes back without what only the checks needed (its
+        normalized text, and the rules its links were made with).
     Raises RuleError for invalid rules and ValueError for bad arguments; never for an
     input that cannot be read (its document carries the error).
     """
@@ -161,10 +166,32 @@ def analyze(paths: Union[PathArg, Sequence[PathArg], None] = None, *,
         raise ValueError("analyze() takes paths or text=, exactly one of them")
     if tolerance < 0:
         raise ValueError("tolerance must not be negative")
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise ValueError(f"jobs must be a whole number of 1 or more, or None: {jobs!r}")
     rule_set = _rule_set(rules, shipped_rules)
     config = load_config(rule_set)
     pipeline = Pipeline(rule_set)
     documents: list[Document] = []
+    # the checks' arguments are tried before any document: a wrong one raises here, rather
+    # than becoming an error of every document (or of every worker)
+    from .models import DocumentResult
+
+    enabled, disabled = (list(only) or None) if only is not None else None, list(skip)   # iterables read once
+    run_checks(DocumentResult(path="<arguments>"), rules=rule_set, config=config, lang=lang, tolerance=tolerance,
+               enabled=enabled, disabled=disabled)
+
+    def checked(doc: Document) -> Document:
+        if not doc.result.errors:
+            try:
+                run_checks(doc.result, rules=rule_set, config=config, lang=lang, tolerance=tolerance,
+                           enabled=enabled, disabled=disabled)
+            except Exception as exc:   # a bug: this document's error only
+                from .pipeline import _internal
+
+                doc.result.findings = []
+                doc.result.errors.append(_internal(doc.result.path, exc))
+        return doc
+
     if text is not None:
         texts = [text] if isinstance(text, str) else list(text)
         for n, one in enumerate(texts, 1):
@@ -175,7 +202,7 @@ def analyze(paths: Union[PathArg, Sequence[PathArg], None] = None, *,
             import hashlib
 
             digest = hashlib.sha256(one.encode("utf-8", "surrogatepass")).hexdigest()
-            documents.append(Document(pipeline.run_text(one, label, digest, ref_year), "str", one))
+            documents.append(checked(Document(pipeline.run_text(one, label, digest, ref_year), "str", one)))
     else:
         single_str = isinstance(paths, str)
         items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)  # type: ignore[arg-type]
@@ -183,16 +210,40 @@ def analyze(paths: Union[PathArg, Sequence[PathArg], None] = None, *,
             if not isinstance(item, (str, os.PathLike)):
                 raise TypeError(f"paths are str or os.PathLike, not {type(item).__name__}; "
                                 "pass text to analyze as text=")
-            doc = _read_and_run(pipeline, os.fspath(item), ref_year)
+        for item, doc in zip(items, _spread(pipeline, [os.fspath(item) for item in items], ref_year, checked, jobs)):
             if single_str and doc.result.errors and doc.result.errors[0].endswith(": no such file"):
                 # analyze("全年生产总值…") reads a file of that name; say how to give text
                 doc.result.errors[0] = _hinted(doc.result.errors[0], item)  # type: ignore[arg-type]
             documents.append(doc)
-    for doc in documents:
-        if not doc.result.errors:
-            run_checks(doc.result, rules=rule_set, config=config, lang=lang, tolerance=tolerance,
-                       enabled=list(only) if only else None, disabled=list(skip))
     return Analysis(documents, lang=lang)
+
+
+def _spread(pipeline, paths: list[str], ref_year: Optional[int], checked, jobs: Optional[int]):
+    """The checked Document of each path, in order, over `jobs` processes (see
+    `parallel.run_in_order`); the pipeline warmed up before the workers are forked."""
+    from . import collector
+    from .models import DocumentResult
+    from .parallel import WARM_UP_TEXT, jobs_for, run_in_order
+
+    workers = 1 if jobs == 1 else jobs_for(jobs, paths)
+    if workers > 1:
+        checked(Document(pipeline.run_text(WARM_UP_TEXT)))
+
+    def work(path: str) -> Document:
+        with collector.paused():
+            doc = checked(_read_and_run(pipeline, path, ref_year))
+        if workers > 1:
+            # what only the checks needed does not travel back: the rules hold compiled
+            # patterns, which pickle as their source and compile again
+            doc.result.text = None
+            if doc.result.links is not None:
+                doc.result.links.rules = None
+        return doc
+
+    def lost(path: str, reason: str) -> Document:
+        return Document(DocumentResult(path=path, errors=[f"{path}: {reason}"]))
+
+    return run_in_order(work, paths, workers, lost)
 
 
 def _rule_set(rules, shipped_rules: bool) -> "RuleSet":

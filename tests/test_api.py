@@ -1,5 +1,6 @@
 """factcheck.analyze: paths and text told apart by keyword, several documents, the frames."""
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,59 @@ def test_several_documents_keep_going_past_a_bad_one(tmp_path):
     assert analysis.failing("error") and analysis.failing("warning") and not analysis.failing("never")
     texts = analyze(text=["增长14.5%", "面积48.5万平方公里"], name="<memo>")
     assert [d.path for d in texts.documents] == ["<memo 1>", "<memo 2>"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_jobs_spread_the_paths_over_processes_with_the_same_results(tmp_path, monkeypatch):
+    from factcheck import analyze
+    from factcheck import parallel
+
+    spread = []
+    pooled = parallel._pooled
+    monkeypatch.setattr(parallel, "_pooled", lambda paths, jobs, lost: spread.append(jobs) or pooled(paths, jobs, lost))
+    paths = [SEED, IMPLIED, tmp_path / "missing.txt", SEED]
+    alone, together = analyze(paths), analyze(paths, jobs=2)
+    assert spread == [2]   # and none for jobs=1, the library's default
+    assert together.to_json() == alone.to_json()
+    assert together.claims_frame().equals(alone.claims_frame())
+    assert together.findings_frame().equals(alone.findings_frame())
+    assert together.errors == alone.errors == [f"{tmp_path / 'missing.txt'}: no such file"]
+    # what the reviewer outputs read came back; what only the checks needed did not
+    assert together.documents[0].raw == alone.documents[0].raw
+    assert together.results[0].links.info.keys() == alone.results[0].links.info.keys()
+    assert together.results[0].text is None and together.results[0].links.rules is None
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(ValueError):
+            analyze(paths, jobs=bad)
+
+
+def test_only_and_skip_may_be_any_iterable_and_serve_every_document():
+    from factcheck import analyze
+
+    paths = [IMPLIED, CHECKS / "direction_fail.hans.txt"]
+    listed = analyze(paths, only=["direction"])
+    assert analyze(paths, only=(c for c in ["direction"])).to_json() == listed.to_json()
+    assert analyze(paths, skip=iter(["implied_prior"])).to_json() == analyze(paths, skip=["implied_prior"]).to_json()
+    assert [f.check for r in listed.results for f in r.findings] == ["direction"] * 3
+
+
+def test_a_check_that_breaks_is_its_documents_error(monkeypatch):
+    """As on the command line: the other documents keep their results."""
+    import factcheck.checks as checks
+    from factcheck import analyze
+
+    real = checks.run_checks
+
+    def breaks_on_one(result, **kwargs):
+        if result.path == str(IMPLIED):
+            raise RuntimeError("a bug")
+        return real(result, **kwargs)
+
+    monkeypatch.setattr(checks, "run_checks", breaks_on_one)
+    analysis = analyze([IMPLIED, SEED])
+    assert len(analysis.errors) == 1 and analysis.errors[0].startswith(f"{IMPLIED}: internal error")
+    assert "RuntimeError" in analysis.errors[0] and analysis.errors[0].endswith(": a bug")
+    assert analysis.results[0].findings == [] and len(analysis.results[1].claims) == 306
 
 
 def test_bad_arguments_raise():

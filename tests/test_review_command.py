@@ -103,3 +103,28 @@ def test_help_and_stdin(tmp_path):
                          input=ERRORS.read_bytes(), capture_output=True, timeout=120)
     assert out.returncode == 1, out.stderr
     assert "## \\<stdin\\>" in md.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_jobs_spread_the_documents_and_write_the_same_outputs(call, tmp_path):
+    """`--jobs 2` analyzes the documents in two forked workers: every output is byte for
+    byte (the spreadsheet cell for cell) what one process writes, a document that cannot
+    be read included."""
+    import pandas as pd
+
+    files = [SEED, ERRORS, tmp_path / "missing.txt", WARN_ONLY, *sorted(CHECKS.glob("*.txt"))[:6]]
+    outputs = {}
+    for jobs in (1, 2):
+        html, md, xlsx = (tmp_path / f"r{jobs}.{ext}" for ext in ("html", "md", "xlsx"))
+        ran = call("report", *files, "--html", html, "--checklist", md, "--xlsx", xlsx, "--jobs", jobs)
+        assert ran.returncode == 2 and ran.stderr == f"factcheck: {tmp_path / 'missing.txt'}: no such file\n"
+        outputs[jobs] = (html.read_bytes(), md.read_bytes(),
+                         {sheet: pd.read_excel(xlsx, sheet_name=sheet) for sheet in ("claims", "findings", "documents")})
+    assert outputs[1][:2] == outputs[2][:2]
+    assert all(outputs[1][2][sheet].equals(outputs[2][2][sheet]) for sheet in outputs[1][2])
+    assert outputs[2][1].decode("utf-8").count("\n- [ ] c") > 306
+
+
+def test_jobs_must_be_a_whole_number(call, tmp_path):
+    ran = call("report", SEED, "--checklist", tmp_path / "r.md", "--jobs", "0")
+    assert ran.returncode == 2 and ran.stderr.count("\n") == 1 and "'0'" in ran.stderr

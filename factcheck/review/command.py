@@ -15,7 +15,7 @@ OUTPUTS = (("html", "write_html"), ("checklist", "write_checklist"), ("xlsx", "w
 
 
 def add_parser(sub) -> None:
-    from ..options import add_check_options, add_rule_options
+    from ..options import add_check_options, add_jobs_option, add_rule_options
 
     parser = sub.add_parser("report", help="reviewer outputs: HTML report, Markdown checklist, spreadsheet",
                             description="Reviewer outputs for documents: at least one of --html, "
@@ -29,6 +29,7 @@ def add_parser(sub) -> None:
                         help="spreadsheet with sheets claims, findings (and documents, for several files)")
     add_rule_options(parser)
     add_check_options(parser)
+    add_jobs_option(parser)
     parser.add_argument("--force", action="store_true", help="overwrite outputs that exist")
     parser.set_defaults(run=_run)
 
@@ -66,7 +67,7 @@ def _run(args) -> int:
     try:
         analysis = analyze(args.files, rules=args.rules, shipped_rules=not args.no_shipped_rules,
                            ref_year=args.ref_year, lang=args.lang, tolerance=args.tolerance,
-                           only=args.only or None, skip=args.skip)
+                           only=args.only or None, skip=args.skip, jobs=args.jobs)
     except RuleError as exc:
         _say(str(exc))
         return EXIT_BAD
