@@ -1,6 +1,9 @@
 """The Markdown checklist: findings first, one box per claim by metric and period."""
 import re
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from conftest import FIXTURES, SEED
 
 CHECKS = FIXTURES / "checks"
@@ -89,3 +92,39 @@ def test_written_atomically_and_not_over_an_existing_file(tmp_path):
     assert out.read_text(encoding="utf-8") == "mine"
     analysis.write_checklist(str(out))
     assert "**48.5万平方公里**" in out.read_text(encoding="utf-8")
+
+
+# The specification of the two text helpers, a character at a time: what they did before
+# they were made fast, and must still do.
+def _escaped_one_by_one(text):
+    text = re.sub(r"[\r\n\t\u2028\u2029]+", " ", text.replace("\x00", "\ufffd"))
+    return re.sub(r"([\\`*_\[\]<>|~])", r"\\\1", text)
+
+
+def _sentence_one_by_one(raw, start, end, reach):
+    ends = "。！？!?；;\n\r"
+    left, floor = start, max(0, start - reach)
+    while left > floor and raw[left - 1] not in ends:
+        left -= 1
+    right, ceiling = end, min(len(raw), end + reach)
+    while right < ceiling and raw[right] not in ends:
+        right += 1
+    if right < len(raw) and raw[right] in "。！？!?；;":
+        right += 1
+    return left, right
+
+
+_CHARACTERS = list("增长14.5%。！？!?；;\n\r\t\u2028\u2029\x00\\`*_[]<>|~ a") + ["\r\n"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_CHARACTERS), max_size=40).map("".join), st.data())
+def test_the_text_helpers_do_what_a_character_at_a_time_did(text, data):
+    from factcheck.review.checklist import md_escape
+    from factcheck.review.model import sentence_around
+
+    assert md_escape(text) == _escaped_one_by_one(text)
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    reach = data.draw(st.sampled_from([0, 1, 3, 120]))
+    assert sentence_around(text, start, end, reach) == _sentence_one_by_one(text, start, end, reach)
