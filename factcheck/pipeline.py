@@ -303,8 +303,8 @@ class _Stitch:
 # From this long on, a document's stages leave megabytes of arrays and lists freed in the
 # heap, where the claims made next cannot go: Python keeps its small objects in arenas of
 # their own. Freed but kept by the process, they added up to the peak (1 MB of dense
-# Simplified text: 21.3 MB of growth against 22.4 MB; the seed's text at 1 MB 9.0× its
-# size against 9.2×); handing them back costs a millisecond or two a time.
+# Simplified text: 21.3 MB of growth against 22.4 MB); handing them back costs a
+# millisecond or two a time.
 GIVE_BACK_FROM_CHARS = 1 << 17
 
 
