@@ -185,13 +185,20 @@ def _in_sentence(claim: Optional[Claim], floor: int) -> Optional[Claim]:
 
 @dataclass
 class _Mentions:
-    starts: list[int]
-    ends: list[int]
+    starts: Sequence[int]   # an array (see `empty`), or a list
+    ends: Sequence[int]
     keys: list
 
     @classmethod
+    def empty(cls, text: str) -> "_Mentions":
+        """Positions in arrays of 4 bytes (8 past 2^31 characters): in lists, each was an
+        int object of 32 bytes and a pointer."""
+        kind = _position_kind(len(text))
+        return cls(array(kind), array(kind), [])
+
+    @classmethod
     def scan(cls, pattern: "Optional[regex.Pattern[str]]", text: str, key) -> "_Mentions":
-        found = cls([], [], [])
+        found = cls.empty(text)
         if pattern is None:
             return found
         for m in pattern.finditer(text):
@@ -220,10 +227,10 @@ class _Mentions:
             return [next(self.before(p, floor), -1) for p, floor in zip(positions, floors)]
         if not self.ends:
             return _int_array(np.full(len(positions), -1))
-        last = np.searchsorted(np.asarray(self.ends, dtype=np.int64), np.frombuffer(positions, dtype=np.int64),
-                               side="right") - 1
-        starts = np.asarray(self.starts, dtype=np.int64)[np.maximum(last, 0)]
-        return _int_array(np.where((last >= 0) & (starts >= np.asarray(floors, dtype=np.int64)), last, -1))
+        # np.asarray reads an array('i') or ('q') in its own item size, and a list too
+        last = np.searchsorted(np.asarray(self.ends), np.asarray(positions), side="right") - 1
+        starts = np.asarray(self.starts)[np.maximum(last, 0)]
+        return _int_array(np.where((last >= 0) & (starts >= np.asarray(floors)), last, -1))
 
     def inside(self, start: int, end: int) -> list[int]:
         """Indexes of mentions lying wholly inside [start, end), in order."""
@@ -313,10 +320,20 @@ def _bmp_codes(text: str) -> np.ndarray:
 VECTOR_FROM = 64
 
 
+def _position_kind(length: int) -> str:
+    """The array type for positions in a text of `length` characters: 4 bytes each
+    while they fit (figure-dense text has a clause every ten characters, and linking
+    keeps a few positions per claim), 8 past 2^31 characters."""
+    return "i" if length < 2 ** 31 else "q"
+
+
 def _int_array(values: np.ndarray) -> array:
-    """Integers as an array('q'): 8 bytes each, read back as ints at list speed (a list
-    holds an int object of 32 bytes and a pointer per item)."""
-    return array("q", values.astype(np.int64, copy=False).tobytes())
+    """Integers (positions, indexes, -1) as an array of 4 bytes each, or 8 where one does
+    not fit: read back as ints at list speed, where a list holds an int object of 32 bytes
+    and a pointer per item."""
+    if values.size and (int(values.max()) >= 2 ** 31 or int(values.min()) < -2 ** 31):
+        return array("q", values.astype(np.int64, copy=False).tobytes())
+    return array("i", values.astype(np.int32, copy=False).tobytes())
 
 
 class _Bounds:
@@ -325,16 +342,17 @@ class _Bounds:
 
     def __init__(self, characters: str, codes: np.ndarray):
         """`codes` in 2 bytes each (see `_bmp_codes`); the characters are in the BMP."""
-        # 8 bytes a start, not an int object of 32 and a pointer to it in a list: figure-
-        # dense text has a clause every ten characters
-        found = np.flatnonzero(_lookup_table(characters)[codes]).astype(np.int64, copy=False)
+        # 4 bytes a start (see _position_kind), not an int object of 32 and a pointer to
+        # it in a list: figure-dense text has a clause every ten characters
+        kind = _position_kind(codes.size + 1)
+        found = np.flatnonzero(_lookup_table(characters)[codes]).astype(np.int32 if kind == "i" else np.int64)
         found += 1
-        self.starts = array("q", [0])
+        self.starts = array(kind, [0])
         self.starts.frombytes(found.tobytes())
 
     def _indexes(self, positions: array) -> np.ndarray:
-        found = np.searchsorted(np.frombuffer(self.starts, dtype=np.int64), np.frombuffer(positions, dtype=np.int64),
-                                side="right")
+        # np.asarray reads each array in its own item size (positions may come as 'q')
+        found = np.searchsorted(np.asarray(self.starts), np.asarray(positions), side="right")
         found -= 1
         return found
 
@@ -349,7 +367,7 @@ class _Bounds:
         """`floor` of every position at once."""
         if len(positions) < VECTOR_FROM:
             return [self.floor(p) for p in positions]
-        return _int_array(np.frombuffer(self.starts, dtype=np.int64)[self._indexes(positions)])
+        return _int_array(np.asarray(self.starts)[self._indexes(positions)])
 
     def floor(self, position: int) -> int:
         return self.starts[bisect.bisect_right(self.starts, position) - 1]
@@ -406,7 +424,7 @@ class Linker:
             plain_periods.append(last_plain)
         # where each claim starts, in the bounds: [0] is the text's start, so the k-th
         # piece of a bounds starts at its starts[k]
-        at = array("q", [c.norm_start for c in claims])
+        at = array(_position_kind(len(text)), [c.norm_start for c in claims])
         line_of, sentence_of = lines.indexes(at), full.indexes(at)
         sentence_floors, clause_floors, line_floors = sentences.floors(at), clauses.floors(at), lines.floors(at)
         subject_of = subjects.nearest(at, sentence_floors)
@@ -1045,7 +1063,7 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
     """Period words with their resolved period. A key is (period, is_base): the period of
     比去年/较上年同期 is the base of a comparison and names no figure after it but one
     right after it (比去年2000亿元)."""
-    found = _Mentions([], [], [])
+    found = _Mentions.empty(text)
     pattern = _PERIOD
     offsets = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
     parts = {"前三季度": "01/09", "上半年": "01/06", "下半年": "07/12", "一季度": "01/03",

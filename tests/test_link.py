@@ -500,3 +500,21 @@ def test_the_claims_of_a_sentence_share_its_line_and_sentence_ints():
     assert len(infos) == 3 and infos[0].sentence > 256 and infos[0].paragraph > 256
     assert all(i.sentence is infos[0].sentence and i.paragraph is infos[0].paragraph for i in infos)
     assert infos[0].paragraph == 300 and infos[0].sentence == 600   # 。 and the line's end each end one
+
+
+def test_positions_are_kept_in_four_bytes_and_eight_where_they_do_not_fit():
+    """Linking keeps a few positions per claim and per clause: in arrays of 4 bytes each,
+    where lists held an int object of 32 bytes and a pointer each (and 'q' arrays 8)."""
+    import numpy as np
+
+    import factcheck.link as link
+
+    text = "全年生产总值14151.3亿元，比上年增长14.5%。" * 50
+    bounds = link._Bounds(link._CLAUSE_ENDS, link._bmp_codes(text))
+    mentions = link._Mentions.scan(PIPELINE.linker.metric_pattern, text, lambda m: m.group())
+    assert bounds.starts.itemsize == 4 and len(bounds.starts) > 50
+    assert mentions.starts.itemsize == mentions.ends.itemsize == 4 and len(mentions.starts) == 50
+    assert link._int_array(np.array([-1, 5, 2 ** 31 - 1])).itemsize == 4
+    wide = link._int_array(np.array([-1, 2 ** 31]))
+    assert wide.itemsize == 8 and list(wide) == [-1, 2 ** 31]
+    assert link._position_kind(2 ** 31 - 1) == "i" and link._position_kind(2 ** 31) == "q"
