@@ -367,3 +367,17 @@ def test_check_ids_are_stable():
 def test_run_checks_accepts_an_empty_document():
     assert run_checks(DocumentResult(path="x")) == []
     assert run_checks([]) == []
+
+
+def test_identical_statements_share_one_signature():
+    """A document that repeats itself (the seed's interview is printed twice) gives each
+    statement one signature tuple, held by every claim that makes it."""
+    from factcheck.checks.base import Context
+
+    result = PIPELINE.run_text(GROWTH_FAIL + "\n" + GROWTH_FAIL, reference_year=2010)
+    ctx = Context(claims=result.claims, links=result.links, rules=PIPELINE.rules, config=load_config(PIPELINE.rules))
+    first, second = result.claims[:3], result.claims[3:]
+    assert [c.text for c in first] == [c.text for c in second]
+    for a, b in zip(first, second):
+        assert ctx.signature(a) == ctx.signature(b) and ctx.signature(a) is ctx.signature(b)
+    assert ctx.signature(first[0]) != ctx.signature(first[1])
