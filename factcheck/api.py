@@ -159,7 +159,7 @@ def analyze(paths: Union[PathArg, Sequence[PathArg], None] = None, *,
     Raises RuleError for invalid rules and ValueError for bad arguments; never for an
     input that cannot be read (its document carries the error).
     """
-    from .checks import load_config, run_checks
+    from .checks import check_document, load_config, run_checks
     from .pipeline import Pipeline
 
     if (paths is None) == (text is None):
@@ -181,15 +181,8 @@ def analyze(paths: Union[PathArg, Sequence[PathArg], None] = None, *,
                enabled=enabled, disabled=disabled)
 
     def checked(doc: Document) -> Document:
-        if not doc.result.errors:
-            try:
-                run_checks(doc.result, rules=rule_set, config=config, lang=lang, tolerance=tolerance,
-                           enabled=enabled, disabled=disabled)
-            except Exception as exc:   # a bug: this document's error only
-                from .pipeline import _internal
-
-                doc.result.findings = []
-                doc.result.errors.append(_internal(doc.result.path, exc))
+        check_document(doc.result, rules=rule_set, config=config, lang=lang, tolerance=tolerance,
+                       enabled=enabled, disabled=disabled)
         return doc
 
     if text is not None:

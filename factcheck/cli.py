@@ -204,7 +204,7 @@ def _written(args, documents, what: str, each=None) -> int:
 
 
 def _check(args) -> int:
-    from .checks import load_config, run_checks, severity_at_least
+    from .checks import check_document, load_config, severity_at_least
     from .pipeline import Pipeline
 
     problem = no_check_left(args.only, args.skip)
@@ -220,15 +220,8 @@ def _check(args) -> int:
     pipeline = Pipeline(rule_set)
 
     def checked(result):
-        if not result.errors:
-            try:
-                run_checks(result, rules=rule_set, config=config, lang=args.lang, tolerance=args.tolerance,
-                           enabled=args.only or None, disabled=args.skip)
-            except Exception as exc:  # pragma: no cover - a bug: this document's error only
-                from .pipeline import _internal
-
-                result.findings = []
-                result.errors.append(_internal(result.path, exc))
+        check_document(result, rules=rule_set, config=config, lang=args.lang, tolerance=args.tolerance,
+                       enabled=args.only or None, disabled=args.skip)
         return _for_writing(result, args.format)
 
     failing = []

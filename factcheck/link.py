@@ -27,6 +27,7 @@ import regex
 
 from .models import Claim
 from .normalize import code_points
+from .offsets import position_type
 from .pattern_cache import compile_cached
 from .rules import RuleSet
 
@@ -321,10 +322,10 @@ VECTOR_FROM = 64
 
 
 def _position_kind(length: int) -> str:
-    """The array type for positions in a text of `length` characters: 4 bytes each
-    while they fit (figure-dense text has a clause every ten characters, and linking
-    keeps a few positions per claim), 8 past 2^31 characters."""
-    return "i" if length < 2 ** 31 else "q"
+    """The array type for positions in a text of `length` characters (see
+    `offsets.position_type`): figure-dense text has a clause every ten characters, and
+    linking keeps a few positions per claim."""
+    return "i" if position_type(length) is np.int32 else "q"
 
 
 def _int_array(values: np.ndarray) -> array:
@@ -345,7 +346,7 @@ class _Bounds:
         # 4 bytes a start (see _position_kind), not an int object of 32 and a pointer to
         # it in a list: figure-dense text has a clause every ten characters
         kind = _position_kind(codes.size + 1)
-        found = np.flatnonzero(_lookup_table(characters)[codes]).astype(np.int32 if kind == "i" else np.int64)
+        found = np.flatnonzero(_lookup_table(characters)[codes]).astype(kind)   # numpy reads the type code
         found += 1
         self.starts = array(kind, [0])
         self.starts.frombytes(found.tobytes())

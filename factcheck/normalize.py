@@ -15,7 +15,7 @@ from typing import Optional
 
 import numpy as np
 
-from .offsets import OffsetMap
+from .offsets import OffsetMap, position_type
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 _PINYIN_LETTERS = "abcdefghijklmnopqrstuvwxyzü" + _TONED
@@ -487,7 +487,7 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
         replacements = [_expanding[int(current[p])] for p in positions]
         counts[positions] = [len(r) for r in replacements]
         if index is None:
-            index = np.arange(current.size, dtype=np.int32 if current.size < 2 ** 31 else np.int64)
+            index = np.arange(current.size, dtype=position_type(current.size))
         raw_index = np.repeat(index, counts)
         if folded.dtype == np.uint16 and max(map(max, replacements)) > "\uffff":
             folded = folded.astype(np.uint32)
@@ -558,8 +558,8 @@ def _kept(index: Optional[np.ndarray], kept: np.ndarray) -> np.ndarray:
     if index is not None:
         return index[kept]
     if kept.size <= _KEPT_BLOCK:
-        return np.flatnonzero(kept).astype(np.int32)
-    left = np.empty(int(np.count_nonzero(kept)), dtype=np.int32 if kept.size < 2 ** 31 else np.int64)
+        return np.flatnonzero(kept).astype(position_type(kept.size))
+    left = np.empty(int(np.count_nonzero(kept)), dtype=position_type(kept.size))
     filled = 0
     for low in range(0, kept.size, _KEPT_BLOCK):
         found = np.flatnonzero(kept[low:low + _KEPT_BLOCK])

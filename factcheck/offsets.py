@@ -17,6 +17,13 @@ import numpy as np
 
 
 _BLOCK = 1 << 16
+
+
+def position_type(length: int):
+    """The numpy type of positions in a text of `length` characters: 4 bytes while they
+    fit, 8 past 2^31 characters (8 GB of text, more than anyone feeds it whole)."""
+    return np.int32 if length < 2 ** 31 else np.int64
+
 # Up to this many characters the array is kept as it is: finding its runs would cost a
 # short document more time than the kilobytes it saves are worth
 SMALL = 4096
@@ -47,7 +54,7 @@ class OffsetMap:
         if size == 0:
             empty = np.zeros(0, dtype=np.int32)
             return cls(empty, empty, 0)
-        kind = np.int32 if int(positions[-1]) < 2 ** 31 else np.int64
+        kind = position_type(int(positions[-1]) + 1)
         if size <= SMALL:
             return cls(None, positions.astype(kind, copy=False), size)
         # where a step is not 1, a block at a time: the steps of all positions at once

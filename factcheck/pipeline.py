@@ -59,8 +59,9 @@ class Pipeline:
             year = reference_year if reference_year is not None else infer_reference_year(text)
             errors: list[str] = []
             claims = self._extracted(doc, errors, self.max_claims)
-            # the map back to the raw text (4 bytes a character) is not needed to link:
-            # a sixth of linking's peak on the seed
+            # the map back to the raw text and the annotation spans are not needed to link
+            # (the map was an array of 4 bytes a character, a sixth of linking's peak on
+            # the seed, before it was kept as runs)
             del doc
             _give_back_after(text)
             links = self._linked(text, path, claims, year, errors) if claims is not None else None

@@ -139,6 +139,21 @@ def run_checks(result_or_claims: Union[DocumentResult, Sequence[Claim]], text: O
     return findings
 
 
+def check_document(result: DocumentResult, **options) -> DocumentResult:
+    """`run_checks(result, **options)` for a document read without error. A check that
+    breaks (a bug) is that document's error, with no findings: the other documents of a
+    run keep their results."""
+    if not result.errors:
+        try:
+            run_checks(result, **options)
+        except Exception as exc:
+            from ..pipeline import _internal
+
+            result.findings = []
+            result.errors.append(_internal(result.path, exc))
+    return result
+
+
 def _assemble(raw: list[RawFinding], lang: str) -> list[Finding]:
     """Drop findings that repeat one on the same claims, merge the same finding on
     repeated text, order by position, number f1, f2, …"""
