@@ -118,3 +118,45 @@ def test_a_long_document_gives_back_between_its_stages(monkeypatch):
     assert calls == []   # a short one has little to give back, and pays nothing
     p.run_text(sentence * (pipeline.GIVE_BACK_FROM_CHARS // len(sentence) + 1))
     assert len(calls) == 2   # after normalizing, and after extracting
+
+
+def test_a_files_raw_text_is_freed_before_linking(monkeypatch, tmp_path):
+    """The raw text is needed until the claims are cut out of it: a file's (read by
+    run_path, held by nothing else) is freed before linking, 2 or 4 bytes a character at
+    linking's peak. Text handed to run_text stays the caller's."""
+    import factcheck.pipeline as pipeline
+    from factcheck.decode import Decoded
+    from factcheck.link import Linker
+
+    freed = []
+
+    class Raw(str):
+        def __del__(self):
+            freed.append(True)
+
+    path = tmp_path / "doc.txt"
+    path.write_text("全省生产总值14151.3亿元，比上年增长14.5%。", encoding="utf-8")
+    read = pipeline.read_or_spool
+
+    def read_as_raw(*args):
+        got = read(*args)
+        return Decoded(got.path, Raw(got.text), got.encoding, got.sha256)
+
+    seen_at_link = []
+    link = Linker.link
+
+    def spy(self, text, claims, year):
+        seen_at_link.append(bool(freed))
+        return link(self, text, claims, year)
+
+    monkeypatch.setattr(pipeline, "read_or_spool", read_as_raw)
+    monkeypatch.setattr(Linker, "link", spy)
+    result = pipeline.Pipeline().run_path(str(path))
+    assert [c.text for c in result.claims] == ["14151.3亿元", "增长14.5%"]
+    assert seen_at_link == [True]
+
+    freed.clear()
+    seen_at_link.clear()
+    kept = Raw("全省生产总值14151.3亿元。")
+    pipeline.Pipeline().run_text(kept)
+    assert seen_at_link == [False] and kept.startswith("全省")

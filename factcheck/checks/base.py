@@ -7,7 +7,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator, Optional, Union
 
 from ..link import ClaimInfo, Links, canonical_name, previous_period
 from ..models import Claim
@@ -143,13 +143,16 @@ class Context:
     flagged: set = field(default_factory=set)     # (check, claim ids) reported so far
 
     def __post_init__(self) -> None:
-        self.by_id = {c.id: c for c in self.claims}
         for c in self.claims:
             self.links.get(c.id)   # every claim has its info, so lookups need no fallback
         self._info = self.links.info
-        self._plain: dict[str, bool] = {}
+        # by id: the claims that relations and rates name, the only ones looked up so (a
+        # dict of every claim was a fifth of the checks' peak on figure-dense text)
+        named = _named_ids(self.links, self.claims)
+        self.by_id = {c.id: c for c in self.claims if c.id in named}
+        self._plain: dict[tuple[str, str], bool] = {}
         self.metrics = {m.id: m for m in self.rules.metrics}
-        self._rates: Optional[dict[str, list[Claim]]] = None
+        self._rates: Optional[dict[str, Union[Claim, tuple[Claim, ...]]]] = None
         self._identity: Optional[dict[tuple, list[Claim]]] = None
         self._by_metric: Optional[dict[str, list[Claim]]] = None
         self._implicit: Optional[list[tuple[Claim, Claim, Claim]]] = None
@@ -179,11 +182,15 @@ class Context:
     def is_plain(self, claim: Claim) -> bool:
         """Named by one of its metric's own names (出口, 进出口总额), not a narrower one
         (机电产品出口). Without the text, a figure with a metric counts as plain."""
-        plain = self._plain.get(claim.id)
+        if not claim.metric:
+            return False
+        # by metric and name, not by claim: a document has few of them
+        key = (claim.metric, self._info[claim.id].name)
+        plain = self._plain.get(key)
         if plain is None:
-            metric = self.metrics.get(claim.metric) if claim.metric else None
-            plain = metric is not None and (not self.links.from_text or self._info[claim.id].name in metric.names)
-            self._plain[claim.id] = plain
+            metric = self.metrics.get(claim.metric)
+            plain = metric is not None and (not self.links.from_text or key[1] in metric.names)
+            self._plain[key] = plain
         return plain
 
     def usable(self, claim: Claim) -> bool:
@@ -200,14 +207,20 @@ class Context:
         metric = self.metrics.get(level.metric) if level.metric else None
         return bool(metric is not None and metric.comparable_prices)
 
-    def rates_of(self, claim: Claim) -> list[Claim]:
+    def rates_of(self, claim: Claim) -> tuple[Claim, ...]:
         """Growth rates and changes that qualify the figure."""
         if self._rates is None:
-            self._rates = {}
+            # a figure's one rate is kept as itself, more in a tuple: most figures have
+            # one, and a list each was the biggest of the checks' indexes
+            rates: dict[str, Union[Claim, tuple[Claim, ...]]] = {}
             for c in self.claims:
                 if c.refers_to and c.role in ("growth", "change"):
-                    self._rates.setdefault(c.refers_to, []).append(c)
-        return self._rates.get(claim.id, [])
+                    held = rates.get(c.refers_to)
+                    rates[c.refers_to] = c if held is None else (
+                        held + (c,) if type(held) is tuple else (held, c))
+            self._rates = rates
+        held = self._rates.get(claim.id, ())
+        return held if type(held) is tuple else (held,)
 
     def same_quantity(self, a: Claim, b: Claim) -> bool:
         """The same metric of the same subject under the same name, in the same unit."""
@@ -232,9 +245,10 @@ class Context:
             shapes: set = set()
             for c in self.claims:
                 if c.role in _FIGURES + ("share",) and c.metric and c.period and self.usable(c):
-                    if self.signature(c) in shapes:
+                    signature = self.signature(c)
+                    if signature in shapes:
                         continue
-                    shapes.add(self.signature(c))
+                    shapes.add(signature)
                     key = (c.metric, c.unit, c.period, self.name_key(c))
                     self._identity.setdefault(key, []).append(c)
         bucket = self._identity.get((claim.metric, claim.unit, period, self.name_key(claim)), [])
@@ -251,10 +265,12 @@ class Context:
             sig = (claim.text, claim.role, claim.metric, canonical_name(self.info(claim).name), claim.subject,
                    claim.period, claim.unit, claim.low, claim.high, claim.qualifier,
                    self.signature(target) if target is not None and target.id != claim.id else None)
-            # identical statements share one tuple: on figure-dense text most signatures
-            # are repeats (4,582 claims, 50 signatures), at 150 bytes a tuple
-            sig = self._distinct.setdefault(sig, sig)
-            self._signatures[claim.id] = sig
+            if claim.id in self.by_id:
+                # kept for the claims that others name, whose signatures hold theirs;
+                # identical statements share one tuple (on figure-dense text, 4,582
+                # claims have 50 signatures, at 150 bytes a tuple)
+                sig = self._distinct.setdefault(sig, sig)
+                self._signatures[claim.id] = sig
         return sig
 
     def seen(self, check: str, claims: list[Claim]) -> bool:
@@ -413,6 +429,23 @@ class Context:
         if rate.unit == "percentage_point" and current.unit == "percent":
             return c - r
         return None
+
+
+def _named_ids(links: Links, claims: Iterable[Claim]) -> set[str]:
+    """The ids that the links and the claims' `refers_to` name."""
+    named = {c.refers_to for c in claims if c.refers_to}
+    for prior in links.priors:
+        named.update((prior.current, prior.prior))
+    for part in links.parts:
+        named.update((part.part, part.whole))
+    for share in links.shares:
+        named.update((share.share, share.part, share.whole))
+    for issue in links.lists:
+        named.update(issue.values)
+        named.update(issue.subjects)
+    named.update(links.records)
+    named.discard(None)
+    return named
 
 
 def _position(claim: Claim) -> int:

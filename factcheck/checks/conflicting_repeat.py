@@ -4,6 +4,7 @@ one statement, not a conflict; a conflict between figures with no period stated 
 warning, since they may be of different years."""
 from __future__ import annotations
 
+from itertools import chain
 from typing import Iterator
 
 from ..models import Claim
@@ -32,6 +33,18 @@ def _key(ctx: Context, claim: Claim):
     return None
 
 
+def _related(ctx: Context, ids: set[str]) -> set[tuple[str, str]]:
+    """Pairs of the claims `ids` that a part or a prior links, both ways round: not
+    repeats. Only the claims that may conflict: pairs of every linked claim were most of
+    the checks' peak on figure-dense text."""
+    related = set()
+    for a, b in chain(((p.part, p.whole) for p in ctx.links.parts),
+                      ((p.current, p.prior) for p in ctx.links.priors)):
+        if a in ids and b in ids:
+            related.update(((a, b), (b, a)))
+    return related
+
+
 def run(ctx: Context) -> Iterator[RawFinding]:
     groups: dict[tuple, list[Claim]] = {}
     for claim in ctx.claims:
@@ -40,9 +53,8 @@ def run(ctx: Context) -> Iterator[RawFinding]:
         key = _key(ctx, claim)
         if key is not None:
             groups.setdefault(key, []).append(claim)
-    related = {(p.part, p.whole) for p in ctx.links.parts} | {(p.whole, p.part) for p in ctx.links.parts}
-    related |= {(p.current, p.prior) for p in ctx.links.priors} | {(p.prior, p.current) for p in ctx.links.priors}
-    for key, members in groups.items():
+    statements: list[list[Claim]] = []   # of each group that states two values or more
+    for members in groups.values():
         if len(members) < 2:
             continue
         distinct: list[Claim] = []
@@ -52,16 +64,19 @@ def run(ctx: Context) -> Iterator[RawFinding]:
             if shape not in seen:   # an identical repeat is one statement
                 seen.add(shape)
                 distinct.append(claim)
+        if len(distinct) >= 2:
+            statements.append(distinct)
+    del groups
+    related = _related(ctx, {c.id for distinct in statements for c in distinct})
+    for distinct in statements:
         # each statement is reported once, against the first one before it that it
         # cannot meet: every pair was reported before, and a table of 2,000 values of
         # one figure gave two million findings (and took minutes)
         for k, second in enumerate(distinct):
             for first in distinct[:k]:
-                if (first.id, second.id) in related:
-                    continue
                 tolerance = ctx.tol(ID, first, second)
                 a, b = ctx.iv(first, tolerance), ctx.iv(second, tolerance)
-                if a.meets(b):
+                if a.meets(b) or (first.id, second.id) in related:
                     continue
                 if ctx.seen(ID, [first, second]):
                     break
