@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from itertools import chain
 from operator import attrgetter
-from typing import Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
 import numpy as np
 import regex
@@ -834,6 +834,39 @@ def time_left(deadline: Optional[float]) -> Optional[float]:
     if left <= 0:
         raise TimeoutError("regex timed out")
     return left
+
+
+MATCH_BATCH = 1024   # matches held at once by `batched_matches`
+
+
+def batched_matches(pattern: "regex.Pattern[str]", text: str, windows: Iterable[tuple[int, int]],
+                    deadline: Optional[float], batch: int = MATCH_BATCH) -> Iterator["regex.Match[str]"]:
+    """The matches of `pattern` in each window, as `finditer` over the window finds them,
+    `batch` at a time: the match objects of a whole document held at once (a few hundred
+    bytes each) were the peak of linking a figure-dense document. Each batch's scan goes
+    on where the one before stopped, the end of its last match, as finditer would. The
+    deadline bounds the scans only (`regex` counts a finditer's timeout from its start,
+    the caller's time between matches included): the time the caller takes between two
+    batches is not counted."""
+    for pos, endpos in windows:
+        while True:
+            found = []
+            scan = pattern.finditer(text, pos, endpos, timeout=time_left(deadline))
+            for m in scan:
+                found.append(m)
+                # an empty match is never the last of a batch: finditer goes on past it
+                # in its own way, which a new scan from its end would not
+                if len(found) >= batch and m.end() > m.start():
+                    break
+            else:
+                scan = None   # the window is scanned to its end
+            paused = time.monotonic()
+            yield from found
+            if deadline is not None:
+                deadline += time.monotonic() - paused
+            if scan is None:
+                break
+            pos = found[-1].end()
 
 
 def anchored_windows(text: str, anchor: Anchor, deadline: Optional[float]) -> list[tuple[int, int]]:

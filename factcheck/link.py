@@ -31,7 +31,7 @@ from .offsets import position_type
 from .pattern_cache import compile_cached
 from .rules import RuleSet
 
-from .extract import Anchor, _space_chars, anchored_windows, scan_timeout, time_left
+from .extract import Anchor, _space_chars, anchored_windows, batched_matches, scan_timeout
 
 _SENTENCE_ENDS = "。！!？?；;\n"        # a sentence, or one item of a ；-list
 _FULL_ENDS = "。！!？?\n"               # a whole sentence
@@ -1075,10 +1075,10 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
     line = seen = 0   # the start of the line of the match, found by looking back only as far as the last one
     timeout = scan_timeout(text)
     deadline = None if timeout is None else time.monotonic() + timeout
-    # measured on the benchmark's text: 29 ms instead of 48-59 over the whole text
-    matches = [m for pos, endpos in anchored_windows(text, _period_anchor(), deadline)
-               for m in pattern.finditer(text, pos, endpos, timeout=time_left(deadline))]
-    for m in matches:
+    # in windows around the anchors, measured on the benchmark's text: 29 ms instead of
+    # 48-59 over the whole text
+    windows = anchored_windows(text, _period_anchor(), deadline)
+    for m in batched_matches(pattern, text, windows, deadline):
         year: Optional[int] = None
         months: Optional[str] = None
         line = text.rfind("\n", seen, m.start()) + 1 or line

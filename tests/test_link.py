@@ -461,6 +461,71 @@ def test_period_words_found_in_windows_are_those_of_the_whole_text(text):
         [m.span() for m in _PERIOD.finditer(text)]
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["2010", "年", "月", "1", "-", "9", "x", "同期", "去", "上", "半", "季度", "\n"]),
+                max_size=60).map("".join), st.integers(1, 4))
+@example("2010年1-9月" * 5, 1)
+@example("年年年", 1)
+def test_batched_matches_are_finditers_matches(text, batch):
+    """batched_matches scans a window a batch at a time, each scan going on where the one
+    before stopped: the matches of finditer over the window, lookbehinds and all."""
+    import regex
+
+    from factcheck.extract import anchored_windows, batched_matches
+    from factcheck.link import _PERIOD, _period_anchor
+
+    windows = anchored_windows(text, _period_anchor(), None)
+    got = [(m.span(), m.groups()) for m in batched_matches(_PERIOD, text, windows, None, batch)]
+    assert got == [(m.span(), m.groups()) for pos, end in windows for m in _PERIOD.finditer(text, pos, end)]
+    # a pattern that looks behind and ahead, and one that matches empty text
+    for pattern in (regex.compile(r"(?<=年)\d+(?=月)|(?<!\d)\d"), regex.compile(r"\d*")):
+        whole = [(0, len(text)), (len(text) // 3, len(text))] if text else []
+        assert [m.span() for m in batched_matches(pattern, text, whole, None, batch)] == \
+            [m.span() for pos, end in whole for m in pattern.finditer(text, pos, end)]
+
+
+def test_batched_matches_count_no_time_of_the_caller(monkeypatch):
+    """regex counts a finditer's timeout from its start, the caller's time between matches
+    included: between batches the caller's time is not counted, as for extraction's scan."""
+    import time
+
+    import regex
+
+    from factcheck.extract import batched_matches
+
+    clock = [0.0]
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    text = "1 " * 50
+    pattern = regex.compile(r"\d")
+    taken = 0
+    for _ in batched_matches(pattern, text, [(0, len(text))], deadline=5.0, batch=10):
+        taken += 1
+        clock[0] += 1.0   # the caller's time: 50 s against a deadline of 5
+    assert taken == 50
+    clock[0] = 10.0
+    with pytest.raises(TimeoutError):
+        next(batched_matches(pattern, text, [(0, len(text))], deadline=5.0))
+
+
+def test_period_mentions_hold_a_batch_of_matches_at_a_time():
+    """The period pattern's match objects, a few hundred bytes each, were held for the whole
+    text at once: on a text dense in periods, linking's peak."""
+    import tracemalloc
+
+    from factcheck.link import _period_mentions
+
+    text = "2010年1-9月出口比上年同期增长5%，去年同期为3亿元；" * 5000
+    _period_mentions(text[:100], 2010)
+    tracemalloc.start()
+    try:
+        found = _period_mentions(text, 2010)
+        kept, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(found.keys) == 3 * 5000
+    assert (peak - kept) / len(found.keys) < 250, (peak - kept) / len(found.keys)   # 570 when all were held
+
+
 def test_the_normalized_documents_offset_map_is_gone_before_linking(monkeypatch):
     """Linking needs the normalized text only: the document (its map back to the raw
     text, 4 bytes a character) is freed before it, with the garbage collector paused as
