@@ -526,6 +526,49 @@ def test_period_mentions_hold_a_batch_of_matches_at_a_time():
     assert (peak - kept) / len(found.keys) < 250, (peak - kept) / len(found.keys)   # 570 when all were held
 
 
+def test_claim_info_keeps_its_yes_no_facts_as_bits():
+    """Each fact is read and set by name, alone: a slot each was 32 bytes a claim, and
+    what linking keeps about each claim is most of its memory on figure-dense text."""
+    from factcheck.link import ClaimInfo
+
+    names = ["base", "forecast", "comparable", "yoy", "share_of_total"]
+    info = ClaimInfo()
+    assert [getattr(info, n) for n in names] == [False, False, False, True, False]
+    for name in names:
+        for value in (True, False, True):
+            before = {n: getattr(info, n) for n in names if n != name}
+            setattr(info, name, value)
+            assert getattr(info, name) is value
+            assert {n: getattr(info, n) for n in names if n != name} == before
+    assert info == ClaimInfo(flags=info.flags) and info != ClaimInfo()
+
+
+def test_linking_keeps_little_per_claim():
+    """What linking keeps (each claim's ClaimInfo, the relations) on a bulletin with a
+    figure every 16 characters: 151 bytes a claim with a slot for each yes/no fact."""
+    import tracemalloc
+    from pathlib import Path
+
+    from factcheck.decode import read_input
+    from factcheck.normalize import normalize
+
+    root = Path(__file__).parent.parent / "fixtures" / "checks"
+    bulletin = read_input(str(root / "consistent_bulletin.hans.txt")).text
+    pipeline = Pipeline()
+    pipeline.run_text(bulletin)   # what linking loads once
+    doc = normalize("\n".join([bulletin] * 40))
+    claims = pipeline.extractor.extract(doc)
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        links = pipeline.linker.link(doc.norm, claims, 2010)
+        kept = tracemalloc.get_traced_memory()[0] - base
+    finally:
+        tracemalloc.stop()
+    assert len(claims) == 40 * 67 and len(links.info) == len(claims)
+    assert kept / len(claims) < 135, kept / len(claims)   # about 119
+
+
 def test_the_normalized_documents_offset_map_is_gone_before_linking(monkeypatch):
     """Linking needs the normalized text only: the document (its map back to the raw
     text, 4 bytes a character) is freed before it, with the garbage collector paused as
