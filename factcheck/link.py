@@ -124,8 +124,8 @@ _IS_BASE, _IS_FORECAST, _IS_COMPARABLE, _IS_YOY, _IS_SHARE_OF_TOTAL = 1, 2, 4, 8
 @dataclass(slots=True)
 class ClaimInfo:
     """What linking learned about one claim beyond the Claim's own fields. Its yes/no
-    facts are bits of `flags`, read and set by name: a slot each was 32 bytes a claim
-    more, a twentieth of a figure-dense document's peak."""
+    facts are bits of `flags`, read and set by name: a slot for each of them took 32
+    bytes a claim more, a twentieth of a figure-dense document's peak."""
 
     name: str = ""              # the words naming the figure: 进出口总额, 城镇人口, 货值
     mention: Optional[str] = None   # the metric name that gave the claim its metric

@@ -35,8 +35,8 @@ def _key(ctx: Context, claim: Claim):
 
 def _related(ctx: Context, ids: set[str]) -> set[tuple[str, str]]:
     """Pairs of the claims `ids` that a part or a prior links, both ways round: not
-    repeats. Only the claims that may conflict: pairs of every linked claim were most of
-    the checks' peak on figure-dense text."""
+    repeats. Only among the claims that may conflict: the pairs of every linked claim,
+    made here, set the checks' peak on figure-dense text."""
     related = set()
     for a, b in chain(((p.part, p.whole) for p in ctx.links.parts),
                       ((p.current, p.prior) for p in ctx.links.priors)):
