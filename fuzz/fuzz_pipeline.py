@@ -165,8 +165,6 @@ if __name__ == "__main__":
         parser.add_argument("mode")
         parser.add_argument("--examples", type=int, default=20000)
         args = parser.parse_args()
-        import os
-
         os.environ["FACTCHECK_FUZZ_EXAMPLES"] = str(args.examples)
         import pytest
 

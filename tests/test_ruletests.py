@@ -93,7 +93,7 @@ def test_renamed_aliases_fail_and_name_the_broken_cases(tmp_path):
     # fixtures that state metric gdp, and the check fixtures whose relations need gdp
     for name in ("clean_simplified.expected.yaml", "sichuan_quality_interview_2010.expected.yaml",
                  "sum_fail.hans.expected.yaml"):
-        assert f"FAIL fixtures/" in out and name in out, name
+        assert "FAIL fixtures/" in out and name in out, name
     assert "-  1232 \"14151.3億元\"" in out and "metric=None" in out     # a diff, expected against actual
     assert "never fired on any fixture" in out and "economy/gdp" in out.split("never fired on any fixture")[1]
 
