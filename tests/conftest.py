@@ -20,10 +20,10 @@ if "FACTCHECK_CACHE_DIR" not in os.environ:
     atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
 
 
-def python_prints(code: str, timeout: float = 120) -> str:
-    """What `python -c code` prints in a new interpreter (where nothing is imported yet),
-    which must exit 0."""
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)
+def python_prints(code: str, *args: str, timeout: float = 120) -> str:
+    """What `python -c code args...` prints in a new interpreter (where nothing is
+    imported yet), which must exit 0."""
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 

@@ -1,10 +1,11 @@
 """glibc's mmap threshold fixed by factcheck's own processes: a large array freed goes
 back to the system, where glibc's sliding threshold kept it in the heap."""
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from conftest import python_prints
 
 CHILD = r"""
 import sys
@@ -27,21 +28,20 @@ print(rss() - before)
 """
 
 
-def _kept_after_free(mode: str) -> int:
-    out = subprocess.run([sys.executable, "-c", CHILD, mode], capture_output=True, text=True, check=True)
-    return int(out.stdout.strip())
+def _need_glibc(function: str) -> None:
+    import ctypes
+
+    try:
+        getattr(ctypes.CDLL(None), function)
+    except AttributeError:
+        pytest.skip(f"no glibc {function}")
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmRSS from /proc")
 def test_a_large_array_freed_goes_back_to_the_system():
-    import ctypes
-
-    try:
-        ctypes.CDLL(None).mallopt
-    except AttributeError:
-        pytest.skip("no glibc mallopt")
-    assert _kept_after_free("default") > 6 << 20      # glibc's own sliding threshold
-    assert _kept_after_free("fixed") < 1 << 20
+    _need_glibc("mallopt")
+    assert int(python_prints(CHILD, "default")) > 6 << 20      # glibc's own sliding threshold
+    assert int(python_prints(CHILD, "fixed")) < 1 << 20
 
 
 def test_the_threshold_is_set_by_the_commands_not_by_importing(tmp_path):
@@ -57,15 +57,14 @@ print(before, malloc._set)
 """
     doc = tmp_path / "a.txt"
     doc.write_text("全省生产总值14151.3亿元。", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-c", "import sys\n" + child, str(tmp_path / "out.json"), str(doc)],
-                         capture_output=True, text=True, check=True)
+    out = python_prints("import sys\n" + child, str(tmp_path / "out.json"), str(doc))
     import ctypes
 
     try:
         settable = sys.platform.startswith("linux") and bool(ctypes.CDLL(None).mallopt)
     except (OSError, AttributeError):
         settable = False
-    assert out.stdout.split() == ["False", str(settable)]
+    assert out.split() == ["False", str(settable)]
 
 
 GIVE_BACK_CHILD = r"""
@@ -93,16 +92,8 @@ print(kept, rss() - before)
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmRSS from /proc")
 def test_give_back_hands_the_heaps_free_pages_to_the_system():
-    import ctypes
-
-    try:
-        ctypes.CDLL(None).malloc_trim
-    except AttributeError:
-        pytest.skip("no glibc malloc_trim")
-    runs = {}
-    for mode in ("keep", "give back"):
-        out = subprocess.run([sys.executable, "-c", GIVE_BACK_CHILD, mode], capture_output=True, text=True, check=True)
-        runs[mode] = [int(x) for x in out.stdout.split()]
+    _need_glibc("malloc_trim")
+    runs = {mode: [int(x) for x in python_prints(GIVE_BACK_CHILD, mode).split()] for mode in ("keep", "give back")}
     assert runs["keep"][0] > 8 << 20 and runs["keep"][1] > 8 << 20   # freed, still in the process
     assert runs["give back"][1] < 2 << 20
 
