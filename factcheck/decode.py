@@ -201,9 +201,9 @@ def decode_bytes(data: bytes, path: str = "<bytes>") -> Decoded:
 
     def attempt(encoding: str) -> Optional[str]:
         try:
-            return data.decode(encoding, CUT_TAIL)
-        except UnicodeDecodeError as exc:
-            failures.append(f"{exc.reason} at byte {exc.start}")
+            return _decoded(data, encoding)
+        except BlockDecodeError as exc:
+            failures.append(str(exc))
         except LookupError:
             pass
         return None
@@ -212,6 +212,70 @@ def decode_bytes(data: bytes, path: str = "<bytes>") -> Decoded:
         return Decoded(path, "", "utf-8", digest)
     encoding, text = choose_encoding(data[:DETECT_BYTES], len(data), data.count(b"\x00"), attempt, path, failures)
     return Decoded(path, text, encoding, digest)  # type: ignore[arg-type]
+
+
+def _decoded(data: bytes, encoding: str) -> str:
+    """data.decode(encoding, CUT_TAIL), whole: Python's decoders write into room for a
+    character a byte, but the pages they never write cost nothing, so a file decoded
+    whole peaks at its bytes and its text, where decoded in blocks its text is there
+    twice, the pieces and the whole. An error names its byte in `data`."""
+    try:
+        return data.decode(encoding, CUT_TAIL)
+    except UnicodeDecodeError as exc:
+        _, skip = _plain_encoding(encoding, data[:4])   # utf-8-sig counts from after its BOM
+        raise BlockDecodeError(exc.reason, exc.start + skip) from None
+
+
+class BlockDecodeError(ValueError):
+    """Bytes that do not decode: `reason` at byte `start` of the whole input."""
+
+    def __init__(self, reason: str, start: int):
+        super().__init__(f"{reason} at byte {start}")
+        self.reason, self.start = reason, start
+
+
+def decode_blocks(blocks: Iterator[bytes], encoding: str) -> Iterator[str]:
+    """The text of the bytes `blocks` give, in order, as `b"".join(blocks).decode(encoding,
+    CUT_TAIL)` gives it, a block at a time; raises BlockDecodeError naming the byte in
+    the whole input (where utf-8-sig counted from after the BOM)."""
+    first = b""
+    for block in blocks:   # enough for a BOM, however small the blocks
+        first += block
+        if len(first) >= 4:
+            break
+    encoding, skip = _plain_encoding(encoding, first)
+    decoder = codecs.getincrementaldecoder(encoding)(CUT_TAIL)
+    block = first[skip:] if skip else first
+    offset = skip   # bytes given to the decoder before this block
+    while True:
+        following = next(blocks, None)
+        held = len(decoder.getstate()[0])   # the bytes it holds back began `held` earlier
+        try:
+            text = decoder.decode(block, final=following is None)
+        except UnicodeDecodeError as exc:
+            raise BlockDecodeError(exc.reason, offset - held + exc.start) from None
+        if text:
+            yield text
+        if following is None:
+            return
+        offset += len(block)
+        block = following
+
+
+def _plain_encoding(encoding: str, first: bytes) -> tuple[str, int]:
+    """(encoding, bytes to skip) that decode in pieces as `encoding` decodes the whole:
+    UTF-8 after the BOM for utf-8-sig (whose errors counted from after it), and for
+    UTF-16 and UTF-32 without a BOM the machine's byte order (read in pieces, they
+    refuse a stream without one)."""
+    name = codecs.lookup(encoding).name
+    if name == "utf-8-sig":
+        return "utf-8", len(codecs.BOM_UTF8) if first.startswith(codecs.BOM_UTF8) else 0
+    if name in ("utf-16", "utf-32"):
+        width = 2 if name == "utf-16" else 4
+        boms = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) if width == 2 else (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
+        if len(first) >= width and not first.startswith(boms):
+            return f"{name}-{'le' if sys.byteorder == 'little' else 'be'}", 0
+    return encoding, 0
 
 
 def _open(path: str):
@@ -330,29 +394,14 @@ class StreamedInput:
         return self
 
     def chunks(self) -> Iterator[str]:
-        decoder = codecs.getincrementaldecoder(self.encoding)(CUT_TAIL)
-        offset = 0
         try:
-            with _open(self.path) as handle:
-                while True:
-                    data = handle.read(self.block)
-                    final = not data
-                    try:
-                        text = decoder.decode(data, final=final)
-                    except UnicodeDecodeError as exc:
-                        raise InputError(f"{self.name or self.path}: cannot decode as {self.encoding}: "
-                                         f"{exc.reason} at byte {offset + exc.start}") from None
-                    offset += len(data)
-                    if text:
-                        yield text
-                    if final:
-                        return
+            yield from decode_blocks(_blocks(self.path, self.block), self.encoding)
+        except BlockDecodeError as exc:
+            raise InputError(f"{self.name or self.path}: cannot decode as {self.encoding}: {exc}") from None
         except InputError as exc:
             if self.name and self.name != self.path:
                 raise InputError(str(exc).replace(self.path, self.name, 1)) from None
             raise
-        except OSError as exc:
-            raise InputError(f"{self.name or self.path}: cannot read: {exc.strerror}") from None
 
 
 def _blocks(path: str, block: int) -> Iterator[bytes]:
@@ -389,15 +438,11 @@ def stream_input(path: str, block: int = BLOCK, name: Optional[str] = None) -> S
     failures: list[str] = []
 
     def attempt(encoding: str) -> Optional[bool]:
-        offset = 0
         try:
-            decoder = codecs.getincrementaldecoder(encoding)(CUT_TAIL)
-            for data in _blocks(path, block):
-                decoder.decode(data)
-                offset += len(data)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError as exc:
-            failures.append(f"{exc.reason} at byte {offset + exc.start}")
+            for _ in decode_blocks(_blocks(path, block), encoding):
+                pass
+        except BlockDecodeError as exc:
+            failures.append(str(exc))
             return None
         except LookupError:
             return None

@@ -405,7 +405,60 @@ def _code_points_at(raw: str, index: Optional[np.ndarray], dtype: np.dtype) -> n
 STACKED_ANNOTATIONS = 64
 
 
+# Texts longer than this many characters are normalized a block at a time, each block
+# ending at a line break (or 。): every array of normalizing is a block's, so its peak
+# is the raw text, the normalized one and its pieces, not a dozen bytes a character.
+# No step looks across a line break or a 。 (annotations, spaces inside figures, digit
+# groups, \r\n all lie inside a line), so the blocks give what the whole text gives.
+BLOCK_CHARS = 1 << 16
+_BLOCK_ENDS = ("\n", "。")
+
+
 def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encoding: str = "utf-8") -> Document:
+    if len(raw) <= BLOCK_CHARS:
+        norm, offsets, ann_starts, ann_ends = _normalized(raw)
+    else:
+        pieces: list[str] = []
+        maps: list[OffsetMap] = []
+        shifts: list[int] = []
+        starts_found: list[np.ndarray] = []
+        ends_found: list[np.ndarray] = []
+        for low, high in _blocks(raw, BLOCK_CHARS):
+            piece, offsets, ann_starts, ann_ends = _normalized(raw[low:high])
+            pieces.append(piece)
+            maps.append(offsets)
+            shifts.append(low)
+            starts_found.append(ann_starts + low)
+            ends_found.append(ann_ends + low)
+        offsets = OffsetMap.joined(maps, shifts)
+        del maps
+        norm = "".join(pieces)
+        del pieces
+        ann_starts, ann_ends = np.concatenate(starts_found), np.concatenate(ends_found)
+    return Document(raw=raw, norm=norm, raw_index=offsets, annotation_starts=ann_starts,
+                    annotation_ends=ann_ends, path=path, sha256=sha256, encoding=encoding)
+
+
+def _blocks(raw: str, size: int):
+    """(start, end) of blocks of `raw` of at most `size` characters, each but the last
+    ending just after a line break, else a 。; a block with neither in its last half
+    runs on to the next one found (the rest of the text when there is none)."""
+    low = 0
+    while len(raw) - low > size:
+        high = max(raw.rfind(mark, low + size // 2, low + size) for mark in _BLOCK_ENDS)
+        if high < 0:
+            found = [at for at in (raw.find(mark, low + size) for mark in _BLOCK_ENDS) if at >= 0]
+            if not found:
+                break
+            high = min(found)
+        yield low, high + 1
+        low = high + 1
+    yield low, len(raw)
+
+
+def _normalized(raw: str) -> tuple[str, OffsetMap, np.ndarray, np.ndarray]:
+    """The normalized text, its map back to `raw`, and the annotations' raw starts and
+    ends."""
     codes = code_points(raw)
     flags = _flags[codes]
     # a lone surrogate (from a decoder's surrogateescape) is one code point of the text: in
@@ -517,10 +570,7 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
         norm = str(np.ascontiguousarray(norm_codes), "utf-16-le", "surrogatepass")
     else:
         norm = str(np.ascontiguousarray(norm_codes, dtype=np.uint32), "utf-32-le", "surrogatepass")
-    del norm_codes
-    return Document(raw=raw, norm=norm, raw_index=offsets,
-                    annotation_starts=ann_starts,
-                    annotation_ends=ann_ends, path=path, sha256=sha256, encoding=encoding)
+    return norm, offsets, ann_starts, ann_ends
 
 
 def _annotation_round(folded: np.ndarray, index: Optional[np.ndarray], changed: Optional[np.ndarray]):

@@ -75,6 +75,47 @@ class OffsetMap:
         raw_starts = positions[norm_starts].astype(kind, copy=False)
         return cls(norm_starts.astype(kind), raw_starts, size)
 
+    @classmethod
+    def joined(cls, maps: list["OffsetMap"], shifts: list[int]) -> "OffsetMap":
+        """The map of the texts of `maps` one after the other, map k's raw positions
+        shifted by `shifts[k]`: what `from_positions` gives on all their positions at
+        once, without an array of them all (unless that is how it is kept)."""
+        parts = [(part, shift) for part, shift in zip(maps, shifts) if part.size]
+        if not parts:
+            return cls.identity(0)
+        last, shift = parts[-1]
+        size = sum(part.size for part, _ in parts)
+        kind = position_type(int(last[last.size - 1]) + shift + 1)
+        norm_starts = np.empty(sum(part.runs for part, _ in parts), dtype=kind)
+        raw_starts = np.empty(norm_starts.size, dtype=kind)
+        runs = done = 0
+        next_raw = -1   # where a run going on from the last part would be in the raw text
+        for part, shift in parts:
+            part_norm, part_raw = part._run_starts()
+            # a part's first run goes on from the last part's last where the raw text steps
+            # by one there, as it does inside a run: runs break nowhere else
+            skip = 1 if int(part_raw[0]) + shift == next_raw else 0
+            count = part_norm.size - skip
+            np.add(part_norm[skip:], done, out=norm_starts[runs:runs + count], casting="unsafe")
+            np.add(part_raw[skip:], shift, out=raw_starts[runs:runs + count], casting="unsafe")
+            runs += count
+            done += part.size
+            next_raw = int(part[part.size - 1]) + shift + 1
+        norm_starts, raw_starts = norm_starts[:runs], raw_starts[:runs]
+        if size <= SMALL or 2 * runs >= size:
+            positions = np.arange(size, dtype=kind)
+            positions += np.repeat(raw_starts - norm_starts, np.diff(np.append(norm_starts, size)))
+            return cls(None, positions, size)
+        return cls(norm_starts.copy(), raw_starts.copy(), size)
+
+    def _run_starts(self) -> tuple[np.ndarray, np.ndarray]:
+        """(norm_starts, raw_starts) of the map's runs, however it is kept."""
+        if self.norm_starts is not None:
+            return self.norm_starts, self.raw_starts
+        positions = self.raw_starts
+        norm_starts = np.concatenate(([0], np.flatnonzero(np.diff(positions) != 1) + 1))
+        return norm_starts, positions[norm_starts]
+
     @property
     def runs(self) -> int:
         return self.size if self.norm_starts is None else self.norm_starts.size

@@ -253,7 +253,83 @@ def test_decoding_keeps_no_reference_to_the_bytes(data):
         try:
             decode_bytes(data, "a.txt")
         except InputError as exc:
-            assert "cannot decode as utf-8-sig: invalid start byte at byte 0" in str(exc)
+            # the byte after the BOM (decoded whole, utf-8-sig counted from after it: byte 0)
+            assert "cannot decode as utf-8-sig: invalid start byte at byte 3" in str(exc)
         assert sys.getrefcount(data) == before
     finally:
         gc.enable()
+
+
+# ---- decoding a block at a time (streams) -------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import factcheck.decode as decode_module  # noqa: E402
+
+_PIECES = ["增长14.5%，全省", "abc\U00020bb7def", "臺灣經濟成長", "a" * 30, "\ufeff", "\x00", "€"]
+_ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-be", "gb18030",
+              "big5", "gbk", "latin-1"]
+
+
+def _outcome(decode):
+    try:
+        return "text", decode()
+    except decode_module.BlockDecodeError as exc:
+        return "error", exc.start, exc.reason
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=6).map("".join), st.sampled_from(_ENCODINGS),
+       st.sampled_from(["none", "byte", "cut", "no-bom"]), st.integers(0, 10 ** 6), st.sampled_from([1, 2, 3, 7, 64]))
+def test_decoding_in_blocks_gives_what_decoding_whole_gives(text, encoding, damage, where, block):
+    """Text, or the same error at the same byte, for every block size, UTF-16 and
+    UTF-32 without a BOM too (read in pieces, Python's decoders refuse them)."""
+    try:
+        data = bytearray(text.encode(encoding))
+    except UnicodeEncodeError:
+        return
+    if damage == "byte" and data:
+        data[where % len(data)] = (data[where % len(data)] + 0x81) % 256
+    elif damage == "cut" and data:
+        del data[-(where % min(3, len(data)) + 1):]
+    elif damage == "no-bom" and encoding in ("utf-16", "utf-32"):
+        data = bytearray("ab增".encode(encoding + "-le")) + data[4 if encoding == "utf-32" else 2:]
+    data = bytes(data)
+    whole = _outcome(lambda: decode_module._decoded(data, encoding))
+    pieces = (data[low:low + block] for low in range(0, len(data), block))
+    assert _outcome(lambda: "".join(decode_module.decode_blocks(pieces, encoding))) == whole
+    if whole[0] == "text":
+        assert whole[1] == data.decode(encoding, decode_module.CUT_TAIL)
+
+
+def test_an_error_names_its_byte_in_a_file_with_a_bom():
+    """Decoded as utf-8-sig, Python counts an error's byte from after the BOM."""
+    data = codecs.BOM_UTF8 + "增长14.5%".encode("utf-8") + b"\xff" + "全省".encode("utf-8")
+    with pytest.raises(InputError) as caught:
+        decode_bytes(data, "bom.txt")
+    assert "at byte 14" in str(caught.value) and data[14] == 0xFF
+
+
+@pytest.mark.parametrize("data", [
+    codecs.BOM_UTF8 + "增长14.5%".encode("utf-8") * 50 + b"\xff" + "全省".encode("utf-8"),
+    "增长14.5%".encode("utf-8") * 50 + b"\xe5\xa2" + b"x",
+    "増長".encode("utf-16-le") * 40,                          # UTF-16 without a BOM, told by its NULs
+])
+def test_a_file_streamed_reads_as_read_whole(tmp_path, data):
+    """The same text, or the same error at the same byte, read whole or in blocks of a
+    few bytes (`stream_input`, for files too big to hold)."""
+    from factcheck.decode import stream_input
+
+    path = tmp_path / "in.txt"
+    path.write_bytes(data)
+    try:
+        whole = read_input(str(path))
+    except InputError as exc:
+        with pytest.raises(InputError) as streamed:
+            "".join(stream_input(str(path), block=5).chunks())
+        assert str(streamed.value) == str(exc)
+    else:
+        streamed = stream_input(str(path), block=5)
+        assert streamed.encoding == whole.encoding
+        assert "".join(streamed.chunks()) == whole.text
