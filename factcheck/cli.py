@@ -121,13 +121,15 @@ def _rule_set(args, with_checks: bool = False):
 def _for_writing(result, fmt: str):
     """The writers need a document's claims and findings only: a run over many files
     does not hold every document's normalized text and links until it writes. For the
-    JSON contract the document is encoded here, where it was made: in a worker process
-    when the documents are spread over several."""
+    JSON contract, a worker process encodes the document, and sends back the encoded
+    line rather than the claims (let go as they are encoded); in one process the
+    document is encoded as it is written (`ContractSpool.add`), never held whole."""
+    from .parallel import in_worker
+
     result.text = None
     result.links = None
-    if fmt == "json":
-        result.contract_line()
-        result.claims = []   # written from the encoded line: not carried back from a worker again
+    if fmt == "json" and in_worker():
+        result.contract_chunks(release_claims=True)
     return result
 
 

@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass, field, fields
 from json.encoder import encode_basestring
 from operator import attrgetter
-from typing import Any, Optional
+from typing import IO, Any, Iterator, Optional
 
 
 @dataclass(slots=True)
@@ -80,23 +80,55 @@ class DocumentResult:
     # not serialized: the normalized text and what linking found, for the check stage
     text: Optional[str] = field(default=None, repr=False, compare=False)
     links: Any = field(default=None, repr=False, compare=False)
-    # the document's line of the JSON contract, once encoded (see contract_line)
-    encoded: Optional[str] = field(default=None, repr=False, compare=False)
+    # the document's line of the JSON contract as written, once encoded (contract_chunks)
+    encoded: Optional[list[bytes]] = field(default=None, repr=False, compare=False)
 
     def contract_line(self) -> str:
-        """This document in the JSON contract, as one line; encoded once and kept, so
-        that a worker process can encode it and the process that writes only joins lines."""
+        """This document in the JSON contract, as one line: json.dumps(self.to_json(),
+        ensure_ascii=False)."""
+        return "".join(self._contract_pieces())
+
+    def contract_chunks(self, release_claims: bool = False) -> list[bytes]:
+        """`contract_line` as the output files hold it (UTF-8, a lone surrogate as its
+        escape: OUTPUT_ERRORS), in pieces of CLAIMS_A_CHUNK claims; encoded once and kept
+        (`encoded`), so that a worker process can encode it and the process that writes
+        only writes bytes. With `release_claims`, each claim is let go once encoded and
+        `claims` is empty after: a figure-dense document's JSON takes more than its claims
+        (660 bytes a claim as a Python string), and the claims, the claims' texts, their
+        join and the line held at once were 4 times that (a 1 MB document: 66 times its
+        size, where the pipeline peaks at 18)."""
         if self.encoded is None:
-            # json.dumps(self.to_json()) a claim at a time: the dicts of all the claims at
-            # once were most of the peak of encoding a figure-dense document (a quarter
-            # more than the claims' strings take), for the same text at the same speed
-            encode = _JSON.encode
-            self.encoded = "".join((
-                encode({"path": self.path, "sha256": self.sha256, "reference_year": self.reference_year})[:-1],
-                ', "claims": [', ", ".join(map(claim_json, self.claims)),
-                '], "findings": [', ", ".join([encode(f.to_json()) for f in self.findings]),
-                '], "errors": ', encode(list(self.errors)), "}"))
+            self.encoded = [piece.encode("utf-8", OUTPUT_ERRORS) for piece in self._contract_pieces(release_claims)]
         return self.encoded
+
+    def write_contract(self, out: IO[bytes], release_claims: bool = False) -> None:
+        """`contract_chunks` written to `out`; encoded as it is written when it was not
+        encoded before, so that the whole line is never held (`release_claims`: as in
+        `contract_chunks`)."""
+        if self.encoded is not None:
+            out.writelines(self.encoded)
+            return
+        for piece in self._contract_pieces(release_claims):
+            out.write(piece.encode("utf-8", OUTPUT_ERRORS))
+
+    def _contract_pieces(self, release_claims: bool = False) -> Iterator[str]:
+        # json.dumps(self.to_json()) a claim at a time: the dicts of all the claims at
+        # once were most of the peak of encoding a figure-dense document (a quarter
+        # more than the claims' strings take), for the same text at the same speed
+        encode = _JSON.encode
+        claims = self.claims
+        if release_claims:
+            self.claims = []
+        yield encode({"path": self.path, "sha256": self.sha256, "reference_year": self.reference_year})[:-1]
+        yield ', "claims": ['
+        for low in range(0, len(claims), CLAIMS_A_CHUNK):
+            high = low + CLAIMS_A_CHUNK
+            piece = ", ".join(map(claim_json, claims[low:high]))
+            if release_claims:
+                claims[low:high] = [None] * len(claims[low:high])
+            yield (", " + piece) if low else piece
+        yield "".join(('], "findings": [', ", ".join([encode(f.to_json()) for f in self.findings]),
+                       '], "errors": ', encode(list(self.errors)), "}"))
 
     def to_json(self) -> dict:
         return {
@@ -110,6 +142,14 @@ class DocumentResult:
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False)   # as json.dumps(..., ensure_ascii=False) encodes
+CLAIMS_A_CHUNK = 256
+# Lone surrogates come from file names with bytes that are not UTF-8 (GBK names unpacked
+# from an archive, decoded with surrogateescape) and from \ud800-style escapes in JSON
+# input. No output format can carry them: UTF-8 files, Parquet and pandas' Arrow-backed
+# strings all refuse them, and one such name used to fail the whole run. Written as their
+# escapes (\udcff), as a file opened with errors="backslashreplace" writes them: in JSON
+# that is the JSON escape, which reads back as the same string.
+OUTPUT_ERRORS = "backslashreplace"
 
 
 def _json_float(value: float) -> str:

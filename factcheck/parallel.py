@@ -102,9 +102,19 @@ def _pool(jobs: int):
 
 
 def _worker_start() -> None:
+    global _in_worker
+    _in_worker = True
     # Ctrl-C reaches the whole process group: this process stops the workers, which must
     # not each print a traceback of their own
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+_in_worker = False
+
+
+def in_worker() -> bool:
+    """Whether this process is a worker of `run_in_order`, whose results are sent back."""
+    return _in_worker
 
 
 def _stop(pool, now: bool) -> None:

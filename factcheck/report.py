@@ -1,6 +1,7 @@
 """Writers: the JSON contract, JSON lines, CSV, Parquet and a terminal table."""
 from __future__ import annotations
 
+import codecs
 import errno
 import io
 import json
@@ -9,10 +10,11 @@ import re
 import stat
 import sys
 import tempfile
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import IO, Iterable, Iterator, Optional
 
-from .models import Claim, DocumentResult
+from . import collector
+from .models import OUTPUT_ERRORS, Claim, DocumentResult
 
 CONTRACT_VERSION = 1
 CLAIM_COLUMNS = ["path", "id", "rule", "metric", "subject", "period", "text", "start", "end", "value",
@@ -54,32 +56,33 @@ class ContractSpool:
     before the run ends: an interrupted run leaves no output and no temporary file."""
 
     def __init__(self, target: Optional[str] = None, force: bool = True) -> None:
-        self._file: Optional[IO[str]] = None
+        self._file: Optional[IO[bytes]] = None
         self._atomic: Optional[_AtomicFile] = None
         self.target = target
         self.force = force
         self.documents = 0
 
     def add(self, result: DocumentResult) -> None:
-        """Raises OSError when the file cannot be made or written (a full disk)."""
+        """The document written; its claims are let go as they are (its findings stay).
+        Raises OSError when the file cannot be made or written (a full disk)."""
         if self._file is None:
             self._open()
-        self._file.write(",\n" if self.documents else f'{{"version": {CONTRACT_VERSION}, "documents": [\n')
-        self._file.write(result.contract_line())
+        self._file.write(b",\n" if self.documents else f'{{"version": {CONTRACT_VERSION}, "documents": [\n'.encode())
+        with collector.paused():   # resumed, it would walk the claims not written yet
+            result.write_contract(self._file, release_claims=True)
         result.encoded = None
         self.documents += 1
 
     def _open(self) -> None:
+        # the documents come encoded as the output holds them (UTF-8, surrogates escaped)
         if self.target:
             self._atomic = _AtomicFile(self.target, self.force)
-            self._file = open(self._atomic.tmp, "w", encoding="utf-8", errors=OUTPUT_ERRORS)
+            self._file = open(self._atomic.tmp, "wb")
             return
         try:
-            # surrogatepass: the lines read back as they were written, to be escaped (or
-            # not) by the output they go to
-            self._file = tempfile.TemporaryFile("w+", encoding="utf-8", errors="surrogatepass")
+            self._file = tempfile.TemporaryFile("w+b")
         except OSError:   # no writable temporary folder: the lines wait in memory
-            self._file = io.StringIO()
+            self._file = io.BytesIO()
 
     def writes_to(self, out: Optional[str]) -> bool:
         """Whether the lines already go to the output file `out`."""
@@ -87,7 +90,7 @@ class ContractSpool:
 
     def finish(self) -> None:
         """The contract's end written, and the output file put in place."""
-        self._file.write("\n]}\n")
+        self._file.write(b"\n]}\n")
         self._file.close()
         self._file = None
         atomic, self._atomic = self._atomic, None
@@ -98,13 +101,15 @@ class ContractSpool:
             raise
 
     def pieces(self) -> Iterator[str]:
-        """The contract's text, in pieces of 64 K characters."""
+        """The contract's text, in pieces of 64 KB."""
         if self._file is None:
             yield f'{{"version": {CONTRACT_VERSION}, "documents": []}}\n'
             return
         self._file.seek(0)
-        yield from iter(lambda: self._file.read(1 << 16), "")
-        yield "\n]}\n"
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        for block in iter(lambda: self._file.read(1 << 16), b""):
+            yield decoder.decode(block)
+        yield decoder.decode(b"", final=True) + "\n]}\n"
 
     def close(self) -> None:
         """The temporary file closed, and removed when not put in place."""
@@ -134,23 +139,24 @@ def kept_for(fmt: str, out: Optional[str] = None, force: bool = True) -> "Contra
 
 
 def claim_rows(results: Iterable[DocumentResult]) -> list[dict]:
-    rows = []
+    return list(claim_records(results))
+
+
+_CLAIM_ATTRIBUTES = [col for col in CLAIM_COLUMNS if col != "path"]
+
+
+def claim_records(results: Iterable[DocumentResult]) -> Iterator[dict]:
+    """One dict per claim, CLAIM_COLUMNS in order, made as they are asked for (a dict of
+    18 items is a kilobyte: those of every claim held at once were 30 times the size of a
+    figure-dense document)."""
     for result in results:
         for claim in result.claims:
             row = claim.to_json()
             row["path"] = result.path
-            rows.append({col: row.get(col) for col in CLAIM_COLUMNS})
-    return rows
+            yield {col: row[col] for col in CLAIM_COLUMNS}
 
 
-# Lone surrogates come from file names with bytes that are not UTF-8 (GBK names unpacked
-# from an archive, decoded with surrogateescape) and from \ud800-style escapes in JSON
-# input. No output format can carry them: UTF-8 files, Parquet and pandas' Arrow-backed
-# strings all refuse them, and one such name used to fail the whole run. Written as their
-# escapes (\udcff), as a file opened with errors="backslashreplace" writes them: in JSON
-# that is the JSON escape, which reads back as the same string.
-_SURROGATES = re.compile("[\ud800-\udfff]")
-OUTPUT_ERRORS = "backslashreplace"
+_SURROGATES = re.compile("[\ud800-\udfff]")   # written as OUTPUT_ERRORS writes them (see models)
 
 
 def escape_surrogates(text: str) -> str:
@@ -178,23 +184,36 @@ def escaped_texts(values: list) -> list:
 def typed_frame(rows: list[dict], columns: list[str], dtypes: dict[str, str]):
     """A DataFrame of `rows` (dicts holding every column) with these columns, each of its
     dtype in `dtypes` ("string" when not named), texts with their surrogates escaped."""
-    import pandas as pd
-
-    data = {}
     row_values = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
     values_of = zip(*map(row_values, rows)) if rows else ([] for _ in columns)
-    for col, values in zip(columns, values_of):
+    return columns_frame(dict(zip(columns, map(list, values_of))), columns, dtypes)
+
+
+def columns_frame(data: dict[str, list], columns: list[str], dtypes: dict[str, str]):
+    """`typed_frame` of the columns' values in lists (`data`, emptied as they go in)."""
+    import pandas as pd
+
+    typed = {}
+    for col in columns:
         kind = dtypes.get(col, "string")
-        values = list(values)
-        data[col] = pd.array(escaped_texts(values) if kind == "string" else values, dtype=kind)
-    return pd.DataFrame(data, columns=columns)
+        values = data.pop(col)
+        typed[col] = pd.array(escaped_texts(values) if kind == "string" else values, dtype=kind)
+        del values
+    return pd.DataFrame(typed, columns=columns)
 
 
 def claims_frame(results: Iterable[DocumentResult]):
-    """One row per claim, with stable columns and nullable dtypes."""
-    return typed_frame(claim_rows(results), CLAIM_COLUMNS,
-                       {"start": "Int64", "end": "Int64", "value": "Float64", "low": "Float64",
-                        "high": "Float64", "precision": "Float64"})
+    """One row per claim, with stable columns and nullable dtypes; made a column at a
+    time from the claims' attributes (a dict a claim, then a tuple a claim, were 40 times
+    the size of a figure-dense document on top of its claims)."""
+    data: dict[str, list] = {col: [] for col in CLAIM_COLUMNS}
+    for result in results:
+        data["path"].extend([result.path] * len(result.claims))
+        for col in _CLAIM_ATTRIBUTES:
+            data[col].extend(map(attrgetter(col), result.claims))
+    return columns_frame(data, CLAIM_COLUMNS,
+                         {"start": "Int64", "end": "Int64", "value": "Float64", "low": "Float64",
+                          "high": "Float64", "precision": "Float64"})
 
 
 def finding_rows(results: Iterable[DocumentResult]) -> list[dict]:
@@ -335,7 +354,7 @@ def write(results: "list[DocumentResult] | ContractSpool", fmt: str, out: str | 
     the whole contract, claims and findings (`results` may then be a ContractSpool).
     Without `force`, an existing `out` is not overwritten (OutputExists)."""
     frame_of = findings_frame if what == "findings" else claims_frame
-    rows_of = finding_records if what == "findings" else claim_rows
+    rows_of = finding_records if what == "findings" else claim_records
     if fmt == "parquet":
         if not out:
             raise ValueError("--format parquet needs -o FILE")
@@ -355,7 +374,8 @@ def write(results: "list[DocumentResult] | ContractSpool", fmt: str, out: str | 
             return
         text = results.pieces() if isinstance(results, ContractSpool) else contract_pieces(results)
     elif fmt == "jsonl":
-        text = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows_of(results))
+        # a line at a time: joined, the lines of a figure-dense document were 20 times its size
+        text = (json.dumps(row, ensure_ascii=False) + "\n" for row in rows_of(results))
     elif fmt == "table":
         build = _build_findings_table if what == "findings" else _build_table
         if out:

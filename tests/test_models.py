@@ -70,3 +70,110 @@ def test_float_texts_are_remembered_without_mixing_equal_keys(monkeypatch):
         claim = _claim(value=value, low=value, high=-value)
         assert claim_json(claim) == json.dumps(claim.to_json(), ensure_ascii=False), value
     assert 0 < len(models._FLOAT_TEXT) <= 3
+
+
+# ---- the line as written: in chunks, never whole -------------------------------------
+
+def _document(count: int, **kwargs) -> DocumentResult:
+    claims = [_claim(id=f"c{k + 1}", start=k * 20, end=k * 20 + 9, value=float(k), text=f"第{k}个 \ud800")
+              for k in range(count)]
+    return DocumentResult(path="a\udcff.txt", sha256="0" * 64, claims=claims, errors=["an error"], **kwargs)
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 4, 5, 9])
+def test_the_chunks_are_the_line_as_files_hold_it(monkeypatch, count):
+    """UTF-8 with each lone surrogate as its escape (what a file opened with
+    errors="backslashreplace" holds), in pieces of CLAIMS_A_CHUNK claims; with
+    `release_claims`, the claims are let go and the bytes are the same."""
+    import io
+
+    from factcheck import models
+
+    monkeypatch.setattr(models, "CLAIMS_A_CHUNK", 4)
+    expected = _document(count).contract_line().encode("utf-8", "backslashreplace")
+    assert b"\\ud800" in expected or count == 0
+    kept = _document(count)
+    chunks = kept.contract_chunks()
+    assert b"".join(chunks) == expected and len(chunks) == 3 + (count + 3) // 4
+    assert len(kept.claims) == count and kept.contract_chunks() is chunks   # encoded once
+    released = _document(count)
+    claims = released.claims
+    assert b"".join(released.contract_chunks(release_claims=True)) == expected
+    assert released.claims == [] and all(c is None for c in claims)
+    written, streamed = io.BytesIO(), _document(count)
+    streamed.write_contract(written, release_claims=True)
+    assert written.getvalue() == expected and streamed.claims == [] and streamed.encoded is None
+
+
+WRITE_PEAK = r"""
+import io, sys, tracemalloc
+from factcheck import models
+from factcheck.checks import run_checks
+from factcheck.pipeline import Pipeline
+from factcheck.report import ContractSpool
+
+text = open("fixtures/checks/consistent_bulletin.hans.txt", encoding="utf-8").read()
+result = Pipeline().run_text("\n".join([text] * 100))
+run_checks(result)
+result.text = result.links = None
+size = len(result.contract_line().encode("utf-8"))
+models.CLAIMS_A_CHUNK = 64   # a chunk a small part of this document's 6,700 claims
+spool = ContractSpool()
+tracemalloc.start()
+spool.add(result)
+peak = tracemalloc.get_traced_memory()[1]
+print(peak / size, len(result.claims))
+"""
+
+
+def test_writing_a_document_holds_a_chunk_of_its_line_not_all_of_it():
+    """`check --format json` in one process writes a document's line as it is encoded:
+    the claims' JSON texts, their join and the line were all held at once, three times
+    the line (and a figure-dense document's line is bigger than its claims)."""
+    from conftest import python_prints
+
+    share, claims_left = python_prints(WRITE_PEAK).split()
+    assert float(share) < 0.4 and claims_left == "0"
+
+
+def test_jsonl_is_written_a_line_at_a_time(tmp_path):
+    """The JSON lines of every claim were joined into one text, and the claims' dicts
+    all made first: now a line at a time (the output is the same, line for line)."""
+    from conftest import python_prints
+
+    code = r"""
+import json, sys, tracemalloc
+from factcheck.pipeline import Pipeline
+from factcheck.report import claim_rows, write
+
+text = open("fixtures/checks/consistent_bulletin.hans.txt", encoding="utf-8").read()
+result = Pipeline().run_text("\n".join([text] * 60))
+tracemalloc.start()
+write([result], "jsonl", sys.argv[1])
+peak = tracemalloc.get_traced_memory()[1]
+tracemalloc.stop()
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+assert [json.loads(line) for line in lines] == claim_rows([result])
+print(peak / sum(map(len, lines)))
+"""
+    assert float(python_prints(code, str(tmp_path / "claims.jsonl"))) < 0.3
+
+
+def test_the_claims_frame_is_made_a_column_at_a_time_as_from_rows():
+    """`claims_frame` reads the claims' attributes a column at a time: the frame the
+    rows (`claim_rows`) give, value for value and type for type."""
+    from factcheck.pipeline import Pipeline
+    from factcheck.report import CLAIM_COLUMNS, claim_rows, claims_frame, typed_frame
+
+    pipeline = Pipeline()
+    results = [pipeline.run_path(path) for path in ("fixtures/sichuan_quality_interview_2010.txt",
+                                                     "fixtures/checks/consistent_bulletin.hant.txt")]
+    results.append(DocumentResult(path="empty.txt"))
+    results.append(DocumentResult(path="a\udcff.txt", claims=[_claim(text="lone \ud800"), _claim(value=None)]))
+    dtypes = {"start": "Int64", "end": "Int64", "value": "Float64", "low": "Float64", "high": "Float64",
+              "precision": "Float64"}
+    from_rows = typed_frame(claim_rows(results), CLAIM_COLUMNS, dtypes)
+    frame = claims_frame(results)
+    assert list(frame.columns) == CLAIM_COLUMNS and len(frame) == sum(len(r.claims) for r in results) > 300
+    assert frame.dtypes.equals(from_rows.dtypes) and frame.equals(from_rows)
+    assert frame["path"].iloc[-1] == "a\\udcff.txt" and frame["text"].iloc[-2] == "lone \\ud800"
