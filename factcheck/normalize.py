@@ -550,21 +550,25 @@ def _normalized(raw: str) -> tuple[str, OffsetMap, np.ndarray, np.ndarray]:
         for pos, replacement in zip(positions, replacements):
             first = int(firsts[pos])
             norm_codes[first:first + len(replacement)] = [ord(c) for c in replacement]
-        # an expansion may end or start a figure next to a space (¼ 百 is 1⁄4 百): the space
-        # is inside the figure now, as a second normalization would find
-        inside = _spaces_inside_numbers(norm_codes)
-        if inside.any():
-            kept = ~inside
-            raw_index = raw_index[kept]
-            norm_codes = norm_codes[kept]
     else:
         raw_index = index
         norm_codes = folded
     # the arrays of the text's length go before its string is made: a code point a
     # normalized character, as decoding it reads them
-    del folded, current, expands   # norm_codes stays, and may be folded itself
+    del folded, current, expands, index   # norm_codes stays, and may be folded itself
+    # a fold or an expansion may end or start a figure next to a space (₉ 一 is 9 一, ¼ 百
+    # is 1⁄4 百): the space is inside the figure now, as a second normalization would
+    # find (looked for only where the text held an expansion, it depended on one
+    # somewhere else in the text)
+    inside = _spaces_inside_numbers(norm_codes)
+    if inside.any():
+        kept = ~inside
+        raw_index = _kept(raw_index, kept)
+        norm_codes = norm_codes[kept]
+        del kept
+    del inside
     offsets = OffsetMap.identity(norm_codes.size) if raw_index is None else OffsetMap.from_positions(raw_index)
-    del raw_index, index
+    del raw_index
     # decoded straight from the array's buffer: tobytes() would copy it first
     if as_utf16 and norm_codes.dtype == np.uint16:
         norm = str(np.ascontiguousarray(norm_codes), "utf-16-le", "surrogatepass")
@@ -585,10 +589,16 @@ def _annotation_round(folded: np.ndarray, index: Optional[np.ndarray], changed: 
     before = _raw_positions(index, np.maximum(starts - 1, 0)) + 1
     span_starts = np.where(starts > 0, before, 0)
     span_ends = _raw_positions(index, ends - 1) + 1
-    followed_by_opener = ends < folded.size
-    after = folded[ends[followed_by_opener]]
-    followed_by_opener[followed_by_opener] = (after == _OPEN[0]) | (after == _OPEN[1])
-    if followed_by_opener.any():   # `字(zì)(zì)`: only a doubled annotation needs another round
+    # Only a cut followed by an opener (`字(zì)(zì)`) or a pinyin letter (`字?zì)zì)`, whose
+    # second annotation begins where the first is cut out) can make a new annotation: a
+    # paren annotation's span begins with its opener, a `?zì)`'s with its letters, and
+    # the character before either is no pinyin letter. Looking again near every cut
+    # whenever one of them is followed so (as before only after an opener) made what a
+    # cut leaves depend on cuts elsewhere in the text.
+    followed = ends < folded.size
+    after = folded[ends[followed]]
+    followed[followed] = (after == _OPEN[0]) | (after == _OPEN[1]) | _pinyin_lut[after]
+    if followed.any():
         # where the spans were cut out: the next round only looks near them
         lengths = ends - starts
         changed = starts - (np.cumsum(lengths) - lengths)

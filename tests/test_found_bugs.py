@@ -45,6 +45,8 @@ PIECES = st.one_of(HAN, COMMON_HAN, ANNOTATIONS, st.sampled_from(list("012345678
 @example("一(zhǎng) 一")   # a space left between two numerals by the cut (found in issue 6)
 @example("一" + "(zhǎng)" * 5)   # more layers than the 4 rounds there were (found by this test)
 @example("一" + "(zhǎng)" * 40 + "(yì)" * 24)
+@example("字?zì)zì)")   # a doubled damaged annotation: cut once, it was `字?zì)` (found in issue 6)
+@example("₉ 一")        # a fold that makes a digit next to a space: it was `9 一` (found in issue 6)
 def test_normalize_is_idempotent(raw):
     once = normalize(raw).norm
     assert normalize(once).norm == once

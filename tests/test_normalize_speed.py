@@ -12,7 +12,7 @@ from factcheck.normalize import normalize
 
 PIECES = st.sampled_from([
     "字", "增長", "了", "的", "们", "个", "(", ")", "（", "）", "?", "zì", "zhǎng", "le", "de", "men", "ge", "yì",
-    "ab", "a", "ü", "ǚ", "x", "(zì)", "(zhǎng)", "(le)", "（ｚｈǎｎｇ）", "?zì)", "?qū)", "(zì)(zì)", "(ab)", ")",
+    "ab", "a", "ü", "ǚ", "x", "(zì)", "(zhǎng)", "(le)", "（ｚｈǎｎｇ）", "?zì)", "?qū)", "(zì)(zì)", "?zì)zì)", "(ab)", ")",
     "1", "2.5", "%", "\u200b", " ", "\u00a0", "\n", "，", "。",
 ])
 TEXTS = st.lists(st.one_of(PIECES, st.text(max_size=2)), max_size=60).map("".join)
@@ -72,6 +72,12 @@ BLOCKY_TEXTS = st.lists(st.one_of(PIECES, st.sampled_from(["\n", "。", "\r\n", 
 @example("１７，４８３\n1\u00a0234\u00a0567。一 百 五", 2)
 @example("\u200b\n\u200b\n\u200b\n\u200b", 1)   # blocks that normalize to nothing
 @example("㈶\n㈶\n㈶\n㈶", 1)                    # blocks that expand
+# a cut far away (`(ī)(`) made another round, which cut the `ì)` the first cut of
+# `?ì)ì)` exposed in the whole text but not in its block alone (found by fuzzing)
+@example("資(ī)(。?ì)ì)", 1)
+# a space inside a figure made by a fold (₉ 一 is 9 一) was cut only in a text that held
+# an expansion (㈶) somewhere (found by fuzzing)
+@example("㈶。₉ 一", 1)
 def test_blocks_give_what_the_whole_text_gives(text, block):
     whole = normalized_whole(text)
     normalize_module.BLOCK_CHARS, kept = block, normalize_module.BLOCK_CHARS
