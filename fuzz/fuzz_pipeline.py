@@ -19,7 +19,9 @@ Properties checked on every input:
   report no error;
 - every claim's raw[start:end] is its text, lies inside the text, holds its figure (its
   text alone gives the same |value|), and claims are in order;
-- normalization is idempotent and its offset map is monotonic and inside the raw text.
+- normalization is idempotent and its offset map is monotonic and inside the raw text;
+- normalized a few characters at a time (as a long text is, a block at a time), the
+  text gives what it gives whole.
 """
 from __future__ import annotations
 
@@ -40,6 +42,7 @@ def check_text(pipeline, text: str) -> None:
 
     doc = normalize(text)
     assert normalize(doc.norm).norm == doc.norm, "normalize is not idempotent"
+    assert _described(_in_blocks(text, 1 + len(text) % 17)) == _described(doc), "blocks differ from the whole"
     index = np.asarray(doc.raw_index)
     if len(index):
         assert int(index[0]) >= 0 and int(index[-1]) < len(text), "offset map outside the text"
@@ -69,6 +72,25 @@ def check_text(pipeline, text: str) -> None:
                 if start == 0:
                     break
             assert found, ("the claim's text alone does not give its figure", claim.text, claim.value)
+
+
+def _in_blocks(text: str, block: int):
+    """normalize(text) a block of `block` characters at a time (a long text's way)."""
+    import factcheck.normalize as normalizing
+
+    kept = normalizing.BLOCK_CHARS
+    normalizing.BLOCK_CHARS = block
+    try:
+        return normalizing.normalize(text)
+    finally:
+        normalizing.BLOCK_CHARS = kept
+
+
+def _described(doc) -> tuple:
+    import numpy as np
+
+    return (doc.norm, np.asarray(doc.raw_index).tolist(), doc.annotation_starts.tolist(),
+            doc.annotation_ends.tolist())
 
 
 def check_bytes(pipeline, data: bytes) -> None:
