@@ -70,8 +70,15 @@ def check_inputs(inputs: list[str], columns: Columns) -> None:
 
 def iter_tasks(inputs: list[str], glob: str = DEFAULT_GLOB, columns: Columns = Columns(),
                exclude: Optional[str] = None) -> Iterator[DocumentTask]:
+    """The documents of the inputs, each once. One folder walked gives each path once
+    by itself (every folder is walked once): only other inputs need a set of the paths
+    seen, which over millions of documents is hundreds of megabytes."""
+    tasks = _all_tasks(inputs, glob, columns, exclude)
+    if len(inputs) == 1 and table_kind(inputs[0]) is None and os.path.isdir(inputs[0]):
+        yield from tasks
+        return
     seen: set[str] = set()
-    for task in _all_tasks(inputs, glob, columns, exclude):
+    for task in tasks:
         if task.path in seen:
             continue
         seen.add(task.path)
@@ -128,33 +135,33 @@ def _walk(top: str, glob: str, exclude: Optional[str]) -> Iterator[tuple[str, in
         folder = stack.pop()
         try:
             info = os.stat(folder)
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            # names, not scandir's entries: an entry keeps its stat once asked, and the
+            # entries of a folder of a million files held a few hundred megabytes
+            names = sorted(os.listdir(folder))
         except OSError:
             continue
         if (info.st_dev, info.st_ino) in walked:
             continue
         walked.add((info.st_dev, info.st_ino))
         subfolders = []
-        for entry in entries:
-            if entry.name.startswith("."):
+        for entry_name in names:
+            if entry_name.startswith("."):
                 continue
+            path = os.path.join(folder, entry_name)
             try:
-                is_dir = entry.is_dir()
+                found: Optional[os.stat_result] = os.stat(path)
             except OSError:
+                found = None   # gone, or a link to nothing: its document says so
+            if found is not None and stat.S_ISDIR(found.st_mode):
+                if skip is None or os.path.realpath(path) != skip:
+                    subfolders.append(path)
                 continue
-            if is_dir:
-                if skip is None or os.path.realpath(entry.path) != skip:
-                    subfolders.append(entry.path)
-                continue
-            name = os.path.relpath(entry.path, top).replace(os.sep, "/") if by_path else entry.name
+            name = os.path.relpath(path, top).replace(os.sep, "/") if by_path else entry_name
             if fnmatch.fnmatchcase(name, glob):
-                try:
-                    found = entry.stat()
-                except OSError:
-                    yield entry.path, 0   # gone, or a link to nothing: its document says so
-                    continue
-                if stat.S_ISREG(found.st_mode):
-                    yield entry.path, found.st_size
+                if found is None:
+                    yield path, 0
+                elif stat.S_ISREG(found.st_mode):
+                    yield path, found.st_size
                 # else a named pipe, socket or device (or a link to one): no document, and
                 # reading it may never end (a pipe nobody writes hung the whole batch)
         stack.extend(reversed(subfolders))   # depth first, in name order
