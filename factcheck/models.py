@@ -125,7 +125,7 @@ class DocumentResult:
             high = low + CLAIMS_A_CHUNK
             piece = ", ".join(map(claim_json, claims[low:high]))
             if release_claims:
-                claims[low:high] = [None] * len(claims[low:high])
+                claims[low:high] = [None] * (min(high, len(claims)) - low)
             yield (", " + piece) if low else piece
         yield "".join(('], "findings": [', ", ".join([encode(f.to_json()) for f in self.findings]),
                        '], "errors": ', encode(list(self.errors)), "}"))

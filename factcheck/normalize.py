@@ -423,13 +423,14 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
         shifts: list[int] = []
         starts_found: list[np.ndarray] = []
         ends_found: list[np.ndarray] = []
+        kind = position_type(len(raw))
         for low, high in _blocks(raw, BLOCK_CHARS):
             piece, offsets, ann_starts, ann_ends = _normalized(raw[low:high])
             pieces.append(piece)
             maps.append(offsets)
             shifts.append(low)
-            starts_found.append(ann_starts + low)
-            ends_found.append(ann_ends + low)
+            starts_found.append(np.add(ann_starts, low, dtype=kind))
+            ends_found.append(np.add(ann_ends, low, dtype=kind))
         offsets = OffsetMap.joined(maps, shifts)
         del maps
         norm = "".join(pieces)
@@ -441,8 +442,8 @@ def normalize(raw: str, path: str = "<text>", sha256: str | None = None, encodin
 
 def _blocks(raw: str, size: int):
     """(start, end) of blocks of `raw` of at most `size` characters, each but the last
-    ending just after a line break, else a 。; a block with neither in its last half
-    runs on to the next one found (the rest of the text when there is none)."""
+    ending just after the last line break or 。 in its second half; a block with neither
+    there runs on to the next one (the rest of the text when there is none)."""
     low = 0
     while len(raw) - low > size:
         high = max(raw.rfind(mark, low + size // 2, low + size) for mark in _BLOCK_ENDS)
