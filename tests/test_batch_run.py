@@ -91,3 +91,73 @@ def test_resume_skips_documents_done_with_the_same_sha256(settings):
     second = Store()
     tally = run(tasks(6), LastInFirstOut(settings), second, done, Limits(chunk_docs=2))
     assert second.paths == ["d2"] and tally.skipped == 5 and tally.done == 1
+
+
+def _latest_by_dict(sources):
+    """What `_latest_source` gave when it kept a dict of every path."""
+    import pyarrow.parquet as pq
+
+    paths = [pq.read_table(s["documents"], columns=["path"]).column(0).to_pylist() if s["documents"] else []
+             for s in sources]
+    latest = {}
+    for index, held in enumerate(paths):
+        for path in held:
+            latest[path] = index
+    return latest, [any(latest[p] > index for p in held) for index, held in enumerate(paths)]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_latest_source_of_a_path_found_by_hashes_as_by_a_dict(tmp_path, monkeypatch, seed):
+    """Paths are compared by their hashes first; those that two sources share, as they
+    are. With a hash that makes most paths collide, what `keep` decides and which
+    sources overlap are what a dict of every path gave."""
+    import random
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from factcheck.batch import tables
+
+    rng = random.Random(seed)
+    if seed % 2:
+        monkeypatch.setattr(tables, "_path_hash", lambda path: len(path) % 3)
+    names = [f"doc{k}" + "x" * rng.randrange(3) for k in range(30)]
+    sources = []
+    for index in range(rng.randint(0, 5)):
+        held = rng.sample(names, rng.randint(0, 12)) + rng.sample(names, rng.randint(0, 2))   # repeats too
+        path = tmp_path / f"s{index}.parquet"
+        pq.write_table(pa.table({"path": pa.array(held, pa.string())}), path)
+        sources.append({"documents": path if held or rng.random() < 0.5 else None})
+    latest, overlap = tables._latest_source(sources)
+    want_latest, want_overlap = _latest_by_dict(sources)
+    assert overlap == want_overlap
+    for index, source in enumerate(sources):   # `keep`, for each path a source holds
+        held = pq.read_table(source["documents"]).column(0).to_pylist() if source["documents"] else []
+        for name in held:
+            assert (latest.get(name, index) <= index) == (want_latest[name] <= index), (name, index)
+    assert len(latest) <= len(want_latest)
+
+
+def test_the_latest_source_holds_no_dict_of_every_path(tmp_path):
+    """Four sources of 50,000 paths, none shared: hashes in arrays, about 40 bytes a
+    path at the peak (the batches' lists of paths among them), and an empty dict; a dict
+    of every path was 174 bytes a path, kept to the end of putting the tables together."""
+    from conftest import python_prints
+
+    code = r"""
+import sys, tracemalloc, pathlib
+import pyarrow as pa, pyarrow.parquet as pq
+from factcheck.batch import tables
+folder = pathlib.Path(sys.argv[1])
+sources = []
+for index in range(4):
+    paths = [f"/data/crawl/2024/bulletins/province-{index}/document-{k:07d}.txt" for k in range(50000)]
+    pq.write_table(pa.table({"path": pa.array(paths)}), folder / f"s{index}.parquet")
+    sources.append({"documents": folder / f"s{index}.parquet"})
+tables._latest_source(sources[:1])
+tracemalloc.start()
+latest, overlap = tables._latest_source(sources)
+print(tracemalloc.get_traced_memory()[1] / 200000, len(latest), sum(overlap))
+"""
+    per_path, kept, overlapping = python_prints(code, str(tmp_path)).split()
+    assert float(per_path) < 80 and kept == "0" and overlapping == "0"
