@@ -128,3 +128,37 @@ def test_the_text_helpers_do_what_a_character_at_a_time_did(text, data):
     end = data.draw(st.integers(start, len(text)))
     reach = data.draw(st.sampled_from([0, 1, 3, 120]))
     assert sentence_around(text, start, end, reach) == _sentence_one_by_one(text, start, end, reach)
+
+
+def test_the_checklist_is_written_a_line_at_a_time():
+    """Its lines and their join were held at once, and the review index made a dict and
+    a list for every claim: writing the checklist of a figure-dense document peaked at
+    6 times the checklist's own size; now under 2."""
+    from conftest import python_prints
+
+    code = r"""
+import sys, tempfile, tracemalloc
+from factcheck import analyze
+from factcheck.review.checklist import write_checklist
+text = open("fixtures/checks/consistent_bulletin.hans.txt", encoding="utf-8").read()
+analysis = analyze(text="\n".join([text] * 40))
+out = tempfile.mktemp(suffix=".md")
+write_checklist(analysis, out)
+tracemalloc.start()
+write_checklist(analysis, out)
+peak = tracemalloc.get_traced_memory()[1]
+print(peak / len(open(out, "rb").read()))
+"""
+    assert float(python_prints(code)) < 2
+
+
+def test_the_review_index_links_only_the_claims_linked():
+    from factcheck import analyze
+    from factcheck.review.model import ReviewIndex
+
+    result = analyze(SEED).results[0]
+    index = ReviewIndex.of(result)
+    linked = {c.id for c in result.claims if c.refers_to} | {c.refers_to for c in result.claims if c.refers_to}
+    linked |= {cid for f in result.findings for cid in f.claims if len(f.claims) > 1}
+    assert set(index.linked) == linked and all(index.linked.values())
+    assert len(index.linked) < len(result.claims)

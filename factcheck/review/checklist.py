@@ -4,7 +4,7 @@ unchecked box per claim, grouped by metric and period, each with its source sent
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Iterator, Optional
 
 from .. import __version__
 from ..models import Claim, Finding
@@ -74,10 +74,30 @@ def _many(n: int, word: str) -> str:
 
 def checklist_markdown(analysis) -> str:
     """The checklist of an `Analysis` (one section per document)."""
-    out = ["# factcheck checklist", "",
-           f"factcheck {__version__}. Tick a box once the figure is checked; write the source you "
-           f"checked it against after “{VERIFIED}”. Findings come first, the worst first.", ""]
+    return "".join(checklist_pieces(analysis))
+
+
+def checklist_pieces(analysis) -> Iterator[str]:
+    """`checklist_markdown` a line at a time: the lines of a figure-dense document and
+    their join, held at once, were 20 times the document's size."""
+    held = ""   # line breaks not written yet: the text ends with one, after its last line
+    started = False
+    for line in _checklist_lines(analysis):   # lines hold no line break (md_escape)
+        if started:
+            held += "\n"
+        started = True
+        if line:
+            yield held + line
+            held = ""
+    yield "\n"
+
+
+def _checklist_lines(analysis) -> Iterator[str]:
+    yield from ["# factcheck checklist", "",
+                f"factcheck {__version__}. Tick a box once the figure is checked; write the source you "
+                f"checked it against after “{VERIFIED}”. Findings come first, the worst first.", ""]
     for doc in analysis.documents:
+        out: list[str] = []
         result = doc.result
         index = ReviewIndex.of(result)
         raw = doc.raw
@@ -98,14 +118,14 @@ def checklist_markdown(analysis) -> str:
         else:
             out.append("No findings.")
         out += ["", f"### Claims ({len(result.claims)})", ""]
+        yield from out
         for group in claim_groups(index):
             mark = f" (⚠ {group.severity})" if group.severity else ""
-            out += [f"#### {md_escape(group.title)}{mark}", ""]
+            yield from [f"#### {md_escape(group.title)}{mark}", ""]
             for claim in group.claims:
-                out += _claim_lines(claim, raw, index)
-            out.append("")
-    return "\n".join(out).rstrip("\n") + "\n"
+                yield from _claim_lines(claim, raw, index)
+            yield ""
 
 
 def write_checklist(analysis, path: str, force: bool = True) -> None:
-    write_text(path, checklist_markdown(analysis), force)
+    write_text(path, checklist_pieces(analysis), force)
