@@ -28,6 +28,30 @@ def python_prints(code: str, *args: str, timeout: float = 120) -> str:
     return proc.stdout
 
 
+# A reviewer output written for the densest fixture stated 40 times: the peak of writing it
+# (the analysis made and written once before, so that only the writing counts), as a
+# multiple of the file it writes. argv: the writer, as module:function.
+WRITING_PEAK = r"""
+import importlib, os, sys, tempfile, tracemalloc
+from factcheck import analyze
+module, name = sys.argv[1].split(":")
+write = getattr(importlib.import_module(module), name)
+text = open("fixtures/checks/consistent_bulletin.hans.txt", encoding="utf-8").read()
+analysis = analyze(text="\n".join([text] * 40))
+out = tempfile.mktemp()
+write(analysis, out)
+tracemalloc.start()
+write(analysis, out)
+print(tracemalloc.get_traced_memory()[1] / os.path.getsize(out))
+os.unlink(out)
+"""
+
+
+def writing_peak(writer: str) -> float:
+    """WRITING_PEAK of `writer` (module:function)."""
+    return float(python_prints(WRITING_PEAK, writer))
+
+
 @pytest.fixture(scope="session")
 def pipeline():
     from factcheck.pipeline import Pipeline

@@ -134,22 +134,9 @@ def test_the_checklist_is_written_a_line_at_a_time():
     """Its lines and their join were held at once, and the review index made a dict and
     a list for every claim: writing the checklist of a figure-dense document peaked at
     6 times the checklist's own size; now under 2."""
-    from conftest import python_prints
+    from conftest import writing_peak
 
-    code = r"""
-import sys, tempfile, tracemalloc
-from factcheck import analyze
-from factcheck.review.checklist import write_checklist
-text = open("fixtures/checks/consistent_bulletin.hans.txt", encoding="utf-8").read()
-analysis = analyze(text="\n".join([text] * 40))
-out = tempfile.mktemp(suffix=".md")
-write_checklist(analysis, out)
-tracemalloc.start()
-write_checklist(analysis, out)
-peak = tracemalloc.get_traced_memory()[1]
-print(peak / len(open(out, "rb").read()))
-"""
-    assert float(python_prints(code)) < 2
+    assert writing_peak("factcheck.review.checklist:write_checklist") < 2
 
 
 def test_the_review_index_links_only_the_claims_linked():

@@ -244,18 +244,6 @@ def test_the_html_report_is_written_as_it_is_rendered():
     """The page was rendered whole, copied once more for its surrogates, and every
     claim's data made a dict before it was encoded: writing the report of a
     figure-dense document peaked at 7 times the page's size; under 5.5 now."""
-    from conftest import python_prints
+    from conftest import writing_peak
 
-    code = r"""
-import os, tempfile, tracemalloc
-from factcheck import analyze
-from factcheck.review.html import write_html
-text = open("fixtures/checks/consistent_bulletin.hans.txt", encoding="utf-8").read()
-analysis = analyze(text="\n".join([text] * 40))
-out = tempfile.mktemp(suffix=".html")
-write_html(analysis, out)
-tracemalloc.start()
-write_html(analysis, out)
-print(tracemalloc.get_traced_memory()[1] / os.path.getsize(out))
-"""
-    assert float(python_prints(code)) < 5.5
+    assert writing_peak("factcheck.review.html:write_html") < 5.5
