@@ -98,18 +98,17 @@ class DocumentResult:
         join and the line held at once were 4 times that (a 1 MB document: 66 times its
         size, where the pipeline peaks at 18)."""
         if self.encoded is None:
-            self.encoded = [piece.encode("utf-8", OUTPUT_ERRORS) for piece in self._contract_pieces(release_claims)]
+            self.encoded = list(self._contract_bytes(release_claims))
         return self.encoded
 
     def write_contract(self, out: IO[bytes], release_claims: bool = False) -> None:
         """`contract_chunks` written to `out`; encoded as it is written when it was not
         encoded before, so that the whole line is never held (`release_claims`: as in
         `contract_chunks`)."""
-        if self.encoded is not None:
-            out.writelines(self.encoded)
-            return
-        for piece in self._contract_pieces(release_claims):
-            out.write(piece.encode("utf-8", OUTPUT_ERRORS))
+        out.writelines(self.encoded if self.encoded is not None else self._contract_bytes(release_claims))
+
+    def _contract_bytes(self, release_claims: bool) -> Iterator[bytes]:
+        return (piece.encode("utf-8", OUTPUT_ERRORS) for piece in self._contract_pieces(release_claims))
 
     def _contract_pieces(self, release_claims: bool = False) -> Iterator[str]:
         # json.dumps(self.to_json()) a claim at a time: the dicts of all the claims at

@@ -325,20 +325,18 @@ def _latest_source(sources: list[dict]) -> tuple[dict[str, int], list[bool]]:
     del order
     shared = set(hashed[1:][(hashed[1:] == hashed[:-1]) & (owner[1:] != owner[:-1])].tolist())
     del hashed, owner
-    latest: dict[str, int] = {}
-    holders: dict[str, list[int]] = {}
+    holders: dict[str, list[int]] = {}   # the sources holding each such path, in order
     if shared:
         for index, source in enumerate(sources):
             for batch in _batches(source["documents"], ["path"]):
                 for path in batch.column(0).to_pylist():
                     if _path_hash(path) in shared:
-                        latest[path] = index
                         holders.setdefault(path, []).append(index)
-    for path, indexes in holders.items():
+    for indexes in holders.values():
         for index in indexes:
-            if index < latest[path]:
+            if index < indexes[-1]:
                 overlap[index] = True
-    return latest, overlap
+    return {path: indexes[-1] for path, indexes in holders.items()}, overlap
 
 
 _path_hash = hash
