@@ -139,6 +139,19 @@ def sized_text(texts: list[str], nbytes: int) -> str:
     return text.encode("utf-8")[:nbytes].decode("utf-8", "ignore")
 
 
+def varied_figures(text: str, seed: int = 0) -> str:
+    """`text` with each ASCII digit from 1 to 9 replaced by one drawn at random (0 kept,
+    so 2010 stays a four-digit year and 0.5 a fraction): the same sentences, figures that
+    differ at every repetition. A fixture repeated states each figure again and again,
+    which hides what a document of distinct figures costs (caches that do not pay, a
+    finding for every restatement that disagrees)."""
+    import random
+
+    draw = random.Random(seed)
+    digits = "123456789"
+    return "".join(draw.choice(digits) if "1" <= ch <= "9" else ch for ch in text)
+
+
 # ---------------------------------------------------------------- running things
 
 

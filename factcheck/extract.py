@@ -24,7 +24,7 @@ import regex
 from .lexicon import Lexicon, UnitInfo, lexicon
 from .models import Claim
 from .normalize import Document
-from .numbers import NumberError, interval, parse_arabic, parse_chinese, trailing_myriads
+from .numbers import TOKEN_CACHE_SIZE, NumberError, interval, parse_arabic, parse_chinese, trailing_myriads
 from .pattern_cache import cached_characters, compile_cached
 from .rules import Exclusion, combine_exclusions
 
@@ -326,6 +326,10 @@ class Extractor:
                 excluded_ends = [span_end for _, span_end in excluded]
             if count == _CACHE_FROM and self.cache_judging:
                 judged = {}
+            elif judged is not None and count % _CACHE_PROBE == 0 and 8 * len(judged) > 7 * count:
+                # fewer than one match in eight met again: the figures do not repeat, and
+                # the keys were most of extraction's peak on figure-dense text that does not
+                judged = None
             claim = self._judge(text, start, end, priority, m, previous_end, judged)
             previous_end = end
             if claim is None or not -_HUGE < claim.value < _HUGE:
@@ -942,7 +946,7 @@ def _clean(value: float) -> float:
     if cleaned is None:
         cleaned = float(f"{value:.15g}")
         if value:
-            if len(_CLEANED) >= _CACHE_SIZE:
+            if len(_CLEANED) >= TOKEN_CACHE_SIZE:
                 _CLEANED.clear()
             _CLEANED[value] = cleaned
     return cleaned
@@ -951,6 +955,7 @@ def _clean(value: float) -> float:
 _CACHE_SIZE = 65536
 _claim_fields = attrgetter(*(f.name for f in fields(Claim)))   # in the order Claim() takes them
 _CACHE_FROM = 16      # matches in a document from which `_judge` caches
+_CACHE_PROBE = 4096    # matches between looks at whether the cache pays
 _CLEANED: dict = {}   # documents repeat their figures: a dict beats formatting each again
 
 

@@ -120,14 +120,13 @@ class DocumentResult:
             self.claims = []
         yield encode({"path": self.path, "sha256": self.sha256, "reference_year": self.reference_year})[:-1]
         yield ', "claims": ['
-        for low in range(0, len(claims), CLAIMS_A_CHUNK):
-            high = low + CLAIMS_A_CHUNK
-            piece = ", ".join(map(claim_json, claims[low:high]))
-            if release_claims:
-                claims[low:high] = [None] * (min(high, len(claims)) - low)
-            yield (", " + piece) if low else piece
-        yield "".join(('], "findings": [', ", ".join([encode(f.to_json()) for f in self.findings]),
-                       '], "errors": ', encode(list(self.errors)), "}"))
+        yield from _joined(claims, claim_json, release_claims)
+        # the findings stay (a command's exit code is theirs), but are encoded a chunk at
+        # a time too: figure-dense text with figures that disagree has half as many
+        # findings as claims, and their JSON at once was the peak of writing it
+        yield '], "findings": ['
+        yield from _joined(self.findings, _finding_json, False)
+        yield '], "errors": ' + encode(list(self.errors)) + "}"
 
     def to_json(self) -> dict:
         return {
@@ -142,6 +141,21 @@ class DocumentResult:
 
 _JSON = json.JSONEncoder(ensure_ascii=False)   # as json.dumps(..., ensure_ascii=False) encodes
 CLAIMS_A_CHUNK = 256
+
+
+def _joined(items: list, to_text, release: bool) -> Iterator[str]:
+    """", ".join(map(to_text, items)), CLAIMS_A_CHUNK items at a time; with `release`,
+    each item is let go (set to None in `items`) once encoded."""
+    for low in range(0, len(items), CLAIMS_A_CHUNK):
+        high = low + CLAIMS_A_CHUNK
+        piece = ", ".join(map(to_text, items[low:high]))
+        if release:
+            items[low:high] = [None] * (min(high, len(items)) - low)
+        yield (", " + piece) if low else piece
+
+
+def _finding_json(finding: "Finding") -> str:
+    return _JSON.encode(finding.to_json())
 # Lone surrogates come from file names with bytes that are not UTF-8 (GBK names unpacked
 # from an archive, decoded with surrogateescape) and from \ud800-style escapes in JSON
 # input. No output format can carry them: UTF-8 files, Parquet and pandas' Arrow-backed

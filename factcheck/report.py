@@ -218,22 +218,30 @@ def claims_frame(results: Iterable[DocumentResult]):
 
 def finding_rows(results: Iterable[DocumentResult]) -> list[dict]:
     """One flat row per finding: claim ids and texts joined by spaces / " | "."""
-    rows = []
-    for result in results:
-        texts = {c.id: c.text for c in result.claims}
-        for finding in result.findings:
-            exp = finding.expected_interval or [None, None]
-            act = finding.actual_interval or [None, None]
-            rows.append({
-                "path": result.path, "id": finding.id, "check": finding.check, "severity": finding.severity,
-                "message": finding.message, "claims": " ".join(finding.claims),
-                "claim_texts": " | ".join(texts.get(c, c) for c in finding.claims),
-                "start": finding.start, "end": finding.end, "expected": finding.expected,
-                "actual": finding.actual, "expected_low": exp[0], "expected_high": exp[1],
-                "actual_low": act[0], "actual_high": act[1], "gap": finding.gap, "unit": finding.unit,
-                "repeats": " ".join(",".join(r) for r in finding.repeats),
-            })
-    return rows
+    return [row for result in results for row in document_finding_rows(result)]
+
+
+def document_finding_rows(result: DocumentResult, release: bool = False) -> Iterator[dict]:
+    """The rows of `finding_rows` for one document, made as they are asked for; with
+    `release`, each finding is let go (its place in `result.findings` set to None) once
+    its row is made."""
+    findings = result.findings
+    named = {c for finding in findings for c in finding.claims}
+    texts = {c.id: c.text for c in result.claims if c.id in named}
+    for k, finding in enumerate(findings):
+        exp = finding.expected_interval or [None, None]
+        act = finding.actual_interval or [None, None]
+        if release:
+            findings[k] = None
+        yield {
+            "path": result.path, "id": finding.id, "check": finding.check, "severity": finding.severity,
+            "message": finding.message, "claims": " ".join(finding.claims),
+            "claim_texts": " | ".join(texts.get(c, c) for c in finding.claims),
+            "start": finding.start, "end": finding.end, "expected": finding.expected,
+            "actual": finding.actual, "expected_low": exp[0], "expected_high": exp[1],
+            "actual_low": act[0], "actual_high": act[1], "gap": finding.gap, "unit": finding.unit,
+            "repeats": " ".join(",".join(r) for r in finding.repeats),
+        }
 
 
 def finding_records(results: Iterable[DocumentResult]) -> list[dict]:

@@ -74,33 +74,40 @@ def test_float_texts_are_remembered_without_mixing_equal_keys(monkeypatch):
 
 # ---- the line as written: in chunks, never whole -------------------------------------
 
-def _document(count: int, **kwargs) -> DocumentResult:
+def _document(count: int, findings: int = 0, **kwargs) -> DocumentResult:
+    from factcheck.models import Finding
+
     claims = [_claim(id=f"c{k + 1}", start=k * 20, end=k * 20 + 9, value=float(k), text=f"第{k}个 \ud800")
               for k in range(count)]
-    return DocumentResult(path="a\udcff.txt", sha256="0" * 64, claims=claims, errors=["an error"], **kwargs)
+    made = [Finding(id=f"f{k + 1}", check="sum", severity="error", message=f"不符 {k} \ud800", claims=["c1"],
+                    start=0, end=9, expected_interval=[1.0, None], repeats=[["c2"]]) for k in range(findings)]
+    return DocumentResult(path="a\udcff.txt", sha256="0" * 64, claims=claims, findings=made, errors=["an error"],
+                          **kwargs)
 
 
-@pytest.mark.parametrize("count", [0, 1, 3, 4, 5, 9])
-def test_the_chunks_are_the_line_as_files_hold_it(monkeypatch, count):
+@pytest.mark.parametrize("count, findings", [(0, 0), (1, 0), (3, 5), (4, 4), (5, 1), (9, 9), (0, 3)])
+def test_the_chunks_are_the_line_as_files_hold_it(monkeypatch, count, findings):
     """UTF-8 with each lone surrogate as its escape (what a file opened with
-    errors="backslashreplace" holds), in pieces of CLAIMS_A_CHUNK claims; with
-    `release_claims`, the claims are let go and the bytes are the same."""
+    errors="backslashreplace" holds), claims and findings in pieces of CLAIMS_A_CHUNK;
+    with `release_claims`, the claims are let go (the findings stay) and the bytes are
+    the same."""
     import io
 
     from factcheck import models
 
     monkeypatch.setattr(models, "CLAIMS_A_CHUNK", 4)
-    expected = _document(count).contract_line().encode("utf-8", "backslashreplace")
-    assert b"\\ud800" in expected or count == 0
-    kept = _document(count)
+    expected = _document(count, findings).contract_line().encode("utf-8", "backslashreplace")
+    assert expected.count(b"\\ud800") == count + findings and json.loads(expected)["findings"][:1] == [
+        _document(0, 1).findings[0].to_json()][:findings]
+    kept = _document(count, findings)
     chunks = kept.contract_chunks()
-    assert b"".join(chunks) == expected and len(chunks) == 3 + (count + 3) // 4
+    assert b"".join(chunks) == expected and len(chunks) == 4 + (count + 3) // 4 + (findings + 3) // 4
     assert len(kept.claims) == count and kept.contract_chunks() is chunks   # encoded once
-    released = _document(count)
+    released = _document(count, findings)
     claims = released.claims
     assert b"".join(released.contract_chunks(release_claims=True)) == expected
-    assert released.claims == [] and all(c is None for c in claims)
-    written, streamed = io.BytesIO(), _document(count)
+    assert released.claims == [] and all(c is None for c in claims) and len(released.findings) == findings
+    written, streamed = io.BytesIO(), _document(count, findings)
     streamed.write_contract(written, release_claims=True)
     assert written.getvalue() == expected and streamed.claims == [] and streamed.encoded is None
 
@@ -112,8 +119,12 @@ from factcheck.checks import run_checks
 from factcheck.pipeline import Pipeline
 from factcheck.report import ContractSpool
 
-text = open("fixtures/checks/consistent_bulletin.hans.txt", encoding="utf-8").read()
-result = Pipeline().run_text("\n".join([text] * 100))
+text = "\n".join([open("fixtures/checks/consistent_bulletin.hans.txt", encoding="utf-8").read()] * 100)
+if sys.argv[1:] == ["varied"]:   # figures that disagree: about 4,500 findings
+    sys.path.insert(0, "bench")
+    from bench_batch import varied_figures
+    text = varied_figures(text)
+result = Pipeline().run_text(text)
 run_checks(result)
 result.text = result.links = None
 size = len(result.contract_line().encode("utf-8"))
@@ -122,7 +133,7 @@ spool = ContractSpool()
 tracemalloc.start()
 spool.add(result)
 peak = tracemalloc.get_traced_memory()[1]
-print(peak / size, len(result.claims))
+print(peak / size, len(result.claims), len(result.findings))
 """
 
 
@@ -132,8 +143,19 @@ def test_writing_a_document_holds_a_chunk_of_its_line_not_all_of_it():
     the line (and a figure-dense document's line is bigger than its claims)."""
     from conftest import python_prints
 
-    share, claims_left = python_prints(WRITE_PEAK).split()
+    share, claims_left, _ = python_prints(WRITE_PEAK).split()
     assert float(share) < 0.4 and claims_left == "0"
+
+
+def test_writing_a_document_holds_a_chunk_of_its_findings_not_all_of_them():
+    """The findings stay with the document (the exit code is theirs) but are encoded a
+    chunk at a time too: figure-dense text whose figures disagree has about a finding for
+    every two claims, and encoding them at once peaked at 2.2 times the line (0.05 now)."""
+    from conftest import python_prints
+
+    share, claims_left, findings = python_prints(WRITE_PEAK, "varied").split()
+    assert int(findings) > 3000 and claims_left == "0"
+    assert float(share) < 0.4, share
 
 
 def test_jsonl_is_written_a_line_at_a_time(tmp_path):
@@ -177,3 +199,24 @@ def test_the_claims_frame_is_made_a_column_at_a_time_as_from_rows():
     assert list(frame.columns) == CLAIM_COLUMNS and len(frame) == sum(len(r.claims) for r in results) > 300
     assert frame.dtypes.equals(from_rows.dtypes) and frame.equals(from_rows)
     assert frame["path"].iloc[-1] == "a\\udcff.txt" and frame["text"].iloc[-2] == "lone \\ud800"
+
+
+def test_a_documents_finding_rows_come_one_at_a_time_and_let_each_finding_go():
+    """`document_finding_rows(result, release=True)`, as a batch worker makes its rows:
+    the rows of `finding_rows`, each finding set to None in the document once its row is
+    made (on figure-dense text whose figures disagree, the findings and their rows
+    together were a worker's peak)."""
+    from factcheck.checks import run_checks
+    from factcheck.pipeline import Pipeline
+    from factcheck.report import document_finding_rows, finding_rows
+
+    result = Pipeline().run_path("fixtures/checks/implied_prior_fail.hans.txt")
+    run_checks(result)
+    result.findings.append(result.findings[0].__class__(id="f9", check="sum", severity="warning", message="m",
+                                                         claims=["c1", "not-a-claim"], start=0, end=1))
+    expected = finding_rows([result])
+    assert len(expected) >= 2 and expected[-1]["claim_texts"] == f"{result.claims[0].text} | not-a-claim"
+    rows = document_finding_rows(result, release=True)
+    first = next(rows)
+    assert first == expected[0] and result.findings[0] is None and result.findings[1] is not None
+    assert [first, *rows] == expected and all(f is None for f in result.findings)

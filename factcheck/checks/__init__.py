@@ -20,7 +20,7 @@ from ..rules import RuleSet
 from . import (conflicting_repeat, derived, direction, growth_vs_prior, implied_prior, part_vs_whole,
                respectively, share)
 from . import sum as sum_check
-from .base import Context, RawFinding, fmt_interval, quote
+from .base import Context, RawFinding, append_new, fmt_interval, quote
 from .config import CheckConfig, Relation, load_config
 
 CHECKS = [growth_vs_prior, implied_prior, direction, sum_check, part_vs_whole, share, derived,
@@ -130,9 +130,17 @@ def run_checks(result_or_claims: Union[DocumentResult, Sequence[Claim]], text: O
         raw: list[RawFinding] = []
         for module in CHECKS:
             if module.ID in wanted and config.is_enabled(module.ID):
-                raw.extend(module.run(ctx))
+                for finding in module.run(ctx):
+                    # one language is written: the other's messages were a sixth of the
+                    # checks' peak on figure-dense text
+                    if lang == "zh":
+                        finding.en = ""
+                    else:
+                        finding.zh = ""
+                    raw.append(finding)
         for finding in raw:
             finding.repeats = ctx.repeats_of(finding)
+        del ctx   # its statements of every finding are not needed to assemble them
         findings = _assemble(raw, lang)
     if result is not None:
         result.findings = findings
@@ -156,45 +164,51 @@ def check_document(result: DocumentResult, **options) -> DocumentResult:
 
 def _assemble(raw: list[RawFinding], lang: str) -> list[Finding]:
     """Drop findings that repeat one on the same claims, merge the same finding on
-    repeated text, order by position, number f1, f2, …"""
+    repeated text, order by position, number f1, f2, … Empties `raw`: each raw finding
+    is let go once its finding is made."""
     order = {check: i for i, check in enumerate(CHECK_IDS)}
-    seen: set[tuple[str, frozenset]] = set()
+    seen: set[tuple[str, tuple]] = set()
     unique: list[RawFinding] = []
     for finding in raw:
-        key = (finding.check, frozenset(c.id for c in finding.claims))
+        key = (finding.check, tuple(sorted({c.id for c in finding.claims})))
         if key not in seen:
             seen.add(key)
             unique.append(finding)
+    raw.clear()
+    del seen
     unique.sort(key=lambda f: (min(c.start for c in f.claims), order[f.check],
                                max(c.end for c in f.claims)))
+    unique.reverse()   # taken from the end, in order
     merged: dict[tuple, Finding] = {}
-    merged_ids: dict[tuple, set] = {}
+    merged_ids: dict[tuple, set] = {}   # of the long lists of repeats (see `append_new`)
     out: list[Finding] = []
-    for finding in unique:
+    while unique:
+        finding = unique.pop()
         expected = (fmt_interval(finding.expected, finding.unit, lang) if finding.expected is not None
                     else finding.expected_text)
         actual = (fmt_interval(finding.actual, finding.unit, lang) if finding.actual is not None
                   else finding.actual_text)
         signature = (finding.check, finding.severity, expected, actual,
                      tuple(sorted((quote(c), c.value, c.unit) for c in finding.claims)))
-        ids = [c.id for c in finding.claims]
-        if signature in merged:
-            have = merged_ids[signature]
-            for r in [ids] + finding.repeats:
-                if tuple(r) not in have:
-                    have.add(tuple(r))
-                    merged[signature].repeats.append(r)
+        ids = tuple(c.id for c in finding.claims)
+        made = merged.get(signature)
+        if made is not None:
+            for r in [ids, *map(tuple, finding.repeats)]:
+                append_new(made.repeats, r, merged_ids, signature)
             continue
-        gap = finding.gap
         made = Finding(
             id=f"f{len(out) + 1}", check=finding.check, severity=finding.severity,
-            message=finding.zh if lang == "zh" else finding.en, claims=ids,
+            message=finding.zh if lang == "zh" else finding.en, claims=list(ids),
             start=min(c.start for c in finding.claims), end=max(c.end for c in finding.claims),
             expected=expected, actual=actual,
             expected_interval=finding.expected.as_list() if finding.expected is not None else None,
             actual_interval=finding.actual.as_list() if finding.actual is not None else None,
-            gap=gap, unit=finding.unit, repeats=list(finding.repeats))
+            gap=finding.gap, unit=finding.unit, repeats=[ids])
+        for r in finding.repeats:
+            append_new(made.repeats, tuple(r), merged_ids, signature)
         merged[signature] = made
-        merged_ids[signature] = {tuple(ids)} | {tuple(r) for r in made.repeats}
         out.append(made)
+    for made in out:
+        # the finding's own claims were the first member, so repeats of it are not listed
+        made.repeats = [list(r) for r in made.repeats[1:]]
     return out

@@ -107,7 +107,7 @@ def _mul(a: float, b: float) -> float:
 
 # ---- raw findings ----------------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class RawFinding:
     """A finding before it gets its id, span and message language."""
 
@@ -128,6 +128,29 @@ class RawFinding:
         if self.expected is None or self.actual is None:
             return None
         return self.expected.gap(self.actual)
+
+
+def append_new(lists: list[tuple], ids: tuple, index: dict, key) -> bool:
+    """Append `ids` to `lists` unless it is there already; True when appended. A short
+    list is searched; a long one gets a set of its members, `index[key]`. A set for every
+    finding (216 bytes even with one member) was a fifth of the checks' peak on
+    figure-dense text, where few findings repeat."""
+    members = index.get(key)
+    if members is None:
+        if ids in lists:
+            return False
+        lists.append(ids)
+        if len(lists) > _SEARCHED:
+            index[key] = set(lists)
+        return True
+    if ids in members:
+        return False
+    members.add(ids)
+    lists.append(ids)
+    return True
+
+
+_SEARCHED = 8   # members of a list of repeats searched before it gets a set
 
 
 # ---- the context every check reads ---------------------------------------------------------
@@ -160,8 +183,8 @@ class Context:
         self._positions: dict[str, list[int]] = {}
         self._signatures: dict[str, tuple] = {}
         self._distinct: dict[tuple, tuple] = {}
-        self.repeats: dict[tuple, list[list[str]]] = {}
-        self._repeat_ids: dict[tuple, set] = {}
+        self.repeats: dict[tuple, list[tuple[str, ...]]] = {}
+        self._repeat_ids: dict[tuple, set] = {}   # of the long lists of `repeats` (see `append_new`)
         self.cache: dict = {}
 
     # settings
@@ -279,21 +302,18 @@ class Context:
         repeats itself, or two paths lead to one finding); the claims are kept as a repeat
         of that finding, which is built only once."""
         key = (check, tuple(self.signature(c) for c in claims))
-        ids = [c.id for c in claims]
+        ids = tuple(c.id for c in claims)
         known = self.repeats.get(key)
         if known is None:
             self.repeats[key] = [ids]
-            self._repeat_ids[key] = {tuple(ids)}
             return False
-        if tuple(ids) not in self._repeat_ids[key]:
-            self._repeat_ids[key].add(tuple(ids))
-            known.append(ids)
+        append_new(known, ids, self._repeat_ids, key)
         return True
 
     def repeats_of(self, finding: "RawFinding") -> list[list[str]]:
         known = self.repeats.get((finding.check, tuple(self.signature(c) for c in finding.claims)), [])
-        ids = [c.id for c in finding.claims]
-        return [r for r in known if r != ids]
+        ids = tuple(c.id for c in finding.claims)
+        return [list(r) for r in known if r != ids]
 
     def of_metric(self, metric: Optional[str]) -> list[Claim]:
         """Usable figures (level, count) of a metric, in document order."""
