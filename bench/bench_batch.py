@@ -382,7 +382,8 @@ def densest_fixture(texts: list[str], paths: list[Path]) -> tuple[str, str, floa
     return name, text, 1 / density
 
 
-def memory(texts: list[str], sizes: list[int], work: Path, timeout: float, log, label: str = "") -> list[dict]:
+def memory(texts: list[str], sizes: list[int], work: Path, timeout: float, log, label: str = "",
+           vary: bool = False) -> list[dict]:
     """A batch worker's growth on one document (MEMORY_SCRIPT), and the whole `check
     --format json --jobs 1` command's: its peak RSS on the document less its peak on a
     short text (the warm-up's), which holds the imports and the compiled rules. The
@@ -401,7 +402,8 @@ def memory(texts: list[str], sizes: list[int], work: Path, timeout: float, log, 
     baseline = check_peak(warm)
     for size in sizes:
         path = work / f"mem{label}{size}.txt"
-        path.write_text(sized_text(texts, size), encoding="utf-8")
+        text = sized_text(texts, size)
+        path.write_text(varied_figures(text) if vary else text, encoding="utf-8")
         got = timed_process([sys.executable, "-c", MEMORY_SCRIPT, str(path), str(warm), str(REPO / "bench")], timeout)
         if "error" in got or got.get("returncode"):
             rows.append({"bytes": size, "error": got.get("error") or got.get("stderr", "")[-300:]})
@@ -592,6 +594,9 @@ def report(data: dict) -> str:
     sections = [("the corpus text", data["memory"])]
     if dense:
         sections.append((f"{dense['fixture']} repeated ({dense['chars_per_claim']:.1f} chars a claim)", dense["rows"]))
+    if data.get("memory_dense_varied"):
+        sections.append((f"{dense['fixture']} repeated, its figures varied (`varied_figures`)",
+                         data["memory_dense_varied"]))
     for name, rows in sections:
         for row in rows:
             if "error" in row:
@@ -680,6 +685,9 @@ def main() -> int:
         data["memory_dense"] = {
             "fixture": name, "chars_per_claim": chars_per_claim,
             "rows": memory([dense], [s for s in sizes if s >= MB], work, args.timeout, log, label="dense")}
+        log(f"memory, {name} repeated, its figures varied")
+        data["memory_dense_varied"] = memory([dense], [s for s in sizes if s >= MB], work, args.timeout, log,
+                                             label="varied", vary=True)
         log("start-up: one small document")
         one = work / "one.txt"
         one.write_text(sized_text(texts, 10 * KB), encoding="utf-8")

@@ -156,6 +156,8 @@ def _joined(items: list, to_text, release: bool) -> Iterator[str]:
 
 def _finding_json(finding: "Finding") -> str:
     return _JSON.encode(finding.to_json())
+
+
 # Lone surrogates come from file names with bytes that are not UTF-8 (GBK names unpacked
 # from an archive, decoded with surrogateescape) and from \ud800-style escapes in JSON
 # input. No output format can carry them: UTF-8 files, Parquet and pandas' Arrow-backed

@@ -21,7 +21,7 @@ _FIGURES = ("level", "count")
 
 # ---- intervals -----------------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Interval:
     """A closed interval of the real line; ±inf for an open end. Every stated figure is
     one: `14.5%` is [14.45, 14.55], `6.6万余人` is [66000, 67000], `突破300亿` is [300亿, inf)."""
