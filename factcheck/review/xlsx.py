@@ -41,18 +41,45 @@ NUMBER_FORMAT = "#,##0.######"
 
 
 def _fit_columns(sheet, frame) -> None:
+    """Column widths fitted to a sample of the content, a frozen header and a filter on
+    it: set before the rows, as a sheet written as it goes needs them."""
     from openpyxl.utils import get_column_letter
 
     for n, col in enumerate(frame.columns, 1):
-        if str(frame[col].dtype) in ("Float64", "float64"):
-            for (cell,) in sheet.iter_rows(min_row=2, max_row=len(frame) + 1, min_col=n, max_col=n):
-                cell.number_format = NUMBER_FORMAT
         values = frame[col].dropna().astype(str).head(2000)   # a sample is enough to size a column
         widest = max([display_width(col)] + [display_width(v) for v in values])
         sheet.column_dimensions[get_column_letter(n)].width = min(MAX_WIDTH, widest + 2)
     sheet.freeze_panes = "A2"
     if len(frame.columns):
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
+
+
+def _write_rows(sheet, frame) -> None:
+    """The header, then a row at a time, as pandas' `to_excel` writes them (a missing
+    value is an empty text, an infinite figure the text inf; figures get NUMBER_FORMAT,
+    missing ones too), into a sheet that writes each row as it comes: `to_excel` made a
+    cell object for every value, hundreds of megabytes for a figure-dense document."""
+    import math
+
+    import pandas as pd
+    from openpyxl.cell import WriteOnlyCell
+
+    figures = {n for n, col in enumerate(frame.columns) if str(frame[col].dtype) in ("Float64", "float64")}
+
+    def cell(n: int, value):
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            value = ""
+        elif isinstance(value, float) and math.isinf(value):
+            value = "inf" if value > 0 else "-inf"
+        if n not in figures:
+            return value
+        made = WriteOnlyCell(sheet, value=value)
+        made.number_format = NUMBER_FORMAT
+        return made
+
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False, name=None):
+        sheet.append([cell(n, value) for n, value in enumerate(row)])
 
 
 def sheets_of(analysis) -> dict:
@@ -68,15 +95,17 @@ def sheets_of(analysis) -> dict:
 
 
 def write_xlsx(analysis, path: str, force: bool = True) -> None:
-    import pandas as pd
+    from openpyxl import Workbook
 
     sheets = {name: _clean(frame) for name, frame in sheets_of(analysis).items()}
 
     def _write(tmp: str) -> None:
-        # a file object: pandas picks the format by a path's suffix, and the temporary's is .tmp
-        with open(tmp, "wb") as handle, pd.ExcelWriter(handle, engine="openpyxl") as writer:
-            for name, frame in sheets.items():
-                frame.to_excel(writer, sheet_name=name, index=False)
-                _fit_columns(writer.sheets[name], frame)
+        book = Workbook(write_only=True)
+        for name, frame in sheets.items():
+            sheet = book.create_sheet(name)
+            _fit_columns(sheet, frame)
+            _write_rows(sheet, frame)
+        with open(tmp, "wb") as handle:
+            book.save(handle)
 
     _atomic_write(path, _write, force)
