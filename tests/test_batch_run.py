@@ -161,3 +161,95 @@ print(tracemalloc.get_traced_memory()[1] / 200000, len(latest), sum(overlap))
 """
     per_path, kept, overlapping = python_prints(code, str(tmp_path)).split()
     assert float(per_path) < 80 and kept == "0" and overlapping == "0"
+
+
+def _done_by_dict(sources):
+    """What `PartStore.done` gave when it kept a dict of every path."""
+    import pyarrow.parquet as pq
+
+    done = {}
+    for source in sources:
+        if source["documents"] is None:
+            continue
+        table = pq.read_table(source["documents"], columns=["path", "sha256", "status"])
+        for path, sha, status in zip(*(table.column(i).to_pylist() for i in range(3))):
+            if status == "ok" and sha:
+                done[path] = sha
+            else:
+                done.pop(path, None)
+    return done
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_documents_done_found_by_hashes_as_by_a_dict(tmp_path, monkeypatch, seed):
+    """`DoneIndex`: the latest row of each path decides, as in a dict of every path; a
+    path done again, errors, rows without a sha256, paths in Chinese, and (with a hash
+    that makes most paths collide) paths that share a hash. Paths not done are not
+    found."""
+    import hashlib
+    import random
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from factcheck.batch import tables
+
+    rng = random.Random(seed)
+    if seed % 2:
+        monkeypatch.setattr(tables, "_path_hash", lambda path: len(path) % 3)
+    names = [("文档" if k % 2 else "doc") + f"{k}" + "x" * rng.randrange(3) for k in range(30)]   # UTF-8 of 1 and 3 bytes
+    sources = []
+    for index in range(rng.randint(0, 5)):
+        held = rng.sample(names, rng.randint(0, 12)) + rng.sample(names, rng.randint(0, 2))   # repeats too
+        rows = {"path": held,
+                "sha256": [None if rng.random() < 0.1 else hashlib.sha256(f"{p}{rng.random()}".encode()).hexdigest()
+                           for p in held],
+                "status": ["error" if rng.random() < 0.2 else "ok" for _ in held]}
+        path = tmp_path / f"s{index}.parquet"
+        pq.write_table(pa.table({k: pa.array(v, pa.string()) for k, v in rows.items()}), path)
+        sources.append({"documents": path if held or rng.random() < 0.5 else None})
+    done, expected = tables.DoneIndex.of(sources), _done_by_dict(sources)
+    assert dict(done) == expected and len(done) == len(expected)
+    for name in names + ["", "doc", "文档"]:
+        assert done.get(name) == expected.get(name)
+
+
+def test_a_sha256_that_is_not_one_is_not_done(tmp_path):
+    """A table edited by hand: a sha256 of other digits or another length is not taken
+    for one (the document is run again), and the others still are."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from factcheck.batch.tables import DoneIndex
+
+    good = "ab" * 32
+    path = tmp_path / "s.parquet"
+    pq.write_table(pa.table({"path": ["a", "b", "c", "d"], "sha256": [good, "zz" * 32, good[:62], good.upper()],
+                             "status": ["ok"] * 4}), path)
+    assert dict(DoneIndex.of([{"documents": path}])) == {"a": good, "d": good}
+    assert dict(DoneIndex.of([])) == {}
+
+
+def test_the_documents_done_are_held_in_arrays_not_a_dict(tmp_path):
+    """200,000 documents done: their paths in an Arrow buffer, their hashes, offsets and
+    digests in arrays, about 100 bytes a document of 49 characters; a dict of them took
+    250."""
+    from conftest import python_prints
+
+    code = r"""
+import sys, tracemalloc, pathlib, hashlib
+import pyarrow as pa, pyarrow.parquet as pq
+from factcheck.batch.tables import DoneIndex
+folder = pathlib.Path(sys.argv[1])
+paths = [f"/data/crawl/2024/bulletins/document-{k:07d}.txt" for k in range(200000)]
+shas = [hashlib.sha256(p.encode()).hexdigest() for p in paths]
+pq.write_table(pa.table({"path": paths, "sha256": shas, "status": ["ok"] * len(paths)}), folder / "s.parquet")
+del shas
+tracemalloc.start()
+arrow = pa.total_allocated_bytes()
+done = DoneIndex.of([{"documents": folder / "s.parquet"}])
+held = tracemalloc.get_traced_memory()[0] + pa.total_allocated_bytes() - arrow
+assert done[paths[12345]] == hashlib.sha256(paths[12345].encode()).hexdigest() and len(done) == len(paths)
+print(held / len(paths))
+"""
+    assert float(python_prints(code, str(tmp_path))) < 120

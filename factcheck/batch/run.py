@@ -16,7 +16,7 @@ from __future__ import annotations
 import collections
 import time
 from dataclasses import dataclass, replace
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator, Mapping, Optional
 
 from .tables import stored_text
 from .worker import DocumentRows, DocumentTask, failed_document
@@ -48,7 +48,7 @@ class Tally:
         return time.perf_counter() - self.started
 
 
-def chunks(tasks: Iterable[DocumentTask], limits: Limits, done: dict[str, str], tally: Tally
+def chunks(tasks: Iterable[DocumentTask], limits: Limits, done: Mapping[str, str], tally: Tally
            ) -> Iterator[list[DocumentTask]]:
     chunk: list[DocumentTask] = []
     weight = 0
@@ -66,7 +66,7 @@ def chunks(tasks: Iterable[DocumentTask], limits: Limits, done: dict[str, str], 
         yield chunk
 
 
-def run(tasks: Iterable[DocumentTask], engine, store, done: dict[str, str], limits: Limits = Limits(),
+def run(tasks: Iterable[DocumentTask], engine, store, done: Mapping[str, str], limits: Limits = Limits(),
         progress=None) -> Tally:
     tally = Tally(started=time.perf_counter())
     if not getattr(engine, "chunked", True):
