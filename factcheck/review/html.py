@@ -42,7 +42,14 @@ def _attr(value: str) -> str:
 
 
 def marked_text(raw: str, claims: list[Claim], severity: dict[str, str]) -> str:
-    """The raw text as HTML, each claim in a mark. Claims that overlap nest; one that
+    """The raw text as HTML, each claim in a mark: `marked_pieces` joined."""
+    return "".join(marked_pieces(raw, claims, severity))
+
+
+def marked_pieces(raw: str, claims: list[Claim], severity: dict[str, str]) -> Iterator[str]:
+    """The raw text as HTML, each claim in a mark, in pieces of about PIECE_CHARS as they
+    are made (a figure-dense document's marked text held whole, and copied once more to
+    be marked safe, was a third of the report's peak). Claims that overlap nest; one that
     crosses another's end is split in two marks with the same data-claim (never seen in
     practice, but the text must stay whole whatever the extractor does).
 
@@ -52,6 +59,7 @@ def marked_text(raw: str, claims: list[Claim], severity: dict[str, str]) -> str:
     out 1 MB of text at once took Chromium 17 s; in chunks, 1 s."""
     raw = safe_text(raw)
     out: list[str] = ['<div class="chunk">']
+    held = 0   # characters in `out`
     since = 0
 
     def plain(text: str) -> None:
@@ -88,9 +96,17 @@ def marked_text(raw: str, claims: list[Claim], severity: dict[str, str]) -> str:
             since += b - a
         else:
             plain(raw[a:b])
+        held += b - a
+        if held >= PIECE_CHARS:
+            yield "".join(out)
+            out.clear()
+            held = 0
     out.append("</mark>" * len(stack))
     out.append("</div>")
-    return "".join(out)
+    yield "".join(out)
+
+
+PIECE_CHARS = 65536   # characters of the raw text in a piece of `marked_pieces`
 
 
 def _claim_payload(claim: Claim, index: ReviewIndex) -> dict:
@@ -106,6 +122,10 @@ def _claim_payload(claim: Claim, index: ReviewIndex) -> dict:
 
 
 def _document_view(n: int, doc) -> dict:
+    """What the template shows of a document; its marked text (`body`) and its data as
+    JSON (`payload`) are made as the page is written."""
+    from markupsafe import Markup
+
     result = doc.result
     index = ReviewIndex.of(result)
     raw: Optional[str] = doc.raw
@@ -114,23 +134,37 @@ def _document_view(n: int, doc) -> dict:
     metrics_of = {f.id: sorted({by_id[c].metric for c in f.claims if c in by_id and by_id[c].metric})
                   for f in findings}
     severities = {s: sum(f.severity == s for f in findings) for s in SEVERITIES[:3]}
-    # the document's data as JSON, a claim's dict at a time: the dicts of every claim held
-    # at once were a fifth of the report's peak on a figure-dense document
-    claims = ",".join(f"{_dumps(c.id)}:{_dumps(_claim_payload(c, index))}" for c in result.claims)
-    found = _dumps({f.id: {"check": f.check, "severity": f.severity, "message": f.message,
-                           "claims": f.claims, "repeats": f.repeats, "start": f.start, "end": f.end,
-                           "expected": f.expected, "actual": f.actual} for f in findings})
-    payload = f'{{"path":{_dumps(result.path)},"claims":{{{claims}}},"findings":{found}}}'
-    del claims
+
+    def payload() -> Iterator[str]:
+        # the document's data as JSON, made as it is written, a chunk of claims' dicts at
+        # a time: the dicts of every claim held at once were a fifth of the report's peak
+        # on a figure-dense document, and their JSON whole another
+        claims = result.claims
+        yield f'{{"path":{_dumps(result.path)},"claims":{{'
+        for low in range(0, len(claims), _CLAIMS_A_PIECE):
+            piece = ",".join(f"{_dumps(c.id)}:{_dumps(_claim_payload(c, index))}"
+                             for c in claims[low:low + _CLAIMS_A_PIECE])
+            yield ("," + piece) if low else piece
+        yield '},"findings":' + _dumps({f.id: {"check": f.check, "severity": f.severity, "message": f.message,
+                                               "claims": f.claims, "repeats": f.repeats, "start": f.start,
+                                               "end": f.end, "expected": f.expected, "actual": f.actual}
+                                        for f in findings}) + "}"
+
+    body = None
+    if raw is not None:
+        body = (Markup(piece) for piece in marked_pieces(raw, result.claims, index.severity))
     return {
         "n": n, "path": result.path, "errors": result.errors, "reference_year": result.reference_year,
         "claims": len(result.claims), "severities": severities,
-        "body": marked_text(raw, result.claims, index.severity) if raw is not None else None,
+        "body": body,
         "findings": [(f, " ".join(metrics_of[f.id]), " ".join(f.claims)) for f in findings],
         "charts": [(c.metric, c.unit, svg(c)) for c in charts_of(result, index.findings)],
         "metrics": {c.metric for c in result.claims if c.metric},
-        "payload": payload,
+        "payload": payload(),
     }
+
+
+_CLAIMS_A_PIECE = 256
 
 
 def _dumps(data) -> str:
@@ -163,14 +197,23 @@ def html_pieces(analysis) -> Iterator[str]:
                       trim_blocks=True, lstrip_blocks=True)
     views = [_document_view(n, doc) for n, doc in enumerate(analysis.documents)]
     for view in views:
-        view["body"] = Markup(view["body"]) if view["body"] is not None else None
         view["charts"] = [(m, u, Markup(s)) for m, u, s in view["charts"]]
     metrics = sorted(set().union(*(v["metrics"] for v in views))) if views else []
     totals = {s: sum(v["severities"][s] for v in views) for s in SEVERITIES[:3]}
-    # _dumps({"version": 1, "documents": [...]}), from each document's JSON
-    data = f'{{"version":1,"documents":[{",".join(v.pop("payload") for v in views)}]}}'
+    payloads = [v.pop("payload") for v in views]
+
+    def data_pieces() -> Iterator[str]:
+        # _dumps({"version": 1, "documents": [...]}), from each document's JSON as it is
+        # made; a piece at a time made safe for the script element (a character at a time)
+        yield '{"version":1,"documents":['
+        for k, payload in enumerate(payloads):
+            if k:
+                yield ","
+            yield from payload
+        yield "]}"
+
     title = views[0]["path"] if len(views) == 1 else f"{len(views)} documents"
-    data = Markup(_script_text(data))
+    data = (Markup(_script_text(piece)) for piece in data_pieces())
     pieces = env.get_template("report.html.j2").generate(
         title=title, version=__version__, documents=views, metrics=metrics, totals=totals,
         severities=SEVERITIES, rank=SEVERITY_RANK, lang=analysis.lang,
