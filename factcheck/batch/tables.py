@@ -25,10 +25,10 @@ import re
 import tempfile
 from array import array
 from bisect import bisect_left
+from collections.abc import Mapping
 from itertools import repeat
 from operator import is_not
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Iterator, Optional
 
 from ..report import CLAIM_COLUMNS, FINDING_COLUMNS, OUTPUT_ERRORS, escape_surrogates
@@ -424,7 +424,7 @@ def _digests(shas: list, usable):
     digits = "".join(sha if ok else _NO_DIGEST for sha, ok in zip(shas, usable))
     try:
         return np.frombuffer(bytes.fromhex(digits), dtype=np.uint8).reshape(-1, 32)
-    except ValueError:   # a digit that is not hexadecimal, or a length that is not 64
+    except ValueError:   # a digit that is not hexadecimal: found row by row
         pass
     rows = []
     for k, sha in enumerate(shas):

@@ -105,7 +105,6 @@ def write_xlsx(analysis, path: str, force: bool = True) -> None:
             sheet = book.create_sheet(name)
             _fit_columns(sheet, frame)
             _write_rows(sheet, frame)
-        with open(tmp, "wb") as handle:
-            book.save(handle)
+        book.save(tmp)
 
     _atomic_write(path, _write, force)
