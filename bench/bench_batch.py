@@ -420,6 +420,41 @@ def memory(texts: list[str], sizes: list[int], work: Path, timeout: float, log, 
     return rows
 
 
+REVIEWER_OUTPUTS = (("checklist", "--checklist", "md"), ("html", "--html", "html"), ("xlsx", "--xlsx", "xlsx"))
+
+
+def reviewer_outputs(text: str, warm_text: str, work: Path, timeout: float, log) -> list[dict]:
+    """`factcheck report FILE --checklist/--html/--xlsx OUT --jobs 1` on one document: the
+    command's peak RSS less its peak on a short text (COMMAND_MEMORY_SCRIPT), its wall
+    time, and the size of what it wrote."""
+    path, warm = work / "reviewer.txt", work / "reviewer_warm.txt"
+    path.write_text(text, encoding="utf-8")
+    warm.write_text(warm_text, encoding="utf-8")
+    rows = []
+    for name, option, suffix in REVIEWER_OUTPUTS:
+        out = work / f"reviewer.{suffix}"
+
+        def peak(source: Path) -> tuple["int | None", float]:
+            got = timed_process([sys.executable, "-c", COMMAND_MEMORY_SCRIPT, str(REPO / "bench"), "report",
+                                 str(source), option, str(out), "--force", "--fail-on", "never", "--jobs", "1"],
+                                timeout)
+            lines = got.get("stdout", "").strip().splitlines()
+            return (int(lines[-1]) if lines and not got.get("returncode") else None), got.get("seconds", 0.0)
+
+        baseline, _ = peak(warm)
+        top, seconds = peak(path)
+        if baseline is None or top is None:
+            rows.append({"output": name, "bytes": path.stat().st_size, "error": "the command failed"})
+            continue
+        row = {"output": name, "bytes": path.stat().st_size, "growth": top - baseline, "seconds": seconds,
+               "output_bytes": out.stat().st_size, "baseline": baseline}
+        row["growth_x_size"] = row["growth"] / row["bytes"]
+        rows.append(row)
+        log(f"  {name}: +{row['growth'] / MB:.1f} MB ({row['growth_x_size']:.1f}x its size), {seconds:.2f} s, "
+            f"{row['output_bytes'] / MB:.1f} MB written")
+    return rows
+
+
 def startup(path: Path, work: Path, args, log) -> dict:
     """One document of 10 KB, the way a reviewer checks one report: what a command costs
     before and after its document, with the compiled patterns loaded from the cache and
@@ -606,6 +641,17 @@ def report(data: dict) -> str:
                          else "| ")
                 lines.append(f"| {name} | {row['bytes'] // KB} KB | {row['growth'] / MB:.1f} MB | "
                              f"{row['growth_x_size']:.1f} | {check} | {row['claims']:,} | {row['seconds']:.2f} |")
+    reviewer = data.get("reviewer_outputs")
+    if reviewer:
+        lines += ["", f"## `factcheck report FILE --jobs 1`: {reviewer['fixture']} repeated to 1 MB", "",
+                  "Peak RSS less the same command's peak on a short text.", "",
+                  "| output | growth | x size | seconds | written |", "|---|---:|---:|---:|---:|"]
+        for row in reviewer["rows"]:
+            if "error" in row:
+                lines.append(f"| {row['output']} | {row['error']} | | | |")
+            else:
+                lines.append(f"| {row['output']} | {row['growth'] / MB:.1f} MB | {row['growth_x_size']:.1f} | "
+                             f"{row['seconds']:.2f} | {row['output_bytes'] / MB:.1f} MB |")
     one = data.get("startup")
     if one:
         lines += ["", f"## Start-up: `check` on one document of {one['chars']:,} chars", "",
@@ -688,6 +734,9 @@ def main() -> int:
         log(f"memory, {name} repeated, its figures varied")
         data["memory_dense_varied"] = memory([dense], [s for s in sizes if s >= MB], work, args.timeout, log,
                                              label="varied", vary=True)
+        log(f"reviewer outputs, {name} repeated to 1 MB")
+        data["reviewer_outputs"] = {"fixture": name,
+                                    "rows": reviewer_outputs(sized_text([dense], MB), texts[0], work, args.timeout, log)}
         log("start-up: one small document")
         one = work / "one.txt"
         one.write_text(sized_text(texts, 10 * KB), encoding="utf-8")
