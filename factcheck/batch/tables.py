@@ -342,19 +342,20 @@ class DoneIndex(Mapping):
     paths' UTF-8 in one Arrow buffer, their hashes sorted (searched with `bisect`, each
     hash's paths compared as they are) with the paths' offsets, the digests as 32 bytes
     each. A dict of them took 250 bytes a document of 49 characters (2.5 GB for ten
-    million); this takes the path's bytes and about 50 more."""
+    million); this takes the path's bytes and about 55 more."""
 
     def __init__(self, paths=None, digests: bytes = b"", hashes=None) -> None:
         import numpy as np
         import pyarrow as pa
 
-        self._paths = paths if paths is not None else pa.array([], pa.string())   # a StringArray
+        # 64-bit offsets: the paths of tens of millions of documents pass 2 GB
+        self._paths = paths if paths is not None else pa.array([], pa.large_string())   # a LargeStringArray
         self._hashes = array("q", np.asarray(hashes if hashes is not None else [], dtype=np.int64).tobytes())
         self._digests = digests
         _, offsets, data = self._paths.buffers()
         first = self._paths.offset
-        self._offsets = (array("q", np.frombuffer(offsets, dtype=np.int32)[first:first + len(self._paths) + 1]
-                               .astype(np.int64).tobytes()) if offsets is not None else array("q", [0]))
+        self._offsets = (array("q", np.frombuffer(offsets, dtype=np.int64)[first:first + len(self._paths) + 1]
+                               .tobytes()) if offsets is not None else array("q", [0]))
         self._text = memoryview(data).cast("B") if data is not None else memoryview(b"")   # Arrow exports "b"
 
     @classmethod
@@ -370,7 +371,7 @@ class DoneIndex(Mapping):
                 settled.append(np.fromiter((status == "ok" and isinstance(sha, str) and len(sha) == 64
                                             for sha, status in zip(shas, statuses)), dtype=bool, count=len(names)))
                 digests.append(_digests(shas, settled[-1]))
-                paths.append(batch.column(0).cast(pa.string()))
+                paths.append(batch.column(0).cast(pa.large_string()))
         if not paths:
             return cls()
         hashed, ok = np.concatenate(hashes), np.concatenate(settled)
