@@ -382,6 +382,14 @@ def densest_fixture(texts: list[str], paths: list[Path]) -> tuple[str, str, floa
     return name, text, 1 / density
 
 
+def command_peak(args: list[str], timeout: float) -> tuple["int | None", float]:
+    """(peak RSS in bytes, wall seconds) of `factcheck ARGS...` (COMMAND_MEMORY_SCRIPT);
+    no peak when the command failed."""
+    got = timed_process([sys.executable, "-c", COMMAND_MEMORY_SCRIPT, str(REPO / "bench"), *args], timeout)
+    lines = got.get("stdout", "").strip().splitlines()
+    return (int(lines[-1]) if lines and not got.get("returncode") else None), got.get("seconds", 0.0)
+
+
 def memory(texts: list[str], sizes: list[int], work: Path, timeout: float, log, label: str = "",
            vary: bool = False) -> list[dict]:
     """A batch worker's growth on one document (MEMORY_SCRIPT), and the whole `check
@@ -393,11 +401,8 @@ def memory(texts: list[str], sizes: list[int], work: Path, timeout: float, log, 
     warm.write_text(texts[0], encoding="utf-8")
 
     def check_peak(path: Path) -> "int | None":
-        got = timed_process([sys.executable, "-c", COMMAND_MEMORY_SCRIPT, str(REPO / "bench"), "check", str(path),
-                             "--format", "json", "-o", str(work / "mem.json"), "--force", "--fail-on", "never",
-                             "--jobs", "1"], timeout)
-        lines = got.get("stdout", "").strip().splitlines()
-        return int(lines[-1]) if lines and not got.get("returncode") else None
+        return command_peak(["check", str(path), "--format", "json", "-o", str(work / "mem.json"), "--force",
+                             "--fail-on", "never", "--jobs", "1"], timeout)[0]
 
     baseline = check_peak(warm)
     for size in sizes:
@@ -435,11 +440,8 @@ def reviewer_outputs(text: str, warm_text: str, work: Path, timeout: float, log)
         out = work / f"reviewer.{suffix}"
 
         def peak(source: Path) -> tuple["int | None", float]:
-            got = timed_process([sys.executable, "-c", COMMAND_MEMORY_SCRIPT, str(REPO / "bench"), "report",
-                                 str(source), option, str(out), "--force", "--fail-on", "never", "--jobs", "1"],
-                                timeout)
-            lines = got.get("stdout", "").strip().splitlines()
-            return (int(lines[-1]) if lines and not got.get("returncode") else None), got.get("seconds", 0.0)
+            return command_peak(["report", str(source), option, str(out), "--force", "--fail-on", "never",
+                                 "--jobs", "1"], timeout)
 
         baseline, _ = peak(warm)
         top, seconds = peak(path)
