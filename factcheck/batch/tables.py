@@ -307,8 +307,7 @@ def _latest_source(sources: list[dict]) -> tuple[dict[str, int], list[bool]]:
     hashes, owners = [], []
     for index, source in enumerate(sources):
         for batch in _batches(source["documents"], ["path"]):
-            hashes.append(np.fromiter(map(_path_hash, batch.column(0).to_pylist()), dtype=np.int64,
-                                      count=batch.num_rows))
+            hashes.append(_path_hashes(batch.column(0).to_pylist()))
             owners.append(np.full(batch.num_rows, index, dtype=np.int32))
     overlap = [False] * len(sources)
     if not hashes:
@@ -335,6 +334,13 @@ def _latest_source(sources: list[dict]) -> tuple[dict[str, int], list[bool]]:
 
 
 _path_hash = hash
+
+
+def _path_hashes(paths: list):
+    """`_path_hash` of each path, in an int64 array."""
+    import numpy as np
+
+    return np.fromiter(map(_path_hash, paths), dtype=np.int64, count=len(paths))
 
 
 class DoneIndex(Mapping):
@@ -367,7 +373,7 @@ class DoneIndex(Mapping):
         for source in sources:
             for batch in _batches(source["documents"], ["path", "sha256", "status"]):
                 names, shas, statuses = (batch.column(i).to_pylist() for i in range(3))
-                hashes.append(np.fromiter(map(_path_hash, names), dtype=np.int64, count=len(names)))
+                hashes.append(_path_hashes(names))
                 settled.append(np.fromiter((status == "ok" and isinstance(sha, str) and len(sha) == 64
                                             for sha, status in zip(shas, statuses)), dtype=bool, count=len(names)))
                 digests.append(_digests(shas, settled[-1]))
