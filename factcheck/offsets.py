@@ -29,6 +29,12 @@ def position_type(length: int):
 SMALL = 4096
 
 
+def _keeps_every_position(runs: int, size: int) -> bool:
+    """Whether a map of `size` positions in `runs` runs is kept as every position: a
+    small one, or one whose runs would take as much room."""
+    return size <= SMALL or 2 * runs >= size
+
+
 class OffsetMap:
     """The raw position of every normalized character; indexed like the array it stands
     for (an int, an array of ints or a slice), and `np.asarray` gives that array."""
@@ -67,7 +73,7 @@ class OffsetMap:
             found.append(breaks)
         breaks = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
         del found
-        if 2 * (breaks.size + 1) >= size:
+        if _keeps_every_position(breaks.size + 1, size):
             return cls(None, positions.astype(kind, copy=False), size)
         norm_starts = np.empty(breaks.size + 1, dtype=np.int64)
         norm_starts[0] = 0
@@ -102,7 +108,7 @@ class OffsetMap:
             done += part.size
             next_raw = int(part[part.size - 1]) + shift + 1
         norm_starts, raw_starts = norm_starts[:runs], raw_starts[:runs]
-        if size <= SMALL or 2 * runs >= size:
+        if _keeps_every_position(runs, size):
             positions = np.arange(size, dtype=kind)
             positions += np.repeat(raw_starts - norm_starts, np.diff(np.append(norm_starts, size)))
             return cls(None, positions, size)
