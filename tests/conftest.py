@@ -52,6 +52,15 @@ def writing_peak(writer: str) -> float:
     return float(python_prints(WRITING_PEAK, writer))
 
 
+def varied_figures(text: str) -> str:
+    """`text` with its figures drawn at random: bench_batch.varied_figures."""
+    if str(ROOT / "bench") not in sys.path:
+        sys.path.insert(0, str(ROOT / "bench"))
+    from bench_batch import varied_figures as vary
+
+    return vary(text)
+
+
 @pytest.fixture(scope="session")
 def pipeline():
     from factcheck.pipeline import Pipeline

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import varied_figures
 from factcheck.checks import CHECK_IDS, load_config, run_checks
 from factcheck.checks.base import Interval, fmt_interval
 from factcheck.models import DocumentResult
@@ -429,15 +430,6 @@ def test_the_checks_hold_little_per_claim_on_repeated_text():
     assert findings == [] and len(result.claims) == 60 * 27
     assert peak / len(result.claims) < 55, peak / len(result.claims)   # about 35 now, 85 before
 
-def _varied(text: str) -> str:
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-    from bench_batch import varied_figures
-
-    return varied_figures(text)
-
-
 def test_the_checks_hold_little_beyond_their_findings_where_figures_disagree():
     """Figure-dense text whose restatements disagree (the densest fixture 30 times, its
     figures drawn at random): a finding for most restatements. What the checks hold at
@@ -448,7 +440,7 @@ def test_the_checks_hold_little_beyond_their_findings_where_figures_disagree():
 
     bulletin = (Path(__file__).parent.parent / "fixtures" / "checks" / "consistent_bulletin.hans.txt").read_text("utf-8")
     run_checks(PIPELINE.run_text(bulletin))   # what the checks load once
-    result = PIPELINE.run_text(_varied("\n".join([bulletin] * 30)))
+    result = PIPELINE.run_text(varied_figures("\n".join([bulletin] * 30)))
     tracemalloc.start()
     try:
         base = tracemalloc.get_traced_memory()[0]
@@ -466,7 +458,7 @@ def test_a_statement_is_in_one_finding_once_on_text_stated_again_and_again(lang)
     lists (see `append_new`): each finding's repeats are lists of claim ids, none of them
     its own claims or another's, none twice; messages in the language asked for."""
     bulletin = (Path(__file__).parent.parent / "fixtures" / "checks" / "consistent_bulletin.hans.txt").read_text("utf-8")
-    varied = _varied("\n".join([bulletin] * 3))
+    varied = varied_figures("\n".join([bulletin] * 3))
     findings = run_checks(PIPELINE.run_text("\n".join([varied] * 12)), lang=lang)
     assert len(findings) > 20 and max(len(f.repeats) for f in findings) == 11
     seen_ids = set()

@@ -13,6 +13,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from conftest import varied_figures
+
 import factcheck.extract as extract
 from factcheck.extract import Extractor, _digit_chars, grammar
 from factcheck.normalize import normalize
@@ -203,16 +205,6 @@ def test_the_time_taken_between_blocks_is_not_the_scans(monkeypatch):
     assert blocks >= 3
 
 
-def _varied(text: str) -> str:
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-    from bench_batch import varied_figures
-
-    return varied_figures(text)
-
-
 def test_the_judging_cache_is_given_up_where_figures_do_not_repeat(monkeypatch):
     """On text whose figures do not repeat, the cache's keys (the text around each match)
     were most of extraction's peak: 8 of 27 MB on 1 MB of figure-dense text. Where fewer
@@ -229,7 +221,7 @@ def test_the_judging_cache_is_given_up_where_figures_do_not_repeat(monkeypatch):
 
     monkeypatch.setattr(Extractor, "_judge", recording)
     repeated = normalize("\n".join([dense] * 120))
-    varied = normalize(_varied(repeated.norm))
+    varied = normalize(varied_figures(repeated.norm))
     EXTRACTORS[0].extract(repeated)
     assert len(cached) > 2 * extract._CACHE_PROBE and all(cached[extract._CACHE_FROM:])
     cached.clear()
