@@ -20,7 +20,7 @@ from ..rules import RuleSet
 from . import (conflicting_repeat, derived, direction, growth_vs_prior, implied_prior, part_vs_whole,
                respectively, share)
 from . import sum as sum_check
-from .base import Context, RawFinding, append_new, fmt_interval, quote
+from .base import Context, RawFinding, append_new, fmt_interval, quote, statement_key
 from .config import CheckConfig, Relation, load_config
 
 CHECKS = [growth_vs_prior, implied_prior, direction, sum_check, part_vs_whole, share, derived,
@@ -130,14 +130,7 @@ def run_checks(result_or_claims: Union[DocumentResult, Sequence[Claim]], text: O
         raw: list[RawFinding] = []
         for module in CHECKS:
             if module.ID in wanted and config.is_enabled(module.ID):
-                for finding in module.run(ctx):
-                    # one language is written: the other's messages were a sixth of the
-                    # checks' peak on figure-dense text
-                    if lang == "zh":
-                        finding.en = ""
-                    else:
-                        finding.zh = ""
-                    raw.append(finding)
+                raw.extend(module.run(ctx))
         for finding in raw:
             finding.repeats = ctx.repeats_of(finding)
         del ctx   # its statements of every finding are not needed to assemble them
@@ -162,6 +155,20 @@ def check_document(result: DocumentResult, **options) -> DocumentResult:
     return result
 
 
+def _says(check: str, severity: str, expected: Optional[str], actual: Optional[str], claims: list[Claim]) -> tuple:
+    """What a finding says, wherever its figures stand: the same finding on repeated text
+    says the same."""
+    return (check, severity, expected, actual, tuple(sorted((quote(c), c.value, c.unit) for c in claims)))
+
+
+def _made_before(held, says: tuple) -> Optional[Finding]:
+    """The finding of `held` (an entry of `_assemble`'s `merged`) that says `says`."""
+    for made, claims in held if type(held) is list else () if held is None else (held,):
+        if _says(made.check, made.severity, made.expected, made.actual, claims) == says:
+            return made
+    return None
+
+
 def _assemble(raw: list[RawFinding], lang: str) -> list[Finding]:
     """Drop findings that repeat one on the same claims, merge the same finding on
     repeated text, order by position, number f1, f2, … Empties `raw`: each raw finding
@@ -179,8 +186,10 @@ def _assemble(raw: list[RawFinding], lang: str) -> list[Finding]:
     unique.sort(key=lambda f: (min(c.start for c in f.claims), order[f.check],
                                max(c.end for c in f.claims)))
     unique.reverse()   # taken from the end, in order
-    merged: dict[tuple, Finding] = {}
-    merged_ids: dict[tuple, set] = {}   # of the long lists of repeats (see `append_new`)
+    # each finding made and its claims, by the hash of what it says (`_says`): keyed by
+    # that, the keys were a fifth of the peak of assembling figure-dense text's findings
+    merged: dict[int, Union[tuple[Finding, list[Claim]], list[tuple[Finding, list[Claim]]]]] = {}
+    merged_ids: dict[int, set] = {}   # of the long lists of repeats (see `append_new`), by id(finding)
     out: list[Finding] = []
     while unique:
         finding = unique.pop()
@@ -188,25 +197,27 @@ def _assemble(raw: list[RawFinding], lang: str) -> list[Finding]:
                     else finding.expected_text)
         actual = (fmt_interval(finding.actual, finding.unit, lang) if finding.actual is not None
                   else finding.actual_text)
-        signature = (finding.check, finding.severity, expected, actual,
-                     tuple(sorted((quote(c), c.value, c.unit) for c in finding.claims)))
+        says = _says(finding.check, finding.severity, expected, actual, finding.claims)
+        key = statement_key(says)
         ids = tuple(c.id for c in finding.claims)
-        made = merged.get(signature)
+        held = merged.get(key)
+        made = _made_before(held, says)
         if made is not None:
             for r in [ids, *map(tuple, finding.repeats)]:
-                append_new(made.repeats, r, merged_ids, signature)
+                append_new(made.repeats, r, merged_ids, id(made))
             continue
         made = Finding(
             id=f"f{len(out) + 1}", check=finding.check, severity=finding.severity,
-            message=finding.zh if lang == "zh" else finding.en, claims=list(ids),
+            message=finding.message(lang), claims=list(ids),
             start=min(c.start for c in finding.claims), end=max(c.end for c in finding.claims),
             expected=expected, actual=actual,
             expected_interval=finding.expected.as_list() if finding.expected is not None else None,
             actual_interval=finding.actual.as_list() if finding.actual is not None else None,
             gap=finding.gap, unit=finding.unit, repeats=[ids])
         for r in finding.repeats:
-            append_new(made.repeats, tuple(r), merged_ids, signature)
-        merged[signature] = made
+            append_new(made.repeats, tuple(r), merged_ids, id(made))
+        entry = (made, finding.claims)
+        merged[key] = entry if held is None else [*held, entry] if type(held) is list else [held, entry]
         out.append(made)
     for made in out:
         # the finding's own claims were the first member, so repeats of it are not listed

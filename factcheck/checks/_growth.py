@@ -2,6 +2,7 @@
 absolute change, or a change in percentage points) between a current and a prior figure."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Optional
 
 from ..models import Claim
@@ -51,16 +52,22 @@ def growth_finding(ctx: Context, check: str, current: Claim, prior: Claim, rate:
     stated, computed, unit, comparable = found
     if ctx.seen(check, [current, prior, rate]):
         return None
-    what_zh, what_en = WHAT.get(unit, ("增减量", "change"))
-    gap = stated.gap(computed)
-    zh = (f"“{quote(rate)}”与“{quote(current)}”和上期“{quote(prior)}”不符：按两期数值计算的{what_zh}为"
-          f"{fmt_interval(computed, unit, 'zh')}，文中为{fmt_interval(stated, unit, 'zh')}，"
-          f"相差{fmt_gap(gap, gap_unit(unit), 'zh')}。")
-    en = (f"'{quote(rate)}' does not fit '{quote(current)}' and the prior '{quote(prior)}': the two figures "
-          f"give a {what_en} of {fmt_interval(computed, unit, 'en')}, the text states "
-          f"{fmt_interval(stated, unit, 'en')}; off by {fmt_gap(gap, gap_unit(unit), 'en')}.")
-    if comparable:
-        zh += COMPARABLE_ZH
-        en += " " + COMPARABLE_EN
     severity = "warning" if comparable else ctx.severity(check, "error")
-    return RawFinding(check, severity, [current, prior, rate], zh, en, expected=stated, actual=computed, unit=unit)
+    return RawFinding(check, severity, [current, prior, rate],
+                      partial(_message, current, prior, rate, stated, computed, unit, comparable),
+                      expected=stated, actual=computed, unit=unit)
+
+
+def _message(current: Claim, prior: Claim, rate: Claim, stated: Interval, computed: Interval,
+             unit: Optional[str], comparable: bool, lang: str) -> str:
+    gap = stated.gap(computed)
+    what_zh, what_en = WHAT.get(unit, ("增减量", "change"))
+    if lang == "zh":
+        text = (f"“{quote(rate)}”与“{quote(current)}”和上期“{quote(prior)}”不符：按两期数值计算的{what_zh}为"
+                f"{fmt_interval(computed, unit, 'zh')}，文中为{fmt_interval(stated, unit, 'zh')}，"
+                f"相差{fmt_gap(gap, gap_unit(unit), 'zh')}。")
+        return text + COMPARABLE_ZH if comparable else text
+    text = (f"'{quote(rate)}' does not fit '{quote(current)}' and the prior '{quote(prior)}': the two figures "
+            f"give a {what_en} of {fmt_interval(computed, unit, 'en')}, the text states "
+            f"{fmt_interval(stated, unit, 'en')}; off by {fmt_gap(gap, gap_unit(unit), 'en')}.")
+    return text + " " + COMPARABLE_EN if comparable else text

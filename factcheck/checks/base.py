@@ -7,7 +7,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Iterator, Optional, Union
+from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
 
 from ..link import ClaimInfo, Links, canonical_name, previous_period
 from ..models import Claim
@@ -109,19 +109,23 @@ def _mul(a: float, b: float) -> float:
 
 @dataclass(slots=True)
 class RawFinding:
-    """A finding before it gets its id, span and message language."""
+    """A finding before it gets its id, span and message. `message(lang)` writes the
+    message: a module's function with the figures it names bound (`functools.partial`),
+    called only for the findings kept, in the language asked for. Written as each was
+    found, in both languages, the messages and the intervals formatted for them were a
+    quarter of the checks' peak on figure-dense text whose figures disagree, and most
+    were dropped: a repeat merged, the other language."""
 
     check: str
     severity: str
     claims: list[Claim]
-    zh: str
-    en: str
+    message: Callable[[str], str]
     expected: Optional[Interval] = None
     actual: Optional[Interval] = None
     unit: Optional[str] = None
     expected_text: Optional[str] = None   # for findings that are not about numbers
     actual_text: Optional[str] = None
-    repeats: list[list[str]] = field(default_factory=list)
+    repeats: Sequence[list[str]] = ()   # ids of the claims of the same finding on repeated text
 
     @property
     def gap(self) -> Optional[float]:
@@ -151,6 +155,28 @@ def append_new(lists: list[tuple], ids: tuple, index: dict, key) -> bool:
 
 
 _SEARCHED = 8   # members of a list of repeats searched before it gets a set
+
+
+def statement_key(statement: tuple) -> int:
+    """The key what a finding says is kept by (`Context.seen`, `_assemble`): its hash.
+    Two may share a key; those of one key are compared in full."""
+    return hash(statement)
+
+
+@dataclass(slots=True, eq=False)
+class _Said:
+    """A statement a check reported: its first claims, and the ids of every claim list
+    that said the same (`None` until a second one does). Kept by the hash of what the
+    claims say, not by that: a key of the claims' signatures, a list and a tuple for
+    every finding were a third of the checks' peak on figure-dense text, where few
+    findings repeat."""
+
+    check: str
+    claims: tuple[Claim, ...]
+    ids: Optional[list[tuple[str, ...]]] = None
+
+    def first_ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.claims)
 
 
 # ---- the context every check reads ---------------------------------------------------------
@@ -183,8 +209,9 @@ class Context:
         self._positions: dict[str, list[int]] = {}
         self._signatures: dict[str, tuple] = {}
         self._distinct: dict[tuple, tuple] = {}
-        self.repeats: dict[tuple, list[tuple[str, ...]]] = {}
-        self._repeat_ids: dict[tuple, set] = {}   # of the long lists of `repeats` (see `append_new`)
+        # what each check has reported, by the hash of its statements (see `seen`)
+        self._said: dict[int, Union[_Said, list[_Said]]] = {}
+        self._repeat_ids: dict[_Said, set] = {}   # of the long lists of repeats (see `append_new`)
         self.cache: dict = {}
 
     # settings
@@ -301,19 +328,36 @@ class Context:
         """True when this check has reported the same statements already (the document
         repeats itself, or two paths lead to one finding); the claims are kept as a repeat
         of that finding, which is built only once."""
-        key = (check, tuple(self.signature(c) for c in claims))
+        signatures = tuple(self.signature(c) for c in claims)
+        key = statement_key((check, signatures))
         ids = tuple(c.id for c in claims)
-        known = self.repeats.get(key)
-        if known is None:
-            self.repeats[key] = [ids]
+        said = self._said_before(key, check, signatures)
+        if said is None:
+            held = self._said.get(key)   # another statement with the same hash, rarely
+            said = _Said(check, tuple(claims))
+            self._said[key] = said if held is None else [*held, said] if type(held) is list else [held, said]
             return False
-        append_new(known, ids, self._repeat_ids, key)
+        if said.ids is None:
+            if ids == said.first_ids():
+                return True
+            said.ids = [said.first_ids()]
+        append_new(said.ids, ids, self._repeat_ids, said)
         return True
 
-    def repeats_of(self, finding: "RawFinding") -> list[list[str]]:
-        known = self.repeats.get((finding.check, tuple(self.signature(c) for c in finding.claims)), [])
+    def repeats_of(self, finding: "RawFinding") -> Sequence[list[str]]:
+        signatures = tuple(self.signature(c) for c in finding.claims)
+        said = self._said_before(statement_key((finding.check, signatures)), finding.check, signatures)
+        if said is None or said.ids is None:
+            return ()
         ids = tuple(c.id for c in finding.claims)
-        return [list(r) for r in known if r != ids]
+        return [list(r) for r in said.ids if r != ids]
+
+    def _said_before(self, key: int, check: str, signatures: tuple) -> Optional["_Said"]:
+        held = self._said.get(key)
+        for said in held if type(held) is list else () if held is None else (held,):
+            if said.check == check and tuple(self.signature(c) for c in said.claims) == signatures:
+                return said
+        return None
 
     def of_metric(self, metric: Optional[str]) -> list[Claim]:
         """Usable figures (level, count) of a metric, in document order."""

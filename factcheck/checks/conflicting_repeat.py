@@ -4,12 +4,13 @@ one statement, not a conflict; a conflict between figures with no period stated 
 warning, since they may be of different years."""
 from __future__ import annotations
 
+from functools import partial
 from itertools import chain
 from typing import Iterator
 
 from ..models import Claim
 from ..link import canonical_name
-from .base import Context, RawFinding, fmt_gap, fmt_interval, quote
+from .base import Context, Interval, RawFinding, fmt_gap, fmt_interval, quote
 
 ID = "conflicting_repeat"
 TITLE = {"zh": "同一数据前后不一", "en": "conflicting repeat"}
@@ -80,19 +81,22 @@ def run(ctx: Context) -> Iterator[RawFinding]:
                     continue
                 if ctx.seen(ID, [first, second]):
                     break
-                unit = first.unit
-                gap = a.gap(b)
-                when = first.period or "未注明时期"
                 severity = ctx.severity(ID, "error") if first.period else "warning"
-                zh = (f"同一数据前后不一：“{quote(first)}”（{fmt_interval(a, unit, 'zh')}）与"
-                      f"“{quote(second)}”（{fmt_interval(b, unit, 'zh')}）说的是同一指标、同一主体、同一时期"
-                      f"（{when}），却不能同时成立，相差{fmt_gap(gap, unit, 'zh')}。")
-                en = (f"The same figure is stated twice with values that cannot both be true: '{quote(first)}' "
-                      f"({fmt_interval(a, unit, 'en')}) and '{quote(second)}' ({fmt_interval(b, unit, 'en')}), "
-                      f"same metric, subject and period ({first.period or 'no period stated'}); "
-                      f"off by {fmt_gap(gap, unit, 'en')}.")
-                if not first.period:
-                    zh += "两处均未注明时期，可能指不同年份。"
-                    en += " Neither states its period: they may be of different years."
-                yield RawFinding(ID, severity, [first, second], zh, en, expected=a, actual=b, unit=unit)
+                yield RawFinding(ID, severity, [first, second], partial(_message, first, second, a, b),
+                                 expected=a, actual=b, unit=first.unit)
                 break
+
+
+def _message(first: Claim, second: Claim, a: Interval, b: Interval, lang: str) -> str:
+    unit = first.unit
+    gap = a.gap(b)
+    if lang == "zh":
+        text = (f"同一数据前后不一：“{quote(first)}”（{fmt_interval(a, unit, 'zh')}）与"
+                f"“{quote(second)}”（{fmt_interval(b, unit, 'zh')}）说的是同一指标、同一主体、同一时期"
+                f"（{first.period or '未注明时期'}），却不能同时成立，相差{fmt_gap(gap, unit, 'zh')}。")
+        return text if first.period else text + "两处均未注明时期，可能指不同年份。"
+    text = (f"The same figure is stated twice with values that cannot both be true: '{quote(first)}' "
+            f"({fmt_interval(a, unit, 'en')}) and '{quote(second)}' ({fmt_interval(b, unit, 'en')}), "
+            f"same metric, subject and period ({first.period or 'no period stated'}); "
+            f"off by {fmt_gap(gap, unit, 'en')}.")
+    return text if first.period else text + " Neither states its period: they may be of different years."

@@ -2,9 +2,12 @@
 平均 = total / count) must match the stated value: result = numerator / denominator × factor."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Iterator
 
-from .base import Context, RawFinding, fmt_gap, fmt_interval, quote
+from ..models import Claim
+from .base import Context, Interval, RawFinding, fmt_gap, fmt_interval, quote
+from .config import Relation
 
 ID = "derived"
 TITLE = {"zh": "派生比率", "en": "derived ratio"}
@@ -30,14 +33,20 @@ def run(ctx: Context) -> Iterator[RawFinding]:
             computed = (ctx.iv(numerator, tolerance) / d).scale(relation.factor)
             if stated.meets(computed) or ctx.seen(ID, [result, numerator, denominator]):
                 continue
-            unit = result.unit
-            gap = stated.gap(computed)
-            zh = (f"派生比率不符（{relation.id}）：“{quote(numerator)}”÷“{quote(denominator)}”"
-                  f"{'' if relation.factor == 1 else f'×{relation.factor:g}'} = {fmt_interval(computed, unit, 'zh')}，"
-                  f"文中为“{quote(result)}”（{fmt_interval(stated, unit, 'zh')}），相差{fmt_gap(gap, unit, 'zh')}。")
-            en = (f"The derived ratio does not match ({relation.id}): '{quote(numerator)}' / '{quote(denominator)}'"
-                  f"{'' if relation.factor == 1 else f' × {relation.factor:g}'} = {fmt_interval(computed, unit, 'en')}, "
-                  f"the text states '{quote(result)}' ({fmt_interval(stated, unit, 'en')}); "
-                  f"off by {fmt_gap(gap, unit, 'en')}.")
-            yield RawFinding(ID, ctx.severity(ID, "error"), [result, numerator, denominator], zh, en,
-                             expected=stated, actual=computed, unit=unit)
+            yield RawFinding(ID, ctx.severity(ID, "error"), [result, numerator, denominator],
+                             partial(_message, relation, result, numerator, denominator, stated, computed),
+                             expected=stated, actual=computed, unit=result.unit)
+
+
+def _message(relation: Relation, result: Claim, numerator: Claim, denominator: Claim, stated: Interval,
+             computed: Interval, lang: str) -> str:
+    unit = result.unit
+    gap = stated.gap(computed)
+    if lang == "zh":
+        return (f"派生比率不符（{relation.id}）：“{quote(numerator)}”÷“{quote(denominator)}”"
+                f"{'' if relation.factor == 1 else f'×{relation.factor:g}'} = {fmt_interval(computed, unit, 'zh')}，"
+                f"文中为“{quote(result)}”（{fmt_interval(stated, unit, 'zh')}），相差{fmt_gap(gap, unit, 'zh')}。")
+    return (f"The derived ratio does not match ({relation.id}): '{quote(numerator)}' / '{quote(denominator)}'"
+            f"{'' if relation.factor == 1 else f' × {relation.factor:g}'} = {fmt_interval(computed, unit, 'en')}, "
+            f"the text states '{quote(result)}' ({fmt_interval(stated, unit, 'en')}); "
+            f"off by {fmt_gap(gap, unit, 'en')}.")

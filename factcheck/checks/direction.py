@@ -2,6 +2,7 @@
 fell, or the other way round (下降, 减少 with a figure that rose)."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Iterator, Optional
 
 from ..models import Claim
@@ -29,17 +30,22 @@ def _rate(ctx: Context, current: Claim, prior: Claim, rate: Claim) -> Optional[R
     if ctx.seen(ID, [current, prior, rate]):
         return None
     unit = rate.unit if rate.role != "change" else current.unit
-    up = stated.positive()
-    zh = (f"“{quote(rate)}”表示{_up(up, 'zh')}，但从上期“{quote(prior)}”到“{quote(current)}”是"
-          f"{_up(not up, 'zh')}（按两期数值计算为{fmt_interval(computed, unit, 'zh')}）。")
-    en = (f"'{quote(rate)}' states {_up(up, 'en')}, but from the prior '{quote(prior)}' to '{quote(current)}' "
-          f"the figure shows {_up(not up, 'en')} ({fmt_interval(computed, unit, 'en')}).")
     comparable = ctx.comparable(rate, current)
-    if comparable:
-        zh += COMPARABLE_ZH
-        en += " " + COMPARABLE_EN
     severity = "warning" if comparable else ctx.severity(ID, "error")
-    return RawFinding(ID, severity, [current, prior, rate], zh, en, expected=stated, actual=computed, unit=unit)
+    return RawFinding(ID, severity, [current, prior, rate],
+                      partial(_rate_message, current, prior, rate, stated.positive(), computed, unit, comparable),
+                      expected=stated, actual=computed, unit=unit)
+
+
+def _rate_message(current: Claim, prior: Claim, rate: Claim, up: bool, computed: Interval,
+                  unit: Optional[str], comparable: bool, lang: str) -> str:
+    if lang == "zh":
+        text = (f"“{quote(rate)}”表示{_up(up, 'zh')}，但从上期“{quote(prior)}”到“{quote(current)}”是"
+                f"{_up(not up, 'zh')}（按两期数值计算为{fmt_interval(computed, unit, 'zh')}）。")
+        return text + COMPARABLE_ZH if comparable else text
+    text = (f"'{quote(rate)}' states {_up(up, 'en')}, but from the prior '{quote(prior)}' to '{quote(current)}' "
+            f"the figure shows {_up(not up, 'en')} ({fmt_interval(computed, unit, 'en')}).")
+    return text + " " + COMPARABLE_EN if comparable else text
 
 
 def _words(ctx: Context, current: Claim, prior: Claim, sign: int, cue: str) -> Optional[RawFinding]:
@@ -56,13 +62,18 @@ def _words(ctx: Context, current: Claim, prior: Claim, sign: int, cue: str) -> O
         return None
     up = sign > 0
     expected = Interval(0.0, float("inf")) if up else Interval(float("-inf"), 0.0)
-    zh = (f"文中说{_up(up, 'zh')}（{cue}），但“{quote(current)}”{'并不高于' if up else '并不低于'}"
-          f"上期“{quote(prior)}”（变化为{fmt_interval(change, current.unit, 'zh')}）。")
-    en = (f"The text states {_up(up, 'en')} ({cue}), but '{quote(current)}' is not "
-          f"{'above' if up else 'below'} the prior '{quote(prior)}' "
-          f"(change {fmt_interval(change, current.unit, 'en')}).")
-    return RawFinding(ID, ctx.severity(ID, "error"), [current, prior], zh, en,
+    return RawFinding(ID, ctx.severity(ID, "error"), [current, prior],
+                      partial(_words_message, current, prior, up, cue, change),
                       expected=expected, actual=change, unit=current.unit)
+
+
+def _words_message(current: Claim, prior: Claim, up: bool, cue: str, change: Interval, lang: str) -> str:
+    if lang == "zh":
+        return (f"文中说{_up(up, 'zh')}（{cue}），但“{quote(current)}”{'并不高于' if up else '并不低于'}"
+                f"上期“{quote(prior)}”（变化为{fmt_interval(change, current.unit, 'zh')}）。")
+    return (f"The text states {_up(up, 'en')} ({cue}), but '{quote(current)}' is not "
+            f"{'above' if up else 'below'} the prior '{quote(prior)}' "
+            f"(change {fmt_interval(change, current.unit, 'en')}).")
 
 
 def _record(ctx: Context, record: Claim, earlier: Claim) -> Optional[RawFinding]:
@@ -73,12 +84,17 @@ def _record(ctx: Context, record: Claim, earlier: Claim) -> Optional[RawFinding]
     if ctx.seen(ID, [record, earlier]):
         return None
     change = now - before
-    zh = (f"“{quote(record)}”被称为新高，但{earlier.period}的“{quote(earlier)}”不低于它"
-          f"（差值为{fmt_interval(change, record.unit, 'zh')}）。")
-    en = (f"'{quote(record)}' is called a new high, but '{quote(earlier)}' of {earlier.period} is "
-          f"not below it (difference {fmt_interval(change, record.unit, 'en')}).")
-    return RawFinding(ID, ctx.severity(ID, "error"), [record, earlier], zh, en,
+    return RawFinding(ID, ctx.severity(ID, "error"), [record, earlier],
+                      partial(_record_message, record, earlier, change),
                       expected=Interval(0.0, float("inf")), actual=change, unit=record.unit)
+
+
+def _record_message(record: Claim, earlier: Claim, change: Interval, lang: str) -> str:
+    if lang == "zh":
+        return (f"“{quote(record)}”被称为新高，但{earlier.period}的“{quote(earlier)}”不低于它"
+                f"（差值为{fmt_interval(change, record.unit, 'zh')}）。")
+    return (f"'{quote(record)}' is called a new high, but '{quote(earlier)}' of {earlier.period} is "
+            f"not below it (difference {fmt_interval(change, record.unit, 'en')}).")
 
 
 def run(ctx: Context) -> Iterator[RawFinding]:

@@ -4,10 +4,12 @@ last period elsewhere in the document (same metric, subject and name, the period
 and the prior implied by another rate of the same figure (比上年增加200亿元，增长25%)."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Iterator
 
+from ..models import Claim
 from ._growth import COMPARABLE_EN, COMPARABLE_ZH, stated_vs_computed
-from .base import Context, RawFinding, fmt_gap, fmt_interval, quote
+from .base import Context, Interval, RawFinding, fmt_gap, fmt_interval, quote
 
 ID = "implied_prior"
 TITLE = {"zh": "增长率推算的上期数值", "en": "prior implied by a growth rate"}
@@ -30,19 +32,25 @@ def _stated_prior(ctx: Context) -> Iterator[RawFinding]:
             continue
         stated = ctx.iv(prior, tolerance)
         comparable = ctx.comparable(rate, current)
-        unit = prior.unit
-        gap = implied.gap(stated)
-        zh = (f"由“{quote(current)}”和“{quote(rate)}”推算，上期（{prior.period}）应为"
-              f"{fmt_interval(implied, unit, 'zh')}，但文中上期为“{quote(prior)}”"
-              f"（{fmt_interval(stated, unit, 'zh')}），相差{fmt_gap(gap, unit, 'zh')}。")
-        en = (f"'{quote(current)}' with '{quote(rate)}' implies {fmt_interval(implied, unit, 'en')} for the "
-              f"prior period ({prior.period}), but the text states '{quote(prior)}' "
-              f"({fmt_interval(stated, unit, 'en')}); off by {fmt_gap(gap, unit, 'en')}.")
-        if comparable:
-            zh += COMPARABLE_ZH
-            en += " " + COMPARABLE_EN
         severity = "warning" if comparable else ctx.severity(ID, "error")
-        yield RawFinding(ID, severity, [current, rate, prior], zh, en, expected=implied, actual=stated, unit=unit)
+        yield RawFinding(ID, severity, [current, rate, prior],
+                         partial(_prior_message, current, rate, prior, implied, stated, comparable),
+                         expected=implied, actual=stated, unit=prior.unit)
+
+
+def _prior_message(current: Claim, rate: Claim, prior: Claim, implied: Interval, stated: Interval,
+                   comparable: bool, lang: str) -> str:
+    unit = prior.unit
+    gap = implied.gap(stated)
+    if lang == "zh":
+        text = (f"由“{quote(current)}”和“{quote(rate)}”推算，上期（{prior.period}）应为"
+                f"{fmt_interval(implied, unit, 'zh')}，但文中上期为“{quote(prior)}”"
+                f"（{fmt_interval(stated, unit, 'zh')}），相差{fmt_gap(gap, unit, 'zh')}。")
+        return text + COMPARABLE_ZH if comparable else text
+    text = (f"'{quote(current)}' with '{quote(rate)}' implies {fmt_interval(implied, unit, 'en')} for the "
+            f"prior period ({prior.period}), but the text states '{quote(prior)}' "
+            f"({fmt_interval(stated, unit, 'en')}); off by {fmt_gap(gap, unit, 'en')}.")
+    return text + " " + COMPARABLE_EN if comparable else text
 
 
 def _two_rates(ctx: Context) -> Iterator[RawFinding]:
@@ -63,13 +71,19 @@ def _two_rates(ctx: Context) -> Iterator[RawFinding]:
                     continue
                 if ctx.seen(ID, [current, change, growth]):
                     continue
-                unit = current.unit
-                gap = by_change.gap(by_growth)
-                zh = (f"“{quote(change)}”与“{quote(growth)}”不一致：由“{quote(current)}”推算，前者的上期为"
-                      f"{fmt_interval(by_change, unit, 'zh')}，后者的上期为{fmt_interval(by_growth, unit, 'zh')}，"
-                      f"相差{fmt_gap(gap, unit, 'zh')}。")
-                en = (f"'{quote(change)}' and '{quote(growth)}' disagree: with '{quote(current)}' the first implies a "
-                      f"prior of {fmt_interval(by_change, unit, 'en')}, the second {fmt_interval(by_growth, unit, 'en')}; "
-                      f"off by {fmt_gap(gap, unit, 'en')}.")
-                yield RawFinding(ID, ctx.severity(ID, "error"), [current, change, growth], zh, en,
-                                 expected=by_growth, actual=by_change, unit=unit)
+                yield RawFinding(ID, ctx.severity(ID, "error"), [current, change, growth],
+                                 partial(_rates_message, current, change, growth, by_change, by_growth),
+                                 expected=by_growth, actual=by_change, unit=current.unit)
+
+
+def _rates_message(current: Claim, change: Claim, growth: Claim, by_change: Interval, by_growth: Interval,
+                   lang: str) -> str:
+    unit = current.unit
+    gap = by_change.gap(by_growth)
+    if lang == "zh":
+        return (f"“{quote(change)}”与“{quote(growth)}”不一致：由“{quote(current)}”推算，前者的上期为"
+                f"{fmt_interval(by_change, unit, 'zh')}，后者的上期为{fmt_interval(by_growth, unit, 'zh')}，"
+                f"相差{fmt_gap(gap, unit, 'zh')}。")
+    return (f"'{quote(change)}' and '{quote(growth)}' disagree: with '{quote(current)}' the first implies a "
+            f"prior of {fmt_interval(by_change, unit, 'en')}, the second {fmt_interval(by_growth, unit, 'en')}; "
+            f"off by {fmt_gap(gap, unit, 'en')}.")

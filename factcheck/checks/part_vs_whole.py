@@ -2,6 +2,7 @@
 figure before 占…的, and the components of a total a rule file declares."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Iterator
 
 from ..models import Claim
@@ -41,11 +42,15 @@ def run(ctx: Context) -> Iterator[RawFinding]:
             continue  # the sum check has reported this total and its components
         if ctx.seen(ID, [whole, part]):
             continue
-        gap = p.gap(w)
-        unit = part.unit
-        zh = (f"部分大于整体（{cue}）：“{quote(part)}”（{fmt_interval(p, unit, 'zh')}）超过"
-              f"“{quote(whole)}”（{fmt_interval(w, unit, 'zh')}），至少多出{fmt_gap(gap, unit, 'zh')}。")
-        en = (f"A part exceeds its whole ({cue}): '{quote(part)}' ({fmt_interval(p, unit, 'en')}) is above "
-              f"'{quote(whole)}' ({fmt_interval(w, unit, 'en')}) by at least {fmt_gap(gap, unit, 'en')}.")
-        yield RawFinding(ID, ctx.severity(ID, "error"), [whole, part], zh, en,
-                         expected=Interval(w.lo if w.lo > 0 else 0.0, w.hi), actual=p, unit=unit)
+        yield RawFinding(ID, ctx.severity(ID, "error"), [whole, part], partial(_message, cue, part, whole, p, w),
+                         expected=Interval(w.lo if w.lo > 0 else 0.0, w.hi), actual=p, unit=part.unit)
+
+
+def _message(cue: str, part: Claim, whole: Claim, p: Interval, w: Interval, lang: str) -> str:
+    unit = part.unit
+    gap = p.gap(w)
+    if lang == "zh":
+        return (f"部分大于整体（{cue}）：“{quote(part)}”（{fmt_interval(p, unit, 'zh')}）超过"
+                f"“{quote(whole)}”（{fmt_interval(w, unit, 'zh')}），至少多出{fmt_gap(gap, unit, 'zh')}。")
+    return (f"A part exceeds its whole ({cue}): '{quote(part)}' ({fmt_interval(p, unit, 'en')}) is above "
+            f"'{quote(whole)}' ({fmt_interval(w, unit, 'en')}) by at least {fmt_gap(gap, unit, 'en')}.")

@@ -3,8 +3,10 @@
 which figure cannot be told, so none of them is checked."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Iterator
 
+from ..models import Claim
 from .base import Context, RawFinding, quote
 
 ID = "respectively"
@@ -18,10 +20,13 @@ def run(ctx: Context) -> Iterator[RawFinding]:
         subjects = [quote(f) for f in figures] if figures else list(issue.subjects)
         if not values or ctx.seen(ID, figures + values):
             continue
-        listed = "、".join(quote(v) for v in values)
-        zh = (f"“分别”后列出{len(values)}个数值（{listed}），但前面有{len(subjects)}项"
-              f"（{'、'.join(subjects)}），无法一一对应，这些数值未作核对。")
-        en = (f"分别 lists {len(values)} values ({', '.join(quote(v) for v in values)}) for "
-              f"{len(subjects)} subjects ({', '.join(subjects)}): they cannot be paired, so none was checked.")
-        yield RawFinding(ID, "warning", figures + values, zh, en,
+        yield RawFinding(ID, "warning", figures + values, partial(_message, values, subjects),
                          expected_text=str(len(subjects)), actual_text=str(len(values)))
+
+
+def _message(values: list[Claim], subjects: list[str], lang: str) -> str:
+    if lang == "zh":
+        return (f"“分别”后列出{len(values)}个数值（{'、'.join(quote(v) for v in values)}），但前面有{len(subjects)}项"
+                f"（{'、'.join(subjects)}），无法一一对应，这些数值未作核对。")
+    return (f"分别 lists {len(values)} values ({', '.join(quote(v) for v in values)}) for "
+            f"{len(subjects)} subjects ({', '.join(subjects)}): they cannot be paired, so none was checked.")

@@ -2,8 +2,10 @@
 43.1%`); a share of a total (占…的, 比重) cannot exceed 100%."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Iterator
 
+from ..models import Claim
 from .base import Context, Interval, RawFinding, fmt_gap, fmt_interval, quote
 
 ID = "share"
@@ -22,12 +24,9 @@ def run(ctx: Context) -> Iterator[RawFinding]:
         if ctx.info(share).share_of_total and stated.above(Interval(0.0, 100.0)):
             if ctx.seen(ID, [share] + [c for c in (part, whole) if c is not None]):
                 continue
-            gap = stated.gap(Interval(0.0, 100.0))
-            zh = (f"“{quote(share)}”是占整体的比重，不能超过100%（超出{fmt_gap(gap, 'percentage_point', 'zh')}）。")
-            en = (f"'{quote(share)}' is a share of a whole and cannot exceed 100% "
-                  f"(over by {fmt_gap(gap, 'percentage_point', 'en')}).")
             yield RawFinding(ID, ctx.severity(ID, "error"), [share] + [c for c in (part, whole) if c is not None],
-                             zh, en, expected=Interval(0.0, 100.0), actual=stated, unit="percent")
+                             partial(_over_message, share, stated), expected=Interval(0.0, 100.0), actual=stated,
+                             unit="percent")
             continue
         if part is None or whole is None or part.unit != whole.unit:
             continue
@@ -39,12 +38,25 @@ def run(ctx: Context) -> Iterator[RawFinding]:
         computed = (p / w).scale(100.0)
         if stated.meets(computed) or ctx.seen(ID, [share, part, whole]):
             continue
-        gap = stated.gap(computed)
-        zh = (f"占比与数值不符：“{quote(part)}”÷“{quote(whole)}” = {fmt_interval(computed, 'percent', 'zh')}，"
-              f"文中为“{quote(share)}”（{fmt_interval(stated, 'percent', 'zh')}），"
-              f"相差{fmt_gap(gap, 'percentage_point', 'zh')}。")
-        en = (f"The share does not match its figures: '{quote(part)}' / '{quote(whole)}' = "
-              f"{fmt_interval(computed, 'percent', 'en')}, the text states '{quote(share)}' "
-              f"({fmt_interval(stated, 'percent', 'en')}); off by {fmt_gap(gap, 'percentage_point', 'en')}.")
-        yield RawFinding(ID, ctx.severity(ID, "error"), [share, part, whole], zh, en,
+        yield RawFinding(ID, ctx.severity(ID, "error"), [share, part, whole],
+                         partial(_message, share, part, whole, stated, computed),
                          expected=stated, actual=computed, unit="percent")
+
+
+def _over_message(share: Claim, stated: Interval, lang: str) -> str:
+    gap = stated.gap(Interval(0.0, 100.0))
+    if lang == "zh":
+        return f"“{quote(share)}”是占整体的比重，不能超过100%（超出{fmt_gap(gap, 'percentage_point', 'zh')}）。"
+    return (f"'{quote(share)}' is a share of a whole and cannot exceed 100% "
+            f"(over by {fmt_gap(gap, 'percentage_point', 'en')}).")
+
+
+def _message(share: Claim, part: Claim, whole: Claim, stated: Interval, computed: Interval, lang: str) -> str:
+    gap = stated.gap(computed)
+    if lang == "zh":
+        return (f"占比与数值不符：“{quote(part)}”÷“{quote(whole)}” = {fmt_interval(computed, 'percent', 'zh')}，"
+                f"文中为“{quote(share)}”（{fmt_interval(stated, 'percent', 'zh')}），"
+                f"相差{fmt_gap(gap, 'percentage_point', 'zh')}。")
+    return (f"The share does not match its figures: '{quote(part)}' / '{quote(whole)}' = "
+            f"{fmt_interval(computed, 'percent', 'en')}, the text states '{quote(share)}' "
+            f"({fmt_interval(stated, 'percent', 'en')}); off by {fmt_gap(gap, 'percentage_point', 'en')}.")

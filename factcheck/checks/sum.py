@@ -3,6 +3,7 @@ total. Each figure is an interval, so the sum of the components is one too (as X
 Calculations 1.1 does it): the check fails only when it cannot meet the total's."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Iterator, Optional
 
 from ..models import Claim
@@ -60,14 +61,20 @@ def run(ctx: Context) -> Iterator[RawFinding]:
             ctx.flagged.update((ID, total.id, part.id) for part in chosen)
             if ctx.seen(ID, [total, *chosen]):
                 continue
-            unit = total.unit
-            gap = stated.gap(summed)
-            terms = " + ".join(f"“{quote(p)}”" for p in chosen)
-            terms_en = " + ".join(f"'{quote(p)}'" for p in chosen)
-            zh = (f"分项之和与总数不符（{relation.id}）：{terms} = {fmt_interval(summed, unit, 'zh')}，"
-                  f"而总数“{quote(total)}”为{fmt_interval(stated, unit, 'zh')}，相差{fmt_gap(gap, unit, 'zh')}。")
-            en = (f"The components do not add up to the total ({relation.id}): {terms_en} = "
-                  f"{fmt_interval(summed, unit, 'en')}, the total '{quote(total)}' is "
-                  f"{fmt_interval(stated, unit, 'en')}; off by {fmt_gap(gap, unit, 'en')}.")
-            yield RawFinding(ID, ctx.severity(ID, "error"), [total, *chosen], zh, en,
-                             expected=stated, actual=summed, unit=unit)
+            yield RawFinding(ID, ctx.severity(ID, "error"), [total, *chosen],
+                             partial(_message, relation, total, chosen, stated, summed),
+                             expected=stated, actual=summed, unit=total.unit)
+
+
+def _message(relation: Relation, total: Claim, chosen: list[Claim], stated: Interval, summed: Interval,
+             lang: str) -> str:
+    unit = total.unit
+    gap = stated.gap(summed)
+    if lang == "zh":
+        terms = " + ".join(f"“{quote(p)}”" for p in chosen)
+        return (f"分项之和与总数不符（{relation.id}）：{terms} = {fmt_interval(summed, unit, 'zh')}，"
+                f"而总数“{quote(total)}”为{fmt_interval(stated, unit, 'zh')}，相差{fmt_gap(gap, unit, 'zh')}。")
+    terms = " + ".join(f"'{quote(p)}'" for p in chosen)
+    return (f"The components do not add up to the total ({relation.id}): {terms} = "
+            f"{fmt_interval(summed, unit, 'en')}, the total '{quote(total)}' is "
+            f"{fmt_interval(stated, unit, 'en')}; off by {fmt_gap(gap, unit, 'en')}.")
