@@ -223,7 +223,7 @@ def _check(args) -> int:
 
     def checked(result):
         check_document(result, rules=rule_set, config=config, lang=args.lang, tolerance=args.tolerance,
-                       enabled=args.only or None, disabled=args.skip)
+                       enabled=args.only or None, disabled=args.skip, release_links=True)
         return _for_writing(result, args.format)
 
     failing = []

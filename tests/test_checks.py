@@ -471,6 +471,25 @@ def test_the_checks_peak_below_1500_bytes_a_finding_where_figures_disagree():
     assert peak / len(findings) < 1500, peak / len(findings)
 
 
+def test_release_links_lets_go_of_the_text_and_links_before_the_findings_are_made(monkeypatch):
+    """`check` and a batch worker need neither after the checks; on figure-dense text
+    they were a tenth of the peak, which is where the findings are put together."""
+    import factcheck.checks as checks_module
+
+    text = SUM_FAIL + GROWTH_FAIL + "2010年出口额100亿元。2010年出口额60亿元。"
+    kept = PIPELINE.run_text(text, reference_year=2010)
+    expected = run_checks(kept)
+    assert kept.links is not None and kept.text is not None
+    released = PIPELINE.run_text(text, reference_year=2010)
+    held_while_assembling = []
+    assemble = checks_module._assemble
+    monkeypatch.setattr(checks_module, "_assemble", lambda raw, lang: (
+        held_while_assembling.append((released.text, released.links)), assemble(raw, lang))[1])
+    assert run_checks(released, release_links=True) == expected and len(expected) >= 3
+    assert held_while_assembling == [(None, None)]
+    assert released.findings == expected and released.links is None and released.text is None
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_findings_are_the_same_when_every_statement_shares_one_key(monkeypatch, lang):
     """What was reported is kept by a hash (`statement_key`); statements that share one

@@ -127,7 +127,7 @@ def _processed(task: DocumentTask, settings: Settings, pipeline) -> DocumentRows
             from ..checks import run_checks
 
             run_checks(result, rules=settings.rules, lang=settings.lang, tolerance=settings.tolerance,
-                       enabled=settings.enabled, disabled=settings.disabled)
+                       enabled=settings.enabled, disabled=settings.disabled, release_links=True)
     except Exception as exc:  # a bug: this document's error, not the batch's
         return _failed(task, _internal(task.path, exc), started)
     done = time.perf_counter()

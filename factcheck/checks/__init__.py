@@ -88,7 +88,8 @@ def _links_for(claims: list[Claim], text: Optional[str], rules: RuleSet,
 def run_checks(result_or_claims: Union[DocumentResult, Sequence[Claim]], text: Optional[str] = None,
                rules: Optional[RuleSet] = None, *, reference_year: Optional[int] = None,
                lang: str = "zh", tolerance: float = 0.0, enabled: Optional[Iterable[str]] = None,
-               disabled: Iterable[str] = (), config: Optional[CheckConfig] = None) -> list[Finding]:
+               disabled: Iterable[str] = (), config: Optional[CheckConfig] = None,
+               release_links: bool = False) -> list[Finding]:
     """The findings of one document.
 
     result_or_claims: a DocumentResult from the pipeline (it carries the normalized text
@@ -98,6 +99,9 @@ def run_checks(result_or_claims: Union[DocumentResult, Sequence[Claim]], text: O
     linked with, else the shipped rules).
     tolerance: relative slack for every figure, on top of what the rule files set.
     enabled / disabled: check ids to run or skip, on top of the rule files' switches.
+    release_links: the result's normalized text and links are let go (set to None) once
+    the checks have read them, before the findings are put together, for a caller that
+    needs neither after (a document's peak, on figure-dense text, is there).
     """
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r} (choose from {', '.join(LANGS)})")
@@ -134,6 +138,9 @@ def run_checks(result_or_claims: Union[DocumentResult, Sequence[Claim]], text: O
         for finding in raw:
             finding.repeats = ctx.repeats_of(finding)
         del ctx   # its statements of every finding are not needed to assemble them
+        if release_links and result is not None:
+            result.text = result.links = None
+        del links
         findings = _assemble(raw, lang)
     if result is not None:
         result.findings = findings
@@ -203,8 +210,10 @@ def _assemble(raw: list[RawFinding], lang: str) -> list[Finding]:
         held = merged.get(key)
         made = _made_before(held, says)
         if made is not None:
+            own = tuple(made.claims)   # the finding's own claims are not a repeat of it
             for r in [ids, *map(tuple, finding.repeats)]:
-                append_new(made.repeats, r, merged_ids, id(made))
+                if r != own:
+                    append_new(made.repeats, r, merged_ids, id(made))
             continue
         made = Finding(
             id=f"f{len(out) + 1}", check=finding.check, severity=finding.severity,
@@ -213,13 +222,14 @@ def _assemble(raw: list[RawFinding], lang: str) -> list[Finding]:
             expected=expected, actual=actual,
             expected_interval=finding.expected.as_list() if finding.expected is not None else None,
             actual_interval=finding.actual.as_list() if finding.actual is not None else None,
-            gap=finding.gap, unit=finding.unit, repeats=[ids])
+            gap=finding.gap, unit=finding.unit)
         for r in finding.repeats:
-            append_new(made.repeats, tuple(r), merged_ids, id(made))
+            if tuple(r) != ids:
+                append_new(made.repeats, tuple(r), merged_ids, id(made))
         entry = (made, finding.claims)
         merged[key] = entry if held is None else [*held, entry] if type(held) is list else [held, entry]
         out.append(made)
     for made in out:
-        # the finding's own claims were the first member, so repeats of it are not listed
-        made.repeats = [list(r) for r in made.repeats[1:]]
+        if made.repeats:
+            made.repeats = [list(r) for r in made.repeats]
     return out
