@@ -20,7 +20,7 @@ from ..rules import RuleSet
 from . import (conflicting_repeat, derived, direction, growth_vs_prior, implied_prior, part_vs_whole,
                respectively, share)
 from . import sum as sum_check
-from .base import Context, RawFinding, append_new, fmt_interval, quote, statement_key
+from .base import ByKey, Context, RawFinding, append_new, fmt_interval, quote, statement_key
 from .config import CheckConfig, Relation, load_config
 
 CHECKS = [growth_vs_prior, implied_prior, direction, sum_check, part_vs_whole, share, derived,
@@ -168,9 +168,9 @@ def _says(check: str, severity: str, expected: Optional[str], actual: Optional[s
     return (check, severity, expected, actual, tuple(sorted((quote(c), c.value, c.unit) for c in claims)))
 
 
-def _made_before(held, says: tuple) -> Optional[Finding]:
-    """The finding of `held` (an entry of `_assemble`'s `merged`) that says `says`."""
-    for made, claims in held if type(held) is list else () if held is None else (held,):
+def _made_before(held: Sequence[tuple[Finding, list[Claim]]], says: tuple) -> Optional[Finding]:
+    """The finding of `held` (findings made and their claims) that says `says`."""
+    for made, claims in held:
         if _says(made.check, made.severity, made.expected, made.actual, claims) == says:
             return made
     return None
@@ -195,7 +195,7 @@ def _assemble(raw: list[RawFinding], lang: str) -> list[Finding]:
     unique.reverse()   # taken from the end, in order
     # each finding made and its claims, by the hash of what it says (`_says`): keyed by
     # that, the keys were a fifth of the peak of assembling figure-dense text's findings
-    merged: dict[int, Union[tuple[Finding, list[Claim]], list[tuple[Finding, list[Claim]]]]] = {}
+    merged = ByKey()
     merged_ids: dict[int, set] = {}   # of the long lists of repeats (see `append_new`), by id(finding)
     out: list[Finding] = []
     while unique:
@@ -207,8 +207,7 @@ def _assemble(raw: list[RawFinding], lang: str) -> list[Finding]:
         says = _says(finding.check, finding.severity, expected, actual, finding.claims)
         key = statement_key(says)
         ids = tuple(c.id for c in finding.claims)
-        held = merged.get(key)
-        made = _made_before(held, says)
+        made = _made_before(merged.at(key), says)
         if made is not None:
             own = tuple(made.claims)   # the finding's own claims are not a repeat of it
             for r in [ids, *map(tuple, finding.repeats)]:
@@ -226,8 +225,7 @@ def _assemble(raw: list[RawFinding], lang: str) -> list[Finding]:
         for r in finding.repeats:
             if tuple(r) != ids:
                 append_new(made.repeats, tuple(r), merged_ids, id(made))
-        entry = (made, finding.claims)
-        merged[key] = entry if held is None else [*held, entry] if type(held) is list else [held, entry]
+        merged.add(key, (made, finding.claims))
         out.append(made)
     for made in out:
         if made.repeats:

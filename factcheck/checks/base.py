@@ -163,6 +163,19 @@ def statement_key(statement: tuple) -> int:
     return hash(statement)
 
 
+class ByKey(dict):
+    """Items (not lists) by a `statement_key`: one item alone, or the list of those that
+    share the key."""
+
+    def at(self, key: int) -> Sequence:
+        held = self.get(key)
+        return () if held is None else held if type(held) is list else (held,)
+
+    def add(self, key: int, item) -> None:
+        held = self.get(key)
+        self[key] = item if held is None else [*held, item] if type(held) is list else [held, item]
+
+
 @dataclass(slots=True, eq=False)
 class _Said:
     """A statement a check reported: its first claims, and the ids of every claim list
@@ -210,7 +223,7 @@ class Context:
         self._signatures: dict[str, tuple] = {}
         self._distinct: dict[tuple, tuple] = {}
         # what each check has reported, by the hash of its statements (see `seen`)
-        self._said: dict[int, Union[_Said, list[_Said]]] = {}
+        self._said = ByKey()
         self._repeat_ids: dict[_Said, set] = {}   # of the long lists of repeats (see `append_new`)
         self.cache: dict = {}
 
@@ -333,9 +346,7 @@ class Context:
         ids = tuple(c.id for c in claims)
         said = self._said_before(key, check, signatures)
         if said is None:
-            held = self._said.get(key)   # another statement with the same hash, rarely
-            said = _Said(check, tuple(claims))
-            self._said[key] = said if held is None else [*held, said] if type(held) is list else [held, said]
+            self._said.add(key, _Said(check, tuple(claims)))
             return False
         if said.ids is None:
             if ids == said.first_ids():
@@ -353,8 +364,7 @@ class Context:
         return [list(r) for r in said.ids if r != ids]
 
     def _said_before(self, key: int, check: str, signatures: tuple) -> Optional["_Said"]:
-        held = self._said.get(key)
-        for said in held if type(held) is list else () if held is None else (held,):
+        for said in self._said.at(key):
             if said.check == check and tuple(self.signature(c) for c in said.claims) == signatures:
                 return said
         return None
