@@ -490,6 +490,44 @@ def test_release_links_lets_go_of_the_text_and_links_before_the_findings_are_mad
     assert released.findings == expected and released.links is None and released.text is None
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_searches_find_what_trying_every_earlier_statement_finds(monkeypatch, seed):
+    """conflicting_repeat (`_earliest_apart`) and new highs (`_stated_before`) search
+    sorted bounds where they tried every earlier statement of a figure: the same
+    findings, on random statements of one figure (exact and approximate, some without a
+    period, some new highs, some with a rate, the text stated again in reverse), with
+    and without a tolerance."""
+    import random
+
+    import factcheck.checks.conflicting_repeat as conflicting_repeat
+    import factcheck.checks.direction as direction
+
+    draw = random.Random(seed)
+    lines = []
+    for _ in range(150):
+        year = draw.choice(["2008年", "2009年", "2010年", "2010年", ""])
+        approx = draw.choice(["", "", "约", "近", "超过", "不到"])
+        tail = draw.choice(["", "", "，创历史新高", "，比上年增长2%"])
+        lines.append(f"{year}全省常住人口{approx}{draw.randint(7990, 8010)}.{draw.randint(0, 9)}万人{tail}。")
+    # stated twice: which of two equal pairs is the finding, and which its repeat, is
+    # the first found
+    result = PIPELINE.run_text("\n".join(lines + lines[::-1]), reference_year=2010)
+
+    def every_earlier(ctx, record):
+        return [c for c in ctx.of_metric(record.metric)
+                if c.period and len(c.period) == len(record.period) and c.period < record.period]
+
+    for tolerance in (0.0, 0.0005, 0.01):
+        searched = run_checks(result, tolerance=tolerance)
+        with monkeypatch.context() as patched:
+            patched.setattr(conflicting_repeat, "_earliest_apart", lambda ctx, distinct: lambda k: 0)
+            patched.setattr(direction, "_stated_before", every_earlier)
+            assert run_checks(result, tolerance=tolerance) == searched
+        if tolerance == 0.0:
+            checks = [f.check for f in searched]
+            assert checks.count("conflicting_repeat") > 20 and "direction" in checks
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_findings_are_the_same_when_every_statement_shares_one_key(monkeypatch, lang):
     """What was reported is kept by a hash (`statement_key`); statements that share one

@@ -69,6 +69,24 @@ def test_work_grows_linearly_with_text_without_stops(pipeline_and_config, unit):
     assert large < 2.4 * small, f"{small} lines for 300 repeats, {large} for 600"
 
 
+# shapes whose every repeat states a different figure: n(k) is the k-th repeat
+VARIED_SHAPES = {
+    # each statement was held against every one before it, since all of them meet
+    "one figure stated in ways that all meet": lambda k: f"2010年全省常住人口约{8000 + k % 50}.{k // 50 % 10}{k // 500}万人。",
+    # each new high went through every figure of its metric for an earlier period
+    "new highs of one figure": lambda k: f"2010年全省常住人口{1000 + 7 * k % 9000}万人，创历史新高。",
+}
+
+
+@pytest.mark.parametrize("shape", list(VARIED_SHAPES.values()), ids=list(VARIED_SHAPES))
+def test_work_grows_linearly_where_each_repeat_states_another_figure(pipeline_and_config, shape):
+    pipeline, config = pipeline_and_config
+    small, small_result = lines_run(pipeline, config, "".join(shape(k) for k in range(300)))
+    large, large_result = lines_run(pipeline, config, "".join(shape(k) for k in range(600)))
+    assert len(large_result.claims) == 2 * len(small_result.claims) > 0
+    assert large < 2.4 * small, f"{small} lines for 300 repeats, {large} for 600"
+
+
 def test_each_figure_is_a_part_of_one_whole_at_most(pipeline_and_config):
     pipeline, _ = pipeline_and_config
     result = pipeline.run_text(SHAPES["其中 without a full stop"] * 200, reference_year=2010)

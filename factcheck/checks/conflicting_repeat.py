@@ -4,9 +4,11 @@ one statement, not a conflict; a conflict between figures with no period stated 
 warning, since they may be of different years."""
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
 from functools import partial
-from itertools import chain
-from typing import Iterator
+from itertools import accumulate, chain
+from typing import Callable, Iterator
 
 from ..models import Claim
 from ..link import canonical_name
@@ -73,8 +75,10 @@ def run(ctx: Context) -> Iterator[RawFinding]:
         # each statement is reported once, against the first one before it that it
         # cannot meet: every pair was reported before, and a table of 2,000 values of
         # one figure gave two million findings (and took minutes)
+        may_not_meet = _earliest_apart(ctx, distinct)
         for k, second in enumerate(distinct):
-            for first in distinct[:k]:
+            for j in range(may_not_meet(k), k):
+                first = distinct[j]
                 tolerance = ctx.tol(ID, first, second)
                 a, b = ctx.iv(first, tolerance), ctx.iv(second, tolerance)
                 if a.meets(b) or (first.id, second.id) in related:
@@ -85,6 +89,24 @@ def run(ctx: Context) -> Iterator[RawFinding]:
                 yield RawFinding(ID, severity, [first, second], partial(_message, first, second, a, b),
                                  expected=a, actual=b, unit=first.unit)
                 break
+
+
+def _earliest_apart(ctx: Context, distinct: list[Claim]) -> Callable[[int], int]:
+    """For statement k, the first statement before it that it may not meet: every one
+    before that one meets it. Searched in the running extremes of the statements'
+    intervals at the least tolerance any pair of them gets, which hold each pair's: a
+    figure stated in 4,000 ways that all meet (约8000.1万人, 约8000.2万人, …) took every
+    pair, 19 s, where each statement now takes a search. Without the running extremes
+    (a bound that is not a number) every statement is searched from the first."""
+    least = min(ctx.tol(ID, c) for c in distinct)
+    intervals = [ctx.iv(c, least) for c in distinct]
+    if any(math.isnan(iv.lo) or math.isnan(iv.hi) for iv in intervals):
+        return lambda k: 0
+    # the lowest high end so far (negated, to rise) and the highest low end so far
+    lowest_high = list(accumulate((-iv.hi for iv in intervals), max))
+    highest_low = list(accumulate((iv.lo for iv in intervals), max))
+    return lambda k: min(bisect_right(lowest_high, -intervals[k].lo, 0, k),
+                         bisect_right(highest_low, intervals[k].hi, 0, k))
 
 
 def _message(first: Claim, second: Claim, a: Interval, b: Interval, lang: str) -> str:
