@@ -413,20 +413,12 @@ def test_the_checks_hold_little_per_claim_on_repeated_text():
     """The checks' indexes by claim (by id, signatures, rates, the pairs of linked claims)
     were about 80 bytes a claim at their peak on a bulletin stated again and again, and
     up to twice the claims' own size on the densest text; they hold what relations name."""
-    import tracemalloc
-
     from factcheck.decode import read_input
 
     bulletin = read_input(str(Path(__file__).parent.parent / "fixtures" / "big5_traditional.txt")).text
     run_checks(PIPELINE.run_text(bulletin))   # what the checks load once
     result = PIPELINE.run_text("\n".join([bulletin] * 60))
-    tracemalloc.start()
-    try:
-        base = tracemalloc.get_traced_memory()[0]
-        findings = run_checks(result)
-        peak = tracemalloc.get_traced_memory()[1] - base
-    finally:
-        tracemalloc.stop()
+    findings, _, peak = traced_checks(result)
     assert findings == [] and len(result.claims) == 60 * 27
     assert peak / len(result.claims) < 55, peak / len(result.claims)   # about 35 now, 85 before
 
@@ -435,12 +427,23 @@ def test_the_checks_hold_little_beyond_their_findings_where_figures_disagree():
     figures drawn at random): a finding for most restatements. What the checks hold at
     their peak beyond the findings they return was twice the findings: a message in each
     language, a set and a list of claim ids for every finding, the raw findings kept
-    while the findings were made. Now a third of them or less."""
-    import tracemalloc
-
+    while the findings were made. Now a third of them or less. And each message written
+    once, for a finding kept, in the language asked for, and what was reported kept by
+    the hash of what it says (`statement_key`), took the peak from 1,640 bytes a finding
+    to 1,320."""
     bulletin = (Path(__file__).parent.parent / "fixtures" / "checks" / "consistent_bulletin.hans.txt").read_text("utf-8")
     run_checks(PIPELINE.run_text(bulletin))   # what the checks load once
     result = PIPELINE.run_text(varied_figures("\n".join([bulletin] * 30)))
+    findings, kept, peak = traced_checks(result)
+    assert len(findings) > len(result.claims) / 2
+    assert peak / kept < 1.7, peak / kept   # 1.1 now, 2.7 before
+    assert peak / len(findings) < 1500, peak / len(findings)
+
+
+def traced_checks(result) -> tuple[list, int, int]:
+    """run_checks(result), with the memory it kept and its peak (tracemalloc)."""
+    import tracemalloc
+
     tracemalloc.start()
     try:
         base = tracemalloc.get_traced_memory()[0]
@@ -448,27 +451,7 @@ def test_the_checks_hold_little_beyond_their_findings_where_figures_disagree():
         kept, peak = (m - base for m in tracemalloc.get_traced_memory())
     finally:
         tracemalloc.stop()
-    assert len(findings) > len(result.claims) / 2
-    assert peak / kept < 1.7, peak / kept   # 1.1 now, 2.7 before
-
-
-def test_the_checks_peak_below_1500_bytes_a_finding_where_figures_disagree():
-    """The same text: each message written once, for a finding kept, in the language
-    asked for, and what was reported kept by the hash of what it says (`statement_key`)
-    took the checks' peak from 1,640 bytes a finding to 1,320."""
-    import tracemalloc
-
-    bulletin = (Path(__file__).parent.parent / "fixtures" / "checks" / "consistent_bulletin.hans.txt").read_text("utf-8")
-    run_checks(PIPELINE.run_text(bulletin))
-    result = PIPELINE.run_text(varied_figures("\n".join([bulletin] * 30)))
-    tracemalloc.start()
-    try:
-        base = tracemalloc.get_traced_memory()[0]
-        findings = run_checks(result)
-        peak = tracemalloc.get_traced_memory()[1] - base
-    finally:
-        tracemalloc.stop()
-    assert peak / len(findings) < 1500, peak / len(findings)
+    return findings, kept, peak
 
 
 def test_release_links_lets_go_of_the_text_and_links_before_the_findings_are_made(monkeypatch):
