@@ -103,6 +103,7 @@ _BASIS_AFTER = compile_cached(r"^(?:的)?基础上")
 _ADJACENT_BASE = compile_cached(r"(?:末|底)?(?:的)?(?:为|是)?")
 _HAN_ONLY = compile_cached(r"[\p{Han}]*")
 _ENUMERATION = compile_cached(r"以及|、|和|及|与")
+_LIST_MARK = compile_cached(r"[市省县区州]?(?:以及|、|和|及|与|,|，)")
 _LIST_CONTINUES = compile_cached(r"[、,，和及与]?[\p{Han}]{0,6}")
 _WHOLE_WORDS = compile_cached(r"[^，,。；;的]*?(?=的|比重|比例|份额|约|达|为|[，,。；;]|$)")
 _BASE_LEAD = compile_cached(r"(?:比|较|同比|与|相比)$")
@@ -533,7 +534,7 @@ class Linker:
         del subjects, periods, plain_periods
 
         # pass 3: relations
-        self._respectively(text, claims, links, sentences, full, clauses, metrics)
+        self._respectively(text, claims, links, full, clauses, reference_year)
         # the claims that others refer to, by id: only they are looked up (from here on a
         # claim refers to one of them or to none), where a dict of every claim was a
         # twentieth of linking's peak on figure-dense text
@@ -680,8 +681,8 @@ class Linker:
 
     # ---- 分别 ------------------------------------------------------------------------
 
-    def _respectively(self, text: str, claims: list[Claim], links: Links,
-                      sentences: _Bounds, full: _Bounds, clauses: _Bounds, metrics: _Mentions) -> None:
+    def _respectively(self, text: str, claims: list[Claim], links: Links, full: _Bounds, clauses: _Bounds,
+                      reference_year: Optional[int]) -> None:
         starts = [c.norm_start for c in claims]
         for m in re.finditer("分别", text):
             k = bisect.bisect_left(starts, m.end())
@@ -730,6 +731,9 @@ class Linker:
                     for value, figure in zip(values, group):
                         value.refers_to = figure.id
                         value.metric = figure.metric
+                        value.subject = figure.subject   # as pass 2 gives a rate its figure's
+                        if figure.period is not None:
+                            value.period = figure.period
                         self._set_rule(value)
                 elif group:
                     for value in values:
@@ -737,15 +741,21 @@ class Linker:
                     links.lists.append(ListIssue([v.id for v in values], [c.id for c in group],
                                                  group[0].norm_start, values[-1].norm_end))
                 else:
-                    names = self._enumeration(text[max(clauses.floor(m.start()), near):m.start()], lead)
+                    words = text[max(clauses.floor(m.start()), near):m.start()]
+                    names = self._enumeration(words, lead)
                     for value in values:
                         value.refers_to = None
+                    unpaired = self._give_listed(words, values, reference_year)
                     if len(names) >= 2 and len(names) != len(values):
                         links.lists.append(ListIssue([v.id for v in values], names,
                                                      values[0].norm_start, values[-1].norm_end))
+                    elif unpaired:
+                        links.lists.append(ListIssue([v.id for v in values], unpaired,
+                                                     values[0].norm_start, values[-1].norm_end))
             else:
                 clause_floor = max(clauses.floor(m.start()), m.start() - CLAUSE_REACH)
-                names = self._enumeration(text[clause_floor:m.start()], "")
+                words = text[clause_floor:m.start()]
+                names = self._enumeration(words, "")
                 if len(names) == len(values):
                     for value, name in zip(values, names):
                         info = links.info[value.id]
@@ -754,9 +764,35 @@ class Linker:
                         if metric is not None:
                             value.metric, info.mention = metric
                             self._set_rule(value)
-                elif len(names) >= 2:
+                unpaired = self._give_listed(words, values, reference_year)
+                if len(names) >= 2 and len(names) != len(values):
                     links.lists.append(ListIssue([v.id for v in values], names,
                                                  clause_floor, values[-1].norm_end))
+                elif unpaired:
+                    links.lists.append(ListIssue([v.id for v in values], unpaired,
+                                                 clause_floor, values[-1].norm_end))
+
+    def _give_listed(self, words: str, values: list[Claim], reference_year: Optional[int]) -> list[str]:
+        """成都市和绵阳市…分别为a、b; 2009年和2010年…分别为a、b: a list of places or of
+        periods before 分别 gives each value its own, in order (each had the one nearest
+        before it, the last of the list, and two values of one list were one figure stated
+        twice with two values). A list that does not pair with the values gives none and
+        is returned, for the warning; [] when there is none, or it pairs."""
+        subjects = _Mentions.scan(self.subject_pattern, words, lambda m: sys.intern(m.group()))
+        periods = _period_mentions(words, reference_year)
+        unpaired: list[str] = []
+        for attribute, mentions, item in (("subject", subjects, lambda key: key),
+                                          ("period", periods, lambda key: None if key[1] else key[0])):
+            listed = _listed(words, mentions)
+            items = [item(mentions.keys[k]) for k in listed]
+            if None in items:   # 比上年: a base, not a list of periods
+                continue
+            if len(items) == len(values):
+                for value, one in zip(values, items):
+                    setattr(value, attribute, one)
+            elif items and not unpaired:
+                unpaired = [words[mentions.starts[k]:mentions.ends[k]] for k in listed]
+        return unpaired
 
     def is_plain(self, claim: Claim, info: ClaimInfo) -> bool:
         """The figure is named by one of its metric's own names (出口, 进出口总额), not a
@@ -1075,6 +1111,19 @@ def _period_anchor() -> Anchor:
     spaces = _space_chars()
     return Anchor(compile_cached("[年月季]"), back=frozenset("今本当去上前明下半一二三四第全-~至到") | spaces,
                   ahead=frozenset("-~至到日同期度") | spaces, reach=4)
+
+
+def _listed(words: str, mentions: _Mentions) -> range:
+    """The indexes of the last list of two or more mentions in `words` (成都市、绵阳市和德阳市,
+    2009年和2010年): mentions joined by a list mark alone, after a place's 市 or 省."""
+    found = range(0)
+    first = 0
+    for k in range(1, len(mentions.keys) + 1):
+        if k == len(mentions.keys) or not _LIST_MARK.fullmatch(words, mentions.ends[k - 1], mentions.starts[k]):
+            if k - first >= 2:
+                found = range(first, k)
+            first = k
+    return found
 
 
 def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:

@@ -91,15 +91,19 @@ DOCS = FIXTURES.parent / "docs" / "checks"
 @pytest.mark.parametrize("check", CHECK_IDS)
 def test_docs_page_per_check_quotes_real_messages(pipeline, check):
     """docs/checks/<id>.md has a failing and a passing example, and the messages it quotes
-    are the ones the check gives on its failing fixture."""
+    are the ones the check gives on its failing fixtures (<id>_fail, and <id>_<case>_fail
+    for a case of its own)."""
     import re
 
     page = (DOCS / f"{check}.md").read_text(encoding="utf-8")
     assert page.startswith(f"# `{check}`") and "## Failing" in page and "## Passing" in page
     assert f"fixtures/checks/{check}_" in page
-    result = pipeline.run_path(str(CHECK_FIXTURES / f"{check}_fail.hans.txt"))
-    zh = {f.message for f in run_checks(result, lang="zh")}
-    en = {f.message for f in run_checks(result, lang="en")}
+    zh: set[str] = set()
+    en: set[str] = set()
+    for path in [CHECK_FIXTURES / f"{check}_fail.hans.txt", *CHECK_FIXTURES.glob(f"{check}_*_fail.hans.txt")]:
+        result = pipeline.run_path(str(path))
+        zh.update(f.message for f in run_checks(result, lang="zh"))
+        en.update(f.message for f in run_checks(result, lang="en"))
     quoted_zh = re.findall(r"^> (?:error|warning) — (.+)$", page, flags=re.M)
     quoted_en = re.findall(r"^> \(`--lang en`\) (.+)$", page, flags=re.M)
     assert quoted_zh and quoted_en

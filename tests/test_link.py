@@ -77,6 +77,43 @@ def test_respectively_names_mismatch():
     assert issue.subjects == ["机电产品出口", "高新技术产品出口"] and len(issue.values) == 3
 
 
+@pytest.mark.parametrize("text, subjects, periods", [
+    ("2010年成都市、绵阳市常住人口分别为1405万人、462万人。", ["成都", "绵阳"], ["2010", "2010"]),
+    ("2010年，成都市和绵阳市地区生产总值分别为5551亿元和960亿元。", ["成都", "绵阳"], ["2010", "2010"]),
+    ("2010年末，成都、绵阳两市常住人口分别为1405万人和462万人。", ["成都", "绵阳"], ["2010", "2010"]),
+    ("2009年和2010年全省地区生产总值分别为14151.3亿元和17185.5亿元。", ["全省", "全省"], ["2009", "2010"]),
+    ("全省2008年、2009年以及2010年常住人口分别为8138万人、8185万人和8045万人。",
+     ["全省"] * 3, ["2008", "2009", "2010"]),
+    # places not joined as a list: each figure keeps the place nearest before it
+    ("2010年成都市常住人口比绵阳市多，两市分别为1405万人、462万人。", ["绵阳", "绵阳"], ["2010", "2010"]),
+])
+def test_respectively_places_and_periods_before_values(text, subjects, periods):
+    """A list of places or of years before 分别 gives each value its own, in order: each
+    took the one nearest before it, the list's last, and two values of one list were one
+    figure stated twice with two values (a conflicting_repeat error)."""
+    result, _ = run(text)
+    assert [c.subject for c in result.claims] == subjects
+    assert [c.period for c in result.claims] == periods
+    assert result.links.lists == []
+
+
+def test_respectively_rates_take_the_place_of_their_figure():
+    _, by = run("2010年，成都市和绵阳市地区生产总值分别为5551亿元和960亿元，分别增长15%和16%。")
+    assert (by["增长15%"].refers_to, by["增长15%"].subject) == (by["5551亿元"].id, "成都")
+    assert (by["16%"].refers_to, by["16%"].subject) == (by["960亿元"].id, "绵阳")
+
+
+@pytest.mark.parametrize("text, listed", [
+    ("2010年成都市、绵阳市和德阳市地区生产总值分别为5551亿元和960亿元。", ["成都", "绵阳", "德阳"]),
+    ("2010年成都市、绵阳市、德阳市常住人口分别增长1%、2%。", ["成都", "绵阳", "德阳"]),
+    ("2009年、2010年和2011年全省常住人口分别为8185万人和8045万人。", ["2009年", "2010年", "2011年"]),
+])
+def test_respectively_places_or_periods_that_do_not_pair_are_recorded(text, listed):
+    result, _ = run(text)
+    (issue,) = result.links.lists
+    assert issue.subjects == listed and len(issue.values) == 2
+
+
 def test_prior_with_bi():
     result, by = run("2010年，全省实现进出口总额242.3亿美元，比上年的221.1亿美元增长9.6%。")
     current, prior, rate = by["242.3亿美元"], by["221.1亿美元"], by["增长9.6%"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from functools import partial
-from itertools import accumulate, chain
+from itertools import accumulate, chain, combinations
 from typing import Callable, Iterator
 
 from ..models import Claim
@@ -37,12 +37,14 @@ def _key(ctx: Context, claim: Claim):
 
 
 def _related(ctx: Context, ids: set[str]) -> set[tuple[str, str]]:
-    """Pairs of the claims `ids` that a part or a prior links, both ways round: not
-    repeats. Only among the claims that may conflict: the pairs of every linked claim,
-    made here, set the checks' peak on figure-dense text."""
+    """Pairs of the claims `ids` that a part or a prior links, or that one 分别 list that
+    does not pair up states (the values of different things, which cannot be told
+    apart), both ways round: not repeats. Only among the claims that may conflict: the
+    pairs of every linked claim, made here, set the checks' peak on figure-dense text."""
     related = set()
     for a, b in chain(((p.part, p.whole) for p in ctx.links.parts),
-                      ((p.current, p.prior) for p in ctx.links.priors)):
+                      ((p.current, p.prior) for p in ctx.links.priors),
+                      (pair for issue in ctx.links.lists for pair in combinations(issue.values, 2))):
         if a in ids and b in ids:
             related.update(((a, b), (b, a)))
     return related
