@@ -104,6 +104,7 @@ _ADJACENT_BASE = compile_cached(r"(?:末|底)?(?:的)?(?:为|是)?")
 _HAN_ONLY = compile_cached(r"[\p{Han}]*")
 _ENUMERATION = compile_cached(r"以及|、|和|及|与")
 _LIST_MARK = compile_cached(r"[市省县区州]?(?:以及|、|和|及|与|,|，)")
+_LIST_GOES_ON = compile_cached(r"[市省县区州]?等")
 _LIST_CONTINUES = compile_cached(r"[、,，和及与]?[\p{Han}]{0,6}")
 _WHOLE_WORDS = compile_cached(r"[^，,。；;的]*?(?=的|比重|比例|份额|约|达|为|[，,。；;]|$)")
 _BASE_LEAD = compile_cached(r"(?:比|较|同比|与|相比)$")
@@ -1115,12 +1116,13 @@ def _period_anchor() -> Anchor:
 
 def _listed(words: str, mentions: _Mentions) -> range:
     """The indexes of the last list of two or more mentions in `words` (成都市、绵阳市和德阳市,
-    2009年和2010年): mentions joined by a list mark alone, after a place's 市 or 省."""
+    2009年和2010年): mentions joined by a list mark alone, after a place's 市 or 省. Not
+    a list that goes on with 等 (成都、绵阳等5市: the others are not named)."""
     found = range(0)
     first = 0
     for k in range(1, len(mentions.keys) + 1):
         if k == len(mentions.keys) or not _LIST_MARK.fullmatch(words, mentions.ends[k - 1], mentions.starts[k]):
-            if k - first >= 2:
+            if k - first >= 2 and not _LIST_GOES_ON.match(words, mentions.ends[k - 1]):
                 found = range(first, k)
             first = k
     return found

@@ -84,8 +84,10 @@ def test_respectively_names_mismatch():
     ("2009年和2010年全省地区生产总值分别为14151.3亿元和17185.5亿元。", ["全省", "全省"], ["2009", "2010"]),
     ("全省2008年、2009年以及2010年常住人口分别为8138万人、8185万人和8045万人。",
      ["全省"] * 3, ["2008", "2009", "2010"]),
-    # places not joined as a list: each figure keeps the place nearest before it
+    # places not joined as a list, or a list that goes on (等): each figure keeps the
+    # place nearest before it, and nothing is recorded
     ("2010年成都市常住人口比绵阳市多，两市分别为1405万人、462万人。", ["绵阳", "绵阳"], ["2010", "2010"]),
+    ("2010年成都、绵阳等3市常住人口分别为1405万人、462万人和361万人。", ["绵阳"] * 3, ["2010"] * 3),
 ])
 def test_respectively_places_and_periods_before_values(text, subjects, periods):
     """A list of places or of years before 分别 gives each value its own, in order: each
