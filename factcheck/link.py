@@ -105,6 +105,7 @@ _HAN_ONLY = compile_cached(r"[\p{Han}]*")
 _ENUMERATION = compile_cached(r"以及|、|和|及|与")
 _LIST_MARK = compile_cached(r"[市省县区州]?(?:以及|、|和|及|与|,|，)")
 _LIST_GOES_ON = compile_cached(r"[市省县区州]?等")
+_PLACE_TAIL = compile_cached(r"(?:[两二三四五六七八九十]+(?=[市省县区州]))?[市省县区州]?")
 _LIST_CONTINUES = compile_cached(r"[、,，和及与]?[\p{Han}]{0,6}")
 _WHOLE_WORDS = compile_cached(r"[^，,。；;的]*?(?=的|比重|比例|份额|约|达|为|[，,。；;]|$)")
 _BASE_LEAD = compile_cached(r"(?:比|较|同比|与|相比)$")
@@ -743,57 +744,60 @@ class Linker:
                                                  group[0].norm_start, values[-1].norm_end))
                 else:
                     words = text[max(clauses.floor(m.start()), near):m.start()]
-                    names = self._enumeration(words, lead)
                     for value in values:
                         value.refers_to = None
-                    unpaired = self._give_listed(words, values, reference_year)
-                    if len(names) >= 2 and len(names) != len(values):
-                        links.lists.append(ListIssue([v.id for v in values], names,
-                                                     values[0].norm_start, values[-1].norm_end))
-                    elif unpaired:
-                        links.lists.append(ListIssue([v.id for v in values], unpaired,
-                                                     values[0].norm_start, values[-1].norm_end))
+                    self._give_list(words, lead, values, links, reference_year, values[0].norm_start)
             else:
                 clause_floor = max(clauses.floor(m.start()), m.start() - CLAUSE_REACH)
                 words = text[clause_floor:m.start()]
-                names = self._enumeration(words, "")
-                if len(names) == len(values):
-                    for value, name in zip(values, names):
-                        info = links.info[value.id]
-                        info.name = self.name_of(name)
-                        metric = self._metric_in(name)
-                        if metric is not None:
-                            value.metric, info.mention = metric
-                            self._set_rule(value)
-                unpaired = self._give_listed(words, values, reference_year)
-                if len(names) >= 2 and len(names) != len(values):
-                    links.lists.append(ListIssue([v.id for v in values], names,
-                                                 clause_floor, values[-1].norm_end))
-                elif unpaired:
-                    links.lists.append(ListIssue([v.id for v in values], unpaired,
-                                                 clause_floor, values[-1].norm_end))
+                self._give_list(words, "", values, links, reference_year, clause_floor)
 
-    def _give_listed(self, words: str, values: list[Claim], reference_year: Optional[int]) -> list[str]:
-        """成都市和绵阳市…分别为a、b; 2009年和2010年…分别为a、b: a list of places or of
-        periods before 分别 gives each value its own, in order (each had the one nearest
-        before it, the last of the list, and two values of one list were one figure stated
-        twice with two values). A list that does not pair with the values gives none and
-        is returned, for the warning; [] when there is none, or it pairs."""
-        subjects = _Mentions.scan(self.subject_pattern, words, lambda m: sys.intern(m.group()))
-        periods = _period_mentions(words, reference_year)
+    def _give_list(self, words: str, fallback: str, values: list[Claim], links: Links,
+                   reference_year: Optional[int], start: int) -> None:
+        """The lists before 分别 (`words`; `fallback`: where names are read when `words`
+        has none) give its values, in order:
+        - places and periods (成都市和绵阳市…分别为a、b; 2009年和2010年…分别为a、b): each
+          value took the one nearest before it, the list's last, and two values of one
+          list were one figure stated twice with two values;
+        - names, read after the last list of places or periods (成都市和绵阳市地区生产总值:
+          地区生产总值, given to each value): a figure's name and metric, a rate's metric
+          (出口、进口分别增长20%、15% were two rates of 进口, the metric nearest before them).
+        A list that does not pair with the values is recorded (`start`: where the issue
+        starts); a list of names first."""
         unpaired: list[str] = []
-        for attribute, mentions, item in (("subject", subjects, lambda key: key),
-                                          ("period", periods, lambda key: None if key[1] else key[0])):
+        after = 0   # the end of the last list of places or periods
+        for attribute, mentions, item in (
+                ("subject", _Mentions.scan(self.subject_pattern, words, lambda m: sys.intern(m.group())),
+                 lambda key: key),
+                ("period", _period_mentions(words, reference_year), lambda key: None if key[1] else key[0])):
             listed = _listed(words, mentions)
             items = [item(mentions.keys[k]) for k in listed]
-            if None in items:   # 比上年: a base, not a list of periods
+            if not items or None in items:   # 比上年: a base, not a list of periods
                 continue
+            after = max(after, mentions.ends[listed[-1]])
             if len(items) == len(values):
                 for value, one in zip(values, items):
                     setattr(value, attribute, one)
-            elif items and not unpaired:
+            elif not unpaired:
                 unpaired = [words[mentions.starts[k]:mentions.ends[k]] for k in listed]
-        return unpaired
+        if after:
+            after = _PLACE_TAIL.match(words, after).end()   # 成都、绵阳两市常住人口: 常住人口
+        names = self._enumeration(words[after:], "") if after else self._enumeration(words, fallback)
+        if len(names) == 1 and after:
+            names = names * len(values)   # 成都市和绵阳市地区生产总值: one name for every value
+        if len(names) == len(values):
+            for value, name in zip(values, names):
+                info = links.info[value.id]
+                if value.role in _FIGURE_ROLES or value.role == "share":
+                    info.name = self.name_of(name)
+                metric = self._metric_in(name)
+                if metric is not None:
+                    value.metric, info.mention = metric
+                    self._set_rule(value)
+        if len(names) >= 2 and len(names) != len(values):
+            links.lists.append(ListIssue([v.id for v in values], names, start, values[-1].norm_end))
+        elif unpaired:
+            links.lists.append(ListIssue([v.id for v in values], unpaired, start, values[-1].norm_end))
 
     def is_plain(self, claim: Claim, info: ClaimInfo) -> bool:
         """The figure is named by one of its metric's own names (出口, 进出口总额), not a
@@ -809,18 +813,37 @@ class Linker:
             found = (self.metric_by_name[m.group()], m.group())
         return found
 
+    def _names_listed(self, text: str) -> str:
+        """`name_of` across 、, which it stops at: 2010年出口、进口 -> 出口、进口 (it gave 进口,
+        and 出口、进口分别为a、b named a 进口)."""
+        names: list[str] = []
+        while True:
+            run = _NAME_RUN.search(text[-_NAME_WINDOW:])
+            if run is None:
+                break
+            names.append(self.name_of(text))
+            text = text[:len(text) - len(run.group())]
+            if not text.endswith("、"):
+                break
+            text = text[:-1]
+        return "、".join(name for name in reversed(names) if name)
+
     def _enumeration(self, clause: str, fallback: str) -> list[str]:
         """机电产品和高新技术产品出口 -> [机电产品出口, 高新技术产品出口]: the items of a list of
         names, the shared head word given to each."""
-        words = self.name_of(clause) or self.name_of(fallback)
+        words = self._names_listed(clause) or self._names_listed(fallback)
         if not words:
             return []
         items = [w for w in _ENUMERATION.split(words) if w]
         if len(items) < 2:
             return items
-        head = self._metric_in(items[-1])
-        if head is not None and items[-1].endswith(head[1]) and not any(self._metric_in(i) for i in items[:-1]):
-            items = [i if i.endswith(head[1]) else i + head[1] for i in items]
+        # the shared head: the longest metric name that ends the last item after its first
+        # word (城镇和农村居民人均可支配收入: 居民人均可支配收入, where the whole last item,
+        # also a name, gave 城镇农村居民人均可支配收入), joined to each item where it overlaps
+        last = items[-1]
+        head = next((last[k:] for k in range(1, len(last)) if last[k:] in self.metric_by_name), None)
+        if head is not None and not any(self._metric_in(i) for i in items[:-1]):
+            items = [_with_head(i, head) for i in items[:-1]] + [last]
         return items
 
     # ---- prior values ----------------------------------------------------------------
@@ -1112,6 +1135,13 @@ def _period_anchor() -> Anchor:
     spaces = _space_chars()
     return Anchor(compile_cached("[年月季]"), back=frozenset("今本当去上前明下半一二三四第全-~至到") | spaces,
                   ahead=frozenset("-~至到日同期度") | spaces, reach=4)
+
+
+def _with_head(item: str, head: str) -> str:
+    """`item` + `head`, the words they overlap in once: 城镇居民 + 居民人均可支配收入 ->
+    城镇居民人均可支配收入, 机电产品 + 出口 -> 机电产品出口."""
+    overlap = next((k for k in range(min(len(item), len(head)), 0, -1) if item.endswith(head[:k])), 0)
+    return item + head[overlap:]
 
 
 def _listed(words: str, mentions: _Mentions) -> range:

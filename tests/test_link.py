@@ -99,6 +99,28 @@ def test_respectively_places_and_periods_before_values(text, subjects, periods):
     assert result.links.lists == []
 
 
+@pytest.mark.parametrize("text, metrics, names", [
+    # 、 joins the names (name_of stops at it: both were 进口)
+    ("2010年出口、进口分别为100亿美元、80亿美元。", ["export", "import"], ["出口", "进口"]),
+    ("2010年常住人口、户籍人口分别为8045万人、9001万人。", ["population"] * 2, ["常住人口", "户籍人口"]),
+    # rates with no figure before them take their metric from the names
+    ("2010年出口、进口分别增长25%、14.3%。", ["export", "import"], ["", ""]),
+    # the shared head joined where it overlaps (城镇 + 居民人均可支配收入)
+    ("2010年全省城镇和农村居民人均可支配收入分别为15461元和5087元。", ["disposable_income"] * 2,
+     ["城镇居民人均可支配收入", "农村居民人均可支配收入"]),
+    ("2010年全省城镇居民、农村居民人均可支配收入分别为15461元、5087元。", ["disposable_income"] * 2,
+     ["城镇居民人均可支配收入", "农村居民人均可支配收入"]),
+    # names after a list of places: each value's
+    ("2010年，成都市和绵阳市地区生产总值分别为5551亿元和960亿元。", ["gdp"] * 2, ["地区生产总值"] * 2),
+    ("2010年末，成都、绵阳两市常住人口分别为1405万人和462万人。", ["population"] * 2, ["常住人口"] * 2),
+])
+def test_respectively_names_before_values_in_more_shapes(text, metrics, names):
+    result, _ = run(text)
+    assert [c.metric for c in result.claims] == metrics
+    assert [result.links.info[c.id].name for c in result.claims] == names
+    assert result.links.lists == []
+
+
 def test_respectively_rates_take_the_place_of_their_figure():
     _, by = run("2010年，成都市和绵阳市地区生产总值分别为5551亿元和960亿元，分别增长15%和16%。")
     assert (by["增长15%"].refers_to, by["增长15%"].subject) == (by["5551亿元"].id, "成都")
