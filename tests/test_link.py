@@ -121,6 +121,27 @@ def test_respectively_names_before_values_in_more_shapes(text, metrics, names):
     assert result.links.lists == []
 
 
+PROVINCES = ["北京", "上海", "天津", "广东", "江苏", "浙江", "山东", "河南", "湖北", "湖南"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(places=st.lists(st.sampled_from(PROVINCES), min_size=2, max_size=5, unique=True),
+       values=st.integers(min_value=2, max_value=5), joiner=st.sampled_from(["、", "和", "省、", "及"]),
+       last_joiner=st.sampled_from(["、", "和", "以及"]))
+def test_respectively_places_pair_in_order_or_are_recorded(places, values, joiner, last_joiner):
+    """Any list of places before 分别 and any number of values: the same number gives
+    each value its place in order; another number is one issue naming the places."""
+    listed = joiner.join(places[:-1]) + last_joiner + places[-1]
+    figures = "、".join(f"{100 + 7 * k}.{k}亿元" for k in range(values))
+    result, _ = run(f"2010年{listed}地区生产总值分别为{figures}。")
+    assert len(result.claims) == values
+    if values == len(places):
+        assert [c.subject for c in result.claims] == places and result.links.lists == []
+    else:
+        (issue,) = result.links.lists
+        assert issue.subjects == places and len(issue.values) == values
+
+
 def test_respectively_rates_take_the_place_of_their_figure():
     _, by = run("2010年，成都市和绵阳市地区生产总值分别为5551亿元和960亿元，分别增长15%和16%。")
     assert (by["增长15%"].refers_to, by["增长15%"].subject) == (by["5551亿元"].id, "成都")
