@@ -417,8 +417,13 @@ class Linker:
         # one string per rule, shared by its claims (a claim per 50 characters, on dense text)
         self._rule_ids = {m.id: f"{m.ruleset}/{m.id}" for m in rules.metrics}
         self._mention_end = -1
-        heads = set(_NAME_HEAD) | set(rules.subjects)
-        self._heads = compile_cached(r"^(?:\L<heads>)", heads=sorted(heads, key=len, reverse=True))
+        # a place with its 市 or 省 (成都市地区生产总值: 地区生产总值, where the name was
+        # 市地区生产总值 and matched no figure named without the place); not 市场. (An
+        # empty named list matches the empty string: no places, no such branch.)
+        places = r"(?:\L<places>)(?:[市省县区州](?!场))?|" if rules.subjects else ""
+        self._heads = compile_cached(rf"^(?:{places}\L<heads>)", ignore_unused=True,
+                                     places=sorted(rules.subjects, key=len, reverse=True),
+                                     heads=sorted(_NAME_HEAD, key=len, reverse=True))
         self._tails: dict[str, tuple[str, ...]] = {}   # by last character, longest first
         self._names: dict[str, str] = {}   # name_of's runs of words, trimmed
         for tail in sorted(_NAME_TAIL, key=len, reverse=True):

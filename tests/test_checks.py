@@ -454,6 +454,18 @@ def traced_checks(result) -> tuple[list, int, int]:
     return findings, kept, peak
 
 
+def test_a_value_of_a_list_of_places_is_checked_against_the_same_place_stated_alone():
+    """成都's value in 成都市和绵阳市…分别为 and 成都市地区生产总值 stated alone are one figure:
+    the names were 市地区生产总值 (the place's 市 kept) and 地区生产总值, and 绵阳's place
+    was taken for both values."""
+    text = "2010年，成都市和绵阳市地区生产总值分别为5551亿元和960亿元。2010年成都市地区生产总值{}亿元。"
+    result = PIPELINE.run_text(text.format(5751), reference_year=2010)
+    (finding,) = run_checks(result)
+    by_id = {c.id: c.text for c in result.claims}
+    assert finding.check == "conflicting_repeat" and [by_id[i] for i in finding.claims] == ["5551亿元", "5751亿元"]
+    assert check(text.format(5551)) == []
+
+
 def test_release_links_lets_go_of_the_text_and_links_before_the_findings_are_made(monkeypatch):
     """`check` and a batch worker need neither after the checks; on figure-dense text
     they were a tenth of the peak, which is where the findings are put together."""

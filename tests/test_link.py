@@ -142,6 +142,32 @@ def test_respectively_places_pair_in_order_or_are_recorded(places, values, joine
         assert issue.subjects == places and len(issue.values) == values
 
 
+@pytest.mark.parametrize("words, name", [
+    ("2010年成都市地区生产总值", "地区生产总值"),   # was 市地区生产总值
+    ("四川省实现地区生产总值", "地区生产总值"),      # was 省实现地区生产总值
+    ("2010年末绵阳市常住人口", "常住人口"),
+    ("全省地区生产总值", "地区生产总值"),
+    ("全市常住人口", "常住人口"),
+    ("成都市场规模", "市场规模"),                    # 市场 is a word, not 成都市's 市
+])
+def test_a_name_leaves_out_the_place_and_its_shi_or_sheng(words, name):
+    assert PIPELINE.linker.name_of(words) == name
+
+
+def test_a_name_without_places_in_the_rules_keeps_its_heads_only():
+    """An empty named list matches the empty string: a rule set with no places must not
+    take the place branch (it made every head match nothing)."""
+    import copy
+
+    from factcheck.link import Linker
+
+    rules = copy.copy(PIPELINE.rules)
+    rules.subjects = []
+    linker = Linker(rules)
+    assert linker.name_of("全年常住人口") == "常住人口"
+    assert linker.name_of("2010年成都市地区生产总值") == "成都市地区生产总值"
+
+
 def test_respectively_rates_take_the_place_of_their_figure():
     _, by = run("2010年，成都市和绵阳市地区生产总值分别为5551亿元和960亿元，分别增长15%和16%。")
     assert (by["增长15%"].refers_to, by["增长15%"].subject) == (by["5551亿元"].id, "成都")
