@@ -466,6 +466,18 @@ def test_a_value_of_a_list_of_places_is_checked_against_the_same_place_stated_al
     assert check(text.format(5551)) == []
 
 
+@pytest.mark.parametrize("text, checks", [
+    # over 2008, not over the year before: not the same rate stated twice
+    ("2010年全省出口188.4亿美元，同比增长33.7%，比2008年增长43.9%。", []),
+    ("2010年全省出口188.4亿美元，比2005年增长1.2倍，比2008年增长43.9%。", []),
+    ("2010年全省出口188.4亿美元，增长33.7%，环比增长5.1%。", []),
+    # two year-on-year rates of one figure still are
+    ("2010年全省出口188.4亿美元，增长33.7%。2010年全省出口188.4亿美元，增长35.7%。", ["conflicting_repeat"]),
+])
+def test_rates_over_another_base_are_no_restatement_of_the_yearly_rate(text, checks):
+    assert [f.check for f in check(text)] == checks
+
+
 def test_release_links_lets_go_of_the_text_and_links_before_the_findings_are_made(monkeypatch):
     """`check` and a batch worker need neither after the checks; on figure-dense text
     they were a tenth of the peak, which is where the findings are put together."""

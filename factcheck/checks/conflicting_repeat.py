@@ -27,6 +27,10 @@ def _key(ctx: Context, claim: Claim):
         return ("figure", claim.metric, name, claim.subject,
                 claim.period, claim.unit, claim.role)
     if claim.role == "growth" and claim.refers_to:
+        if not info.yoy:
+            # over another base (比2008年, 环比, 年均): which one is not kept, and 同比增长33.7%，
+            # 比2008年增长43.9% were one figure's rate stated twice with two values
+            return None
         target = ctx.by_id.get(claim.refers_to)
         if target is None:
             return None
