@@ -105,6 +105,8 @@ _HAN_ONLY = compile_cached(r"[\p{Han}]*")
 _ENUMERATION = compile_cached(r"以及|、|和|及|与")
 _LIST_MARK = compile_cached(r"[市省县区州]?(?:以及|、|和|及|与|,|，)")
 _LIST_GOES_ON = compile_cached(r"[市省县区州]?等")
+# what 占…的 says of a whole that is the total of the 其中 before it
+_TOTAL_WORDS = frozenset({"", "总人口", "人口总数", "总数", "总量", "总额", "总值", "全部", "整体", "总体"})
 _PLACE_TAIL = compile_cached(r"(?:[两二三四五六七八九十]+(?=[市省县区州]))?[市省县区州]?")
 _LIST_CONTINUES = compile_cached(r"[、,，和及与]?[\p{Han}]{0,6}")
 _WHOLE_WORDS = compile_cached(r"[^，,。；;的]*?(?=的|比重|比例|份额|约|达|为|[，,。；;]|$)")
@@ -1010,7 +1012,13 @@ class Linker:
 
     def _shares(self, text: str, claims: list[Claim], by_id: dict[str, Claim], links: Links,
                 sentences: _Bounds, clauses: _Bounds) -> None:
-        """X占Y的Z%: Z is the share of the figure X in the figure Y."""
+        """X占Y的Z%: Z is the share of the figure X in the figure Y. With no Y (其中X，占Z%),
+        or a Y that only says "the total" (其中城镇人口…，占总人口的), the whole X is a part
+        of: the share was of nothing, and never checked. Not for a Y named otherwise
+        (占全国一般贸易出口的): that is another whole."""
+        whole_of = {p.part: p.whole for p in links.parts}   # 其中: the parts found so far
+        wholes = set(whole_of.values())
+        wholes = {c.id: c for c in claims if c.id in wholes}
         names: dict[str, list[Claim]] = {}
         for index, claim in enumerate(claims):
             info = links.info[claim.id]
@@ -1050,6 +1058,8 @@ class Linker:
                     if candidate.id != part.id and candidate.unit == part.unit:
                         whole = candidate
                         break
+            if part is not None and whole is None and part.id in whole_of and whole_name in _TOTAL_WORDS:
+                whole = wholes.get(whole_of[part.id])
             claim.refers_to = part.id if part is not None else claim.refers_to
             if part is not None:
                 claim.metric = part.metric

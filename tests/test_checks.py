@@ -478,6 +478,21 @@ def test_rates_over_another_base_are_no_restatement_of_the_yearly_rate(text, che
     assert [f.check for f in check(text)] == checks
 
 
+@pytest.mark.parametrize("text, checks", [
+    # no whole named, or "the total": the whole the part is a 其中 part of
+    ("2010年全省地区生产总值17185.5亿元，其中第一产业增加值2482.9亿元，占18.4%。", ["share"]),
+    ("2010年全省地区生产总值17185.5亿元，其中第一产业增加值2482.9亿元，占14.4%。", []),
+    ("年末全省常住人口8045万人，其中城镇人口3231万人，占总人口的45.2%。", ["share"]),
+    ("年末全省常住人口8045万人，其中城镇人口3231万人，占总人口的40.2%。", []),
+    ("全年进出口总额327.8亿美元，其中出口188.4亿美元，占57.5%；进口139.4亿美元，占42.5%。", []),
+    # a whole named otherwise is another figure, not stated here
+    ("2010年全省出口188.4亿美元，其中一般贸易出口120.3亿美元，占全国一般贸易出口的1.5%。", []),
+])
+def test_a_share_after_a_qizhong_part_is_of_its_whole(text, checks):
+    """其中X，占Z%: the share was of nothing, and never checked."""
+    assert [f.check for f in check(text)] == checks
+
+
 def test_release_links_lets_go_of_the_text_and_links_before_the_findings_are_made(monkeypatch):
     """`check` and a batch worker need neither after the checks; on figure-dense text
     they were a tenth of the peak, which is where the findings are put together."""
