@@ -1015,7 +1015,8 @@ class Linker:
         """X占Y的Z%: Z is the share of the figure X in the figure Y. With no Y (其中X，占Z%),
         or a Y that only says "the total" (其中城镇人口…，占总人口的), the whole X is a part
         of: the share was of nothing, and never checked. Not for a Y named otherwise
-        (占全国一般贸易出口的): that is another whole."""
+        (占全国一般贸易出口的), nor one of another place (成都's 其中…，占全省的): that is
+        another whole."""
         whole_of = {p.part: p.whole for p in links.parts}   # 其中: the parts found so far
         wholes = set(whole_of.values())
         wholes = {c.id: c for c in claims if c.id in wholes}
@@ -1059,7 +1060,11 @@ class Linker:
                         whole = candidate
                         break
             if part is not None and whole is None and part.id in whole_of and whole_name in _TOTAL_WORDS:
-                whole = wholes.get(whole_of[part.id])
+                container = wholes.get(whole_of[part.id])
+                # 占全省的: the whole of 全省, which a part of 成都's figure is not of
+                place = self.subject_pattern.search(whole_words.group()) if self.subject_pattern and whole_words else None
+                if container is not None and (place is None or place.group() == container.subject):
+                    whole = container
             claim.refers_to = part.id if part is not None else claim.refers_to
             if part is not None:
                 claim.metric = part.metric

@@ -485,8 +485,10 @@ def test_rates_over_another_base_are_no_restatement_of_the_yearly_rate(text, che
     ("年末全省常住人口8045万人，其中城镇人口3231万人，占总人口的45.2%。", ["share"]),
     ("年末全省常住人口8045万人，其中城镇人口3231万人，占总人口的40.2%。", []),
     ("全年进出口总额327.8亿美元，其中出口188.4亿美元，占57.5%；进口139.4亿美元，占42.5%。", []),
-    # a whole named otherwise is another figure, not stated here
+    # a whole named otherwise, or of another place, is another figure, not stated here
     ("2010年全省出口188.4亿美元，其中一般贸易出口120.3亿美元，占全国一般贸易出口的1.5%。", []),
+    ("2010年成都市出口120亿美元，其中机电产品出口80亿美元，占全省的10%。", []),
+    ("2010年全省出口188.4亿美元，其中成都市出口120亿美元，占全省的73.7%。", ["share"]),
 ])
 def test_a_share_after_a_qizhong_part_is_of_its_whole(text, checks):
     """其中X，占Z%: the share was of nothing, and never checked."""
