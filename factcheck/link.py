@@ -1018,8 +1018,9 @@ class Linker:
         (占全国一般贸易出口的), nor one of another place (成都's 其中…，占全省的): that is
         another whole."""
         whole_of = {p.part: p.whole for p in links.parts}   # 其中: the parts found so far
-        wholes = set(whole_of.values())
-        wholes = {c.id: c for c in claims if c.id in wholes}
+        whole_ids = set(whole_of.values())
+        wholes = {c.id: c for c in claims if c.id in whole_ids}
+        del whole_ids
         names: dict[str, list[Claim]] = {}
         for index, claim in enumerate(claims):
             info = links.info[claim.id]
