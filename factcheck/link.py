@@ -604,9 +604,10 @@ class Linker:
         """The words naming a figure, from the text of its clause before it: 全年全省生产总值
         -> 生产总值, 年末全省常住人口 -> 常住人口, 实现进出口总额 -> 进出口总额."""
         m = _NAME_RUN.search(before[-_NAME_WINDOW:])
-        if not m:
-            return ""
-        run = m.group()
+        return self._name_of_run(m.group()) if m else ""
+
+    def _name_of_run(self, run: str) -> str:
+        """A run of words (`_NAME_RUN`) trimmed to the name it gives (see `name_of`)."""
         name = self._names.get(run)
         if name is None:
             # the same words name many figures: each run is trimmed once
@@ -828,7 +829,7 @@ class Linker:
             run = _NAME_RUN.search(text[-_NAME_WINDOW:])
             if run is None:
                 break
-            names.append(self.name_of(text))
+            names.append(self._name_of_run(run.group()))
             text = text[:len(text) - len(run.group())]
             if not text.endswith("、"):
                 break
