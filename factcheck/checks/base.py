@@ -349,9 +349,10 @@ class Context:
             self._said.add(key, _Said(check, tuple(claims)))
             return False
         if said.ids is None:
-            if ids == said.first_ids():
+            first = said.first_ids()
+            if ids == first:
                 return True
-            said.ids = [said.first_ids()]
+            said.ids = [first]
         append_new(said.ids, ids, self._repeat_ids, said)
         return True
 
