@@ -110,7 +110,13 @@ _TOTAL_WORDS = frozenset({"", "总人口", "人口总数", "总数", "总量", "
 _PLACE_TAIL = compile_cached(r"(?:[两二三四五六七八九十]+(?=[市省县区州]))?[市省县区州]?")
 _LIST_CONTINUES = compile_cached(r"[、,，和及与]?[\p{Han}]{0,6}")
 _WHOLE_WORDS = compile_cached(r"[^，,。；;的]*?(?=的|比重|比例|份额|约|达|为|[，,。；;]|$)")
-_BASE_LEAD = compile_cached(r"(?:比|较|同比|与|相比)$")
+# 上年 after these is the base of a comparison too, as in 高于上年, and after 由, 从, 是 or 为
+# when (末)的 follows it: 由上年的X调整为Y (X alone is last year's), 是上年的1.5倍 (not 特别是今年,
+# 从去年以来). Taken as a period of its own, it would also become the year that 全年, 1-9月
+# and 一季度 after it resolve to, to the end of the document.
+_BASE_LEAD = compile_cached(r"(?:比|较|同比|与|相比|相当于|高于|低于|快于|慢于|多于|少于|超过)$")
+_BASE_OF_LEAD = compile_cached(r"[由从是为]$")
+_BASE_OF = compile_cached(r"(?:末|底)?的")
 
 
 def _flag(bit: int, doc: str) -> property:
@@ -1226,7 +1232,8 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
         if year is None:
             continue
         lead = text[max(0, m.start() - 3):m.start()]
-        base = bool(m.group("rel")) and bool(_BASE_LEAD.search(lead))
+        base = bool(m.group("rel")) and bool(
+            _BASE_LEAD.search(lead) or (_BASE_OF_LEAD.search(lead) and _BASE_OF.match(text, m.end())))
         if not base:
             last_year = year
             if months:

@@ -734,3 +734,33 @@ def test_positions_are_kept_in_four_bytes_and_eight_where_they_do_not_fit():
     wide = link._int_array(np.array([-1, 2 ** 31]))
     assert wide.itemsize == 8 and list(wide) == [-1, 2 ** 31]
     assert link._position_kind(2 ** 31 - 1) == "i" and link._position_kind(2 ** 31) == "q"
+
+
+@pytest.mark.parametrize("comparison", [
+    "三次产业结构由上年的17.9:52.1:30.0调整为16.6:54.6:28.8",
+    "全年粮食产量是上年的1.02倍",
+    "粮食产量为上年的102%",
+    "增速高于上年0.5个百分点",
+    "年末存款余额由上年末的1617.7亿元增加到1854.2亿元",
+])
+def test_last_year_as_a_base_is_not_the_year_of_what_follows(comparison):
+    # 上年 in these compares with last year; read as a period of its own it became the
+    # year that every 全年 after it resolved to, to the end of the document
+    _, by = run(f"2011年全市实现地区生产总值1189.1亿元。{comparison}。\n\n全年社会消费品零售总额482.7亿元。", year=2011)
+    assert by["1189.1亿元"].period == "2011"
+    assert by["482.7亿元"].period == "2011"
+
+
+def test_the_base_of_a_change_from_last_year_is_last_years():
+    _, by = run("年末存款余额由上年末的1617.7亿元增加到1854.2亿元。", year=2011)
+    assert by["1617.7亿元"].period == "2010"
+
+
+@pytest.mark.parametrize("text,period", [
+    ("特别是今年，全省检验检疫3项任务完成。", "2010"),     # 是 without 的 after the year
+    ("从去年开始，全省新建学校120所。", "2009"),          # since last year: its period
+    ("去年，全省生产总值14151.3亿元。全年进出口242.3亿美元。", "2009"),  # 全年 of 去年
+])
+def test_a_year_after_these_words_is_still_a_period(text, period):
+    result, _ = run(text, year=2010)
+    assert result.claims[-1].period == period
