@@ -607,3 +607,36 @@ def test_append_new_appends_what_is_not_there(lists, ids, appended):
     assert append_new(lists, ids, index, "key") is False and lists.count(ids) == 1
     # a list longer than those searched has its set, which holds all of it
     assert ("key" in index) == (appended and len(lists) > 8) and set(lists) == index.get("key", set(lists))
+
+
+@pytest.mark.parametrize("rate", ["城镇化率为42.1%", "城镇化水平达到42.1%", "常住人口城镇化率42.1%"])
+def test_urbanization_rate_is_weighed_as_a_percentage(rate):
+    findings = check(f"年末全省常住人口8045万人。其中，城镇人口3231.7万人，{rate}。")
+    assert [(f.check, f.unit) for f in findings] == [("derived", "percent")]
+    assert findings[0].expected_interval == pytest.approx([42.05, 42.15])
+    assert findings[0].actual_interval == pytest.approx([40.1671, 40.1735], abs=1e-4)
+    assert findings[0].message.endswith("相差1.877个百分点。")
+
+
+def test_registered_urbanization_rate_is_not_of_the_resident_population():
+    # 户籍人口城镇化率 is of the registered population; a bulletin's 城镇人口 is of 常住人口
+    assert check("年末全省常住人口8045万人。其中，城镇人口3231.7万人，户籍人口城镇化率为32.5%。") == []
+
+
+def test_a_gap_between_percentages_is_in_percentage_points():
+    text = "2010年全省进出口总额242.3亿美元，增长12.6%。\n2010年全省进出口总额242.3亿美元，增长9.6%。"
+    findings = check(text)
+    assert [f.check for f in findings] == ["conflicting_repeat"]
+    assert findings[0].message.endswith("相差2.9个百分点。")
+    assert check(text, lang="en")[0].message.endswith("off by 2.9 percentage points.")
+
+
+def test_a_total_dated_by_its_year_meets_parts_after_last_year_compared_with():
+    # 由上年的… made every 全年 after it last year's: the total (2011) and its parts
+    # (全年 -> 2010) were never weighed against each other
+    text = ("2011年全市实现地区生产总值1189.1亿元。三次产业结构由上年的17.9:52.1:30.0调整为16.6:54.6:28.8。\n"
+            "全年第一产业增加值197.6亿元，第二产业增加值649.3亿元，第三产业增加值324.2亿元。")
+    findings = check(text, year=2011)
+    assert [f.check for f in findings] == ["sum"]
+    assert findings[0].message.startswith("分项之和与总数不符（gdp_by_industry）")
+    assert check(text.replace("324.2", "342.2"), year=2011) == []

@@ -217,7 +217,7 @@ class Context:
         self.metrics = {m.id: m for m in self.rules.metrics}
         self._rates: Optional[dict[str, Union[Claim, tuple[Claim, ...]]]] = None
         self._identity: Optional[dict[tuple, list[Claim]]] = None
-        self._by_metric: Optional[dict[str, list[Claim]]] = None
+        self._by_metric: dict[tuple[str, ...], dict[str, list[Claim]]] = {}   # by roles
         self._implicit: Optional[list[tuple[Claim, Claim, Claim]]] = None
         self._positions: dict[str, list[int]] = {}
         self._signatures: dict[str, tuple] = {}
@@ -370,16 +370,18 @@ class Context:
                 return said
         return None
 
-    def of_metric(self, metric: Optional[str]) -> list[Claim]:
-        """Usable figures (level, count) of a metric, in document order."""
+    def of_metric(self, metric: Optional[str], roles: tuple[str, ...] = _FIGURES) -> list[Claim]:
+        """Usable figures of a metric in `roles` (level and count unless told), in document
+        order."""
         if metric is None:
             return []
-        if self._by_metric is None:
-            self._by_metric = {}
+        by_metric = self._by_metric.get(roles)
+        if by_metric is None:
+            by_metric = self._by_metric[roles] = {}
             for c in self.claims:
-                if c.role in _FIGURES and c.metric and self.usable(c):
-                    self._by_metric.setdefault(c.metric, []).append(c)
-        return self._by_metric.get(metric, [])
+                if c.role in roles and c.metric and self.usable(c):
+                    by_metric.setdefault(c.metric, []).append(c)
+        return by_metric.get(metric, [])
 
     def compatible(self, anchor: Claim, other: Claim) -> bool:
         """Figures that can enter one relation: the same subject (or one unnamed), the same
@@ -657,6 +659,10 @@ def fmt_amount(value: float, unit: Optional[str], lang: str) -> str:
 
 
 def fmt_gap(gap: float, unit: Optional[str], lang: str) -> str:
+    """The distance between two intervals in `unit`: between two percentages, in
+    percentage points."""
+    if unit == "percent":
+        unit = "percentage_point"
     scale, word = _scale(abs(gap), unit, lang)
     return f"{_num(gap / scale, 4)}{word}{unit_word(unit, lang)}"
 

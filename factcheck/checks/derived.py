@@ -11,13 +11,15 @@ from .config import Relation
 
 ID = "derived"
 TITLE = {"zh": "派生比率", "en": "derived ratio"}
+# a ratio stated as a figure (人均 20379元, 密度 180人/平方公里) or as a percentage (城镇化率 40.2%)
+_RESULTS = ("level", "count", "share")
 
 
 def run(ctx: Context) -> Iterator[RawFinding]:
     for relation in ctx.config.relations:
         if relation.kind != "ratio":
             continue
-        for result in ctx.of_metric(relation.result):
+        for result in ctx.of_metric(relation.result, _RESULTS):
             numerator = ctx.near_before(result, relation.numerator, lambda c: (
                 ctx.is_plain(c) and ctx.compatible(result, c)
                 and (result.dimension != "currency" or c.unit == result.unit)))
