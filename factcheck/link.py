@@ -91,6 +91,8 @@ _FORECAST = compile_cached(r"预计|预期|有望|力争|计划|目标|将达|�
 # rates over another base than the same period a year before: 比年初, 环比, 比2005年, 年均, 累计
 _NOT_YOY = compile_cached(r"(?:比|较)(?:年初|上月|上季度|上季|上半年|前三季度|一季度|二季度|三季度|上旬|\d{4}年|[一二三四五六七八九十]+五末)"
                           r"|环比|年均|平均每年|年平均|累计")
+# words that give a rate a base of its own (同比, 比上年, 环比, 年均…)
+_OWN_BASE = compile_cached(r"比|较|环比|年均|平均每年|年平均|累计|基础上")
 _RECORD = compile_cached(r"新高|历史最高|最高水平|创纪录|历史纪录")
 _UP_VERBS = ("扩大", "增加", "提高", "上升", "增长", "上涨", "提升", "攀升", "增至", "升至", "新高")
 _DOWN_VERBS = ("下降", "减少", "降低", "缩小", "缩减", "回落", "下滑", "下跌", "降至", "缩短")
@@ -129,7 +131,7 @@ def _flag(bit: int, doc: str) -> property:
     return property(get, set, doc=doc)
 
 
-_IS_BASE, _IS_FORECAST, _IS_COMPARABLE, _IS_YOY, _IS_SHARE_OF_TOTAL = 1, 2, 4, 8, 16
+_IS_BASE, _IS_FORECAST, _IS_COMPARABLE, _IS_YOY, _IS_SHARE_OF_TOTAL, _SHARES_BASE = 1, 2, 4, 8, 16, 32
 
 
 @dataclass(slots=True)
@@ -149,6 +151,8 @@ class ClaimInfo:
     comparable = _flag(_IS_COMPARABLE, "a rate at comparable prices (按可比价格计算, 实际增长)")
     yoy = _flag(_IS_YOY, "a growth rate over the same period of the year before")
     share_of_total = _flag(_IS_SHARE_OF_TOTAL, "a share stated with 占…的 / 比重")
+    shares_base = _flag(_SHARES_BASE, "a rate with no base of its own right after a rate of the same figure "
+                                      "that has one (比年初增加X，增长Y%): over that rate's base")
 
 
 @dataclass(slots=True)
@@ -528,6 +532,11 @@ class Linker:
                 clause_start = max(clause_floors[index], claim.norm_start - CLAUSE_REACH)
                 lead = text[clause_start:claim.norm_start]
                 info.yoy = not _NOT_YOY.search(lead + text[claim.norm_start:claim.norm_end])
+                if (info.yoy and previous is not None and previous.refers_to == claim.refers_to
+                        and claim.refers_to is not None and previous.role in ("growth", "change")
+                        and not links.info[previous.id].yoy and not _OWN_BASE.search(lead)):
+                    # 比年初增加236.5亿元，增长14.6%: the second rate is over 年初 too
+                    info.yoy, info.shares_base = False, True
                 # real growth: 实际增长 / 实质增长, or 按可比价格计算 / 扣除价格因素 in the rate's
                 # clause or the clause before it (增长11.0%，扣除价格因素，实际增长7.4%: only the second)
                 previous_clause = text[max(clauses.floor(max(clause_floors[index] - 1, 0)),

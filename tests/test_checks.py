@@ -640,3 +640,14 @@ def test_a_total_dated_by_its_year_meets_parts_after_last_year_compared_with():
     assert [f.check for f in findings] == ["sum"]
     assert findings[0].message.startswith("分项之和与总数不符（gdp_by_industry）")
     assert check(text.replace("324.2", "342.2"), year=2011) == []
+
+
+@pytest.mark.parametrize("text,found", [
+    ("年末存款余额1854.2亿元，比年初增加236.5亿元，增长16.4%。", True),    # 年初: 1617.7 and 1593.0
+    ("年末存款余额1854.2亿元，比年初增加236.5亿元，增长14.6%。", False),
+    ("年末存款余额1854.2亿元，比上年增加236.5亿元，增长16.4%。", True),    # year-on-year, as before
+    ("年末存款余额1854.2亿元，比年初增加236.5亿元，比上年增长16.4%。", False),  # two bases
+])
+def test_a_change_and_a_growth_over_one_base_imply_one_prior(text, found):
+    findings = check(text, year=2011)
+    assert [f.check for f in findings] == (["implied_prior"] if found else [])

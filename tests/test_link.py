@@ -764,3 +764,18 @@ def test_the_base_of_a_change_from_last_year_is_last_years():
 def test_a_year_after_these_words_is_still_a_period(text, period):
     result, _ = run(text, year=2010)
     assert result.claims[-1].period == period
+
+
+@pytest.mark.parametrize("text,shares,yoy", [
+    ("年末存款余额1854.2亿元，比年初增加236.5亿元，增长14.6%。", True, False),     # 增长 over 年初 too
+    ("年末存款余额1854.2亿元，比年初增加236.5亿元，同比增长14.6%。", False, True),  # its own base
+    ("年末存款余额1854.2亿元，比上年增加236.5亿元，增长14.6%。", False, True),     # both year-on-year
+    ("年末存款余额1854.2亿元，比2005年增加236.5亿元，年均增长4.6%。", False, False),
+])
+def test_a_rate_after_a_rate_over_another_base_shares_it(text, shares, yoy):
+    result, by = run(text, year=2011)
+    info = result.links.info
+    growth = next(c for c in result.claims if c.role == "growth")
+    assert growth.refers_to == by["1854.2亿元"].id
+    assert info[growth.id].shares_base is shares
+    assert info[growth.id].yoy is yoy

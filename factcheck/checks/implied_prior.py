@@ -1,7 +1,8 @@
 """implied_prior: a year-on-year growth rate and the current figure imply last period's
 figure (current / (1 + rate), or current − change); it must match the figure stated for
 last period elsewhere in the document (same metric, subject and name, the period before),
-and the prior implied by another rate of the same figure (比上年增加200亿元，增长25%)."""
+and the prior implied by another rate of the same figure over the same base
+(比上年增加200亿元，增长25%; 比年初增加200亿元，增长25%)."""
 from __future__ import annotations
 
 from functools import partial
@@ -54,16 +55,19 @@ def _prior_message(current: Claim, rate: Claim, prior: Claim, implied: Interval,
 
 
 def _two_rates(ctx: Context) -> Iterator[RawFinding]:
-    """An absolute change and a percentage of one figure (增加200亿元，增长25%) imply one
-    prior each: they must meet."""
+    """An absolute change and a percentage of one figure over one base imply one prior
+    each: they must meet. Over one base: both year-on-year (增加200亿元，增长25%), or the
+    second stated right after the first with no base of its own (比年初增加X，增长Y%)."""
     for current in ctx.claims:
         if current.role not in ("level", "count") or not ctx.usable(current):
             continue
-        rates = [r for r in ctx.rates_of(current) if ctx.info(r).yoy and not ctx.info(r).comparable]
+        rates = [r for r in ctx.rates_of(current) if not ctx.info(r).comparable]
         changes = [r for r in rates if r.role == "change" and r.unit == current.unit]
         growths = [r for r in rates if r.role == "growth" and r.unit == "percent"]
         for change in changes:
             for growth in growths:
+                if not _one_base(ctx, change, growth, rates):
+                    continue
                 tolerance = ctx.tol(ID, current, change, growth)
                 by_change = ctx.implied_prior(current, change, tolerance)
                 by_growth = ctx.implied_prior(current, growth, tolerance)
@@ -74,6 +78,13 @@ def _two_rates(ctx: Context) -> Iterator[RawFinding]:
                 yield RawFinding(ID, ctx.severity(ID, "error"), [current, change, growth],
                                  partial(_rates_message, current, change, growth, by_change, by_growth),
                                  expected=by_growth, actual=by_change, unit=current.unit)
+
+
+def _one_base(ctx: Context, change: Claim, growth: Claim, rates: list[Claim]) -> bool:
+    first, second = (change, growth) if change.start < growth.start else (growth, change)
+    if ctx.info(first).yoy and ctx.info(second).yoy:
+        return True
+    return ctx.info(second).shares_base and rates.index(second) == rates.index(first) + 1
 
 
 def _rates_message(current: Claim, change: Claim, growth: Claim, by_change: Interval, by_growth: Interval,
