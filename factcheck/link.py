@@ -85,7 +85,7 @@ SHARE_REACH = 2000
 _NAME_RUN = compile_cached(r"[\p{Han}A-Za-z()（）]+$", regex.REVERSE)
 _COMPARABLE_NOTE = compile_cached(r"(?:增长速度|增速|增长率|发展速度|增幅)[^。\n]{0,12}按可比价(?:格)?计算"
                                   r"|按可比价(?:格)?计算[^。\n]{0,12}(?:增长速度|增速|增长率|发展速度|增幅)")
-_COMPARABLE_HERE = compile_cached(r"按可比价(?:格)?计算|可比价|不变价|扣除价格因素")
+_COMPARABLE_HERE = compile_cached(r"按可比价(?:格)?计算|可比价|不变价|扣除价格因素|可比口径")
 _REAL_GROWTH = ("实际增长", "实质增长", "实际下降", "实质下降")
 _FORECAST = compile_cached(r"预计|预期|有望|力争|计划|目标|将达|将突破|将超过|将实现")
 # rates over another base than the same period a year before: 比年初, 环比, 比2005年, 年均, 累计

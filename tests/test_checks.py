@@ -651,3 +651,38 @@ def test_a_total_dated_by_its_year_meets_parts_after_last_year_compared_with():
 def test_a_change_and_a_growth_over_one_base_imply_one_prior(text, found):
     findings = check(text, year=2011)
     assert [f.check for f in findings] == (["implied_prior"] if found else [])
+
+
+@pytest.mark.parametrize("per_capita,found", [("21182元", False), ("21362元", False), ("20500元", True), ("22100元", True)])
+def test_gdp_per_capita_allows_the_average_population(per_capita, found):
+    # 四川 2010 states 21182元: GDP over the year's average population, not the year-end
+    # 8045.0万人 it states (21362元)
+    findings = check(f"2010年，全省生产总值17185.48亿元，年末常住人口8045.0万人，人均地区生产总值{per_capita}。")
+    assert [f.check for f in findings] == (["derived"] if found else [])
+
+
+TRADE_RATES = "全年货物进出口总额86.35亿元，比上年增长{}%。其中，出口52.17亿元，增长18.6%；进口34.18亿元，增长25.6%。"
+
+
+@pytest.mark.parametrize("total_rate,found", [("21.3", False), ("21.2", False), ("12.3", True), ("22.0", True)])
+def test_last_years_components_add_up_to_last_years_total(total_rate, found):
+    # 52.17/1.186 + 34.18/1.256 = 71.20; 86.35/1.213 = 71.19, /1.123 = 76.89, /1.22 = 70.78
+    findings = check(TRADE_RATES.format(total_rate), year=2018)
+    assert [f.check for f in findings] == (["sum"] if found else [])
+    if found:
+        assert findings[0].message.startswith("分项与总数的上期之和不符（trade_total_sum）")
+        assert len(findings[0].claims) == 6
+
+
+@pytest.mark.parametrize("text", [
+    # real growth against nominal levels: last year's levels do not follow
+    "全年全省生产总值16037.96亿元，按可比价格计算，比上年增长14.6%。其中，第一产业增加值2325.50亿元，增长4.6%；"
+    "第二产业增加值7343.19亿元，增长18.7%；第三产业增加值6369.27亿元，增长12.1%。",
+    # on a comparable basis (可比口径): the same
+    "全年社会消费品零售总额1006.8亿元，按可比口径计算，比上年增长5.0%。城镇消费品零售额812.4亿元，增长10.8%；"
+    "乡村消费品零售额194.4亿元，增长11.9%。",
+    # a component without a rate
+    "全年货物进出口总额86.35亿元，比上年增长12.3%。其中，出口52.17亿元，增长18.6%；进口34.18亿元。",
+])
+def test_last_years_components_are_weighed_only_at_current_prices_and_with_every_rate(text):
+    assert [f for f in check(text, year=2018) if f.check == "sum"] == []

@@ -1,6 +1,8 @@
 """sum: components a rule file declares (出口 + 进口 = 进出口总额) must add up to the stated
 total. Each figure is an interval, so the sum of the components is one too (as XBRL
-Calculations 1.1 does it): the check fails only when it cannot meet the total's."""
+Calculations 1.1 does it): the check fails only when it cannot meet the total's. When
+they do, and each has a year-on-year rate at current prices, last period's components
+the rates imply must add up to last period's total too."""
 from __future__ import annotations
 
 from functools import partial
@@ -57,6 +59,9 @@ def run(ctx: Context) -> Iterator[RawFinding]:
             for part in chosen:
                 summed = summed + ctx.iv(part, tolerance)
             if stated.meets(summed):
+                found = _priors(ctx, relation, total, chosen, tolerance)
+                if found is not None:
+                    yield found
                 continue
             ctx.flagged.update((ID, total.id, part.id) for part in chosen)
             if ctx.seen(ID, [total, *chosen]):
@@ -64,6 +69,53 @@ def run(ctx: Context) -> Iterator[RawFinding]:
             yield RawFinding(ID, ctx.severity(ID, "error"), [total, *chosen],
                              partial(_message, relation, total, chosen, stated, summed),
                              expected=stated, actual=summed, unit=total.unit)
+
+
+def _priors(ctx: Context, relation: Relation, total: Claim, chosen: list[Claim],
+            tolerance: float) -> Optional[RawFinding]:
+    """Components that add up this year add up last year too: when the total and every
+    component have a year-on-year rate at current prices, the priors they imply (current
+    / (1 + rate), current − change) must add up as well (出口 +18.6% and 进口 +25.6% put
+    last year's 进出口总额 at 71.20亿元; the total's +12.3% at 76.89亿元)."""
+    figures = [total, *chosen]
+    rates = [_rate(ctx, c) for c in figures]
+    if any(r is None or ctx.comparable(r, c) for r, c in zip(rates, figures)):
+        return None
+    implied = [ctx.implied_prior(c, r, tolerance) for c, r in zip(figures, rates)]
+    if any(i is None for i in implied):
+        return None
+    summed = Interval(0.0, 0.0)
+    for prior in implied[1:]:
+        summed = summed + prior
+    if implied[0].meets(summed) or ctx.seen(ID, [*figures, *rates]):
+        return None
+    return RawFinding(ID, ctx.severity(ID, "error"), [total, rates[0], *chosen, *rates[1:]],
+                      partial(_prior_message, relation, figures, rates, implied[0], summed),
+                      expected=implied[0], actual=summed, unit=total.unit)
+
+
+def _rate(ctx: Context, figure: Claim) -> Optional[Claim]:
+    """The figure's one year-on-year rate (a percentage first, else a change), if any."""
+    rates = [r for r in ctx.rates_of(figure) if ctx.info(r).yoy and ctx.usable(r) and (
+        (r.role == "growth" and r.unit == "percent") or (r.role == "change" and r.unit == figure.unit))]
+    growths = [r for r in rates if r.role == "growth"] or rates
+    return growths[0] if len(growths) == 1 else None
+
+
+def _prior_message(relation: Relation, figures: list[Claim], rates: list[Claim], by_total: Interval,
+                   summed: Interval, lang: str) -> str:
+    total, unit = figures[0], figures[0].unit
+    gap = by_total.gap(summed)
+    if lang == "zh":
+        terms = " + ".join(f"“{quote(c)}”（{quote(r)}）" for c, r in zip(figures[1:], rates[1:]))
+        return (f"分项与总数的上期之和不符（{relation.id}）：按各自的增长推算，上期{terms} = "
+                f"{fmt_interval(summed, unit, 'zh')}，而总数“{quote(total)}”（{quote(rates[0])}）的上期为"
+                f"{fmt_interval(by_total, unit, 'zh')}，相差{fmt_gap(gap, unit, 'zh')}。")
+    terms = " + ".join(f"'{quote(c)}' ({quote(r)})" for c, r in zip(figures[1:], rates[1:]))
+    return (f"Last period's components do not add up to last period's total ({relation.id}): by their "
+            f"rates, {terms} give {fmt_interval(summed, unit, 'en')} for the prior period, the total "
+            f"'{quote(total)}' ({quote(rates[0])}) gives {fmt_interval(by_total, unit, 'en')}; "
+            f"off by {fmt_gap(gap, unit, 'en')}.")
 
 
 def _message(relation: Relation, total: Claim, chosen: list[Claim], stated: Interval, summed: Interval,
