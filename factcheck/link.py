@@ -82,7 +82,10 @@ _PROPERTY_NAME = compile_cached(rf"(?:{_PROPERTY_WORDS})$")
 # latest figure of that name at most this many characters before it, not one from
 # another section of a long document (and streamed windows see as far)
 SHARE_REACH = 2000
-_NAME_RUN = compile_cached(r"[\p{Han}A-Za-z()（）]+$", regex.REVERSE)
+# an age group is part of its figure's name (0—14岁人口, 60岁及以上人口): without it, the
+# figures of every group had one name, 岁人口, and read as one figure stated twice
+_NAME_RUN = compile_cached(r"(?:\d{1,3}\s*(?:[—–\-~至到]\s*\d{1,3}\s*)?周?岁[\p{Han}A-Za-z()（）]*|[\p{Han}A-Za-z()（）]+)$",
+                           regex.REVERSE)
 _COMPARABLE_NOTE = compile_cached(r"(?:增长速度|增速|增长率|发展速度|增幅)[^。\n]{0,12}按可比价(?:格)?计算"
                                   r"|按可比价(?:格)?计算[^。\n]{0,12}(?:增长速度|增速|增长率|发展速度|增幅)")
 _COMPARABLE_HERE = compile_cached(r"按可比价(?:格)?计算|可比价|不变价|扣除价格因素|可比口径")
@@ -91,6 +94,9 @@ _FORECAST = compile_cached(r"预计|预期|有望|力争|计划|目标|将达|�
 # rates over another base than the same period a year before: 比年初, 环比, 比2005年, 年均, 累计
 _NOT_YOY = compile_cached(r"(?:比|较)(?:年初|上月|上季度|上季|上半年|前三季度|一季度|二季度|三季度|上旬|\d{4}年|[一二三四五六七八九十]+五末)"
                           r"|环比|年均|平均每年|年平均|累计")
+# an average (人均可支配收入, 日均新登记, 每千人口医师) is no part of anything, nor a whole: a
+# 其中 after 全体居民人均收入 lists 城镇居民人均收入, which is larger
+_AVERAGE = compile_cached(r"人均|平均|日均|月均|年均|户均|均价|每")
 # words that give a rate a base of its own (同比, 比上年, 环比, 年均…)
 _OWN_BASE = compile_cached(r"比|较|环比|年均|平均每年|年平均|累计|基础上")
 _RECORD = compile_cached(r"新高|历史最高|最高水平|创纪录|历史纪录")
@@ -1007,14 +1013,15 @@ class Linker:
                 if c.norm_end <= floor:
                     break
                 info = links.info[c.id]
-                if c.role in _FIGURE_ROLES and not info.base and not info.forecast:
+                if c.role in _FIGURE_ROLES and not info.base and not info.forecast and not _AVERAGE.search(info.name):
                     wholes.setdefault(c.unit, []).append(c)
             for j in range(k, len(claims)):
                 c = claims[j]
                 if c.norm_start >= sentence_end:
                     break
                 info = links.info[c.id]
-                if c.role not in _FIGURE_ROLES or info.base or info.forecast or c.unit is None:
+                if c.role not in _FIGURE_ROLES or info.base or info.forecast or c.unit is None \
+                        or _AVERAGE.search(info.name):
                     continue
                 candidates = wholes.get(c.unit)
                 if not candidates:
@@ -1038,6 +1045,7 @@ class Linker:
         wholes = {c.id: c for c in claims if c.id in whole_ids}
         del whole_ids
         names: dict[str, list[Claim]] = {}
+        of_the_total: set[str] = set()   # figures with a share of a whole not named (占25.3%)
         for index, claim in enumerate(claims):
             info = links.info[claim.id]
             if claim.role in _FIGURE_ROLES and info.name and not info.base and not info.forecast:
@@ -1080,8 +1088,13 @@ class Linker:
                 container = wholes.get(whole_of[part.id])
                 # 占全省的: the whole of 全省, which a part of 成都's figure is not of
                 place = self.subject_pattern.search(whole_words.group()) if self.subject_pattern and whole_words else None
-                if container is not None and (place is None or place.group() == container.subject):
+                # 60岁及以上人口140.7万人，占25.30%，其中65岁及以上人口107.6万人，占19.35%: a whole
+                # with a share of the total of its own makes the part's share one of that total
+                if (container is not None and (place is None or place.group() == container.subject)
+                        and container.id not in of_the_total):
                     whole = container
+            if part is not None and whole is None and whole_name in _TOTAL_WORDS:
+                of_the_total.add(part.id)
             claim.refers_to = part.id if part is not None else claim.refers_to
             if part is not None:
                 claim.metric = part.metric

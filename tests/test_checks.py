@@ -686,3 +686,31 @@ def test_last_years_components_add_up_to_last_years_total(total_rate, found):
 ])
 def test_last_years_components_are_weighed_only_at_current_prices_and_with_every_rate(text):
     assert [f for f in check(text, year=2018) if f.check == "sum"] == []
+
+
+@pytest.mark.parametrize("text", [
+    # averages are no parts: 城镇居民's is above 全体居民's
+    "全年全体居民人均可支配收入28356元。其中，城镇居民人均可支配收入36218元，农村居民人均可支配收入18695元。",
+    # nor wholes: the 其中 is of 31.2万户, not of the daily average
+    "全省新登记市场主体31.2万户，日均新登记1143户，其中新登记企业7.9万户。",
+    # age groups: the groups' bounds are no figures, each group is its own figure, and a
+    # share after a group with a share of the total is of the total too
+    "年末全市常住人口556.1万人。0—14岁人口97.8万人，占17.59%；15—59岁人口317.6万人，占57.11%；"
+    "60岁及以上人口140.7万人，占25.30%，其中65岁及以上人口107.6万人，占19.35%。",
+    # shares of two parts of one whole
+    "一般贸易进出口8123.4亿元，占全省进出口总额的61.0%；对“一带一路”沿线国家进出口3934.6亿元，占全省进出口总额的29.6%。",
+])
+def test_consistent_bulletin_sentences_found_false_before(text):
+    assert check(text, year=2019) == []
+
+
+def test_a_part_of_the_total_after_an_average_is_still_checked():
+    findings = check("全省新登记市场主体31.2万户，日均新登记1143户，其中新登记企业37.9万户。", year=2019)
+    assert [(f.check, f.claims) for f in findings] == [("part_vs_whole", findings[0].claims)]
+    assert "31.2万户" in findings[0].message
+
+
+def test_one_parts_share_stated_twice_still_conflicts():
+    findings = check("2019年一般贸易进出口8123.4亿元，占全省进出口总额的61.0%。"
+                     "2019年一般贸易进出口8123.4亿元，占全省进出口总额的59.0%。", year=2019)
+    assert [f.check for f in findings] == ["conflicting_repeat"]

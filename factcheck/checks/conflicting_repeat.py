@@ -20,6 +20,12 @@ TITLE = {"zh": "同一数据前后不一", "en": "conflicting repeat"}
 
 def _key(ctx: Context, claim: Claim):
     info = ctx.info(claim)
+    if claim.role == "share" and claim.refers_to:
+        # a share of a figure stated (一般贸易进出口8123.4亿元，占全省进出口总额的61.0%) is
+        # that figure's: shares of two parts of one whole are two facts
+        target = ctx.by_id.get(claim.refers_to)
+        inner = _key(ctx, target) if target is not None and target.role in ("level", "count") else None
+        return None if inner is None else ("share", inner, canonical_name(info.name), claim.unit)
     if claim.role in ("level", "count", "share"):
         if not claim.metric or (ctx.links.from_text and not info.name):
             return None
