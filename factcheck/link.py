@@ -294,8 +294,8 @@ def infer_reference_year(text: str) -> Optional[int]:
 
 def stated_years(text: str) -> tuple[list[int], list[int]]:
     """The years from 1949 to 2100 written as `YYYY年` in the text, (those not followed by
-    a day, those followed by one). Bulleted lines are left out: web pages end with lists
-    of links to later articles."""
+    a day, those followed by one), but not the base of a comparison (比2009年, 与2010年).
+    Bulleted lines are left out: web pages end with lists of links to later articles."""
     body = "\n".join(line for line in text.splitlines() if not _LIST_ITEM.match(line))
     years: list[int] = []
     dated: list[int] = []
@@ -303,7 +303,9 @@ def stated_years(text: str) -> tuple[list[int], list[int]]:
         if m.start() and body[m.start() - 1].isdecimal():   # what \d matches
             continue
         year = int(m.group(1))
-        if 1949 <= year <= 2100:
+        if 1949 <= year <= 2100 and not _BASE_LEAD.search(body[max(0, m.start() - 3):m.start()]):
+            # not the base of a comparison (较2017年压缩63.5%): a report on 2022 that names no
+            # other year is not a report on 2017
             (dated if _DAY_AFTER.match(body, m.end()) else years).append(year)
     return years, dated
 
@@ -1163,16 +1165,17 @@ def _verb_sign(words: str) -> int:
 # range of months, a part of a year. Every branch starts with an ASCII digit or one of
 # 今本当去上前明下一二三四第全.
 _PERIOD_BRANCHES = (
-    r"(?P<year>(?:19|20)\d{2})\s*年(?:(?P<m1>\d{1,2})(?:\s*[-~至到]\s*(?P<m2>\d{1,2}))?\s*月(?P<day>\s*\d{1,2}\s*日)?)?"
-    r"|(?P<rel>今年|本年|当年|去年|上年|前年|明年)(?P<same>同期)?(?:(?P<rm1>\d{1,2})(?:\s*[-~至到]\s*(?P<rm2>\d{1,2}))?\s*月)?"
-    r"|(?<!\d)(?P<m3>\d{1,2})\s*[-~至到]\s*(?P<m4>\d{1,2})\s*月"
+    r"(?P<year>(?:19|20)\d{2})\s*年(?:(?P<m1>\d{1,2})(?:\s*月?\s*[-~—–至到]\s*(?P<m2>\d{1,2}))?\s*月(?P<day>\s*\d{1,2}\s*日)?)?"
+    r"|(?P<rel>今年|本年|当年|去年|上年|前年|明年)(?P<same>同期)?(?:(?P<rm1>\d{1,2})(?:\s*月?\s*[-~—–至到]\s*(?P<rm2>\d{1,2}))?\s*月)?"
+    r"|(?<!\d)(?P<m3>\d{1,2})\s*月?\s*[-~—–至到]\s*(?P<m4>\d{1,2})\s*月"
+    r"|(?<![\d.])(?P<m5>\d{1,2})\s*月份?(?!\s*\d{1,2}\s*[日号])"
     r"|(?P<part>前三季度|上半年|下半年|一季度|二季度|三季度|四季度|第[一二三四]季度|全年)")
 # The first lookahead, the characters a branch can start with, lets the engine skip to
 # them; the second, implied by the branch that matches too, leaves at once a digit that
 # starts no year and no range of months (digits are everywhere in figure-dense text:
 # there the scan takes three quarters of its time without it). One guard holding both
 # measured slower than none: the engine skips ahead only behind a single character class.
-_PERIOD = compile_cached(r"(?=[0-9今本当去上前明下一二三四第全])(?=\D|(?:19|20)\d\d|\d{1,2}\s*[-~至到])(?:"
+_PERIOD = compile_cached(r"(?=[0-9今本当去上前明下一二三四第全])(?=\D|(?:19|20)\d\d|\d{1,2}\s*[-~—–至到月])(?:"
                          + _PERIOD_BRANCHES + ")")
 
 
@@ -1183,8 +1186,8 @@ def _period_anchor() -> Anchor:
     reaching back and ahead over the characters a match may hold before and after them
     (digits always; the anchors themselves not, so that no character is walked twice)."""
     spaces = _space_chars()
-    return Anchor(compile_cached("[年月季]"), back=frozenset("今本当去上前明下半一二三四第全-~至到") | spaces,
-                  ahead=frozenset("-~至到日同期度") | spaces, reach=4)
+    return Anchor(compile_cached("[年月季]"), back=frozenset("今本当去上前明下半一二三四第全-~—–至到") | spaces,
+                  ahead=frozenset("-~—–至到日同期度") | spaces, reach=4)
 
 
 def _with_head(item: str, head: str) -> str:
@@ -1248,14 +1251,24 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
         elif m.group("m3"):
             year = last_year if last_year is not None else reference_year
             months = _months(m.group("m3"), m.group("m4"))
+        elif m.group("m5"):
+            # 6月份，深圳进出口3138.2亿元: one month, of the year last stated
+            if not 1 <= int(m.group("m5")) <= 12:
+                continue
+            year = last_year if last_year is not None else reference_year
+            months = _months(m.group("m5"), None)
         else:
             year = last_year if last_year is not None else reference_year
             months = parts[m.group("part")]
         if year is None:
             continue
         lead = text[max(0, m.start() - 3):m.start()]
-        base = bool(m.group("rel")) and bool(
-            _BASE_LEAD.search(lead) or (_BASE_OF_LEAD.search(lead) and _BASE_OF.match(text, m.end())))
+        # 去年同期 is the base of a comparison wherever it stands (去年同期为135.9亿元); so is
+        # a year after 比, 与… (与2010年相比, 较2017年): neither is the year that the 全年,
+        # 1-9月 and 6月 after it are of
+        base = bool(m.group("rel") or m.group("year")) and bool(
+            (m.group("rel") and m.group("same"))
+            or _BASE_LEAD.search(lead) or (_BASE_OF_LEAD.search(lead) and _BASE_OF.match(text, m.end())))
         if not base:
             last_year = year
             if months:

@@ -779,3 +779,40 @@ def test_a_rate_after_a_rate_over_another_base_shares_it(text, shares, yoy):
     assert growth.refers_to == by["1854.2亿元"].id
     assert info[growth.id].shares_base is shares
     assert info[growth.id].yoy is yoy
+
+
+@pytest.mark.parametrize("text,periods", [
+    # a range of months written with 月 twice, or a dash
+    ("我局于2010年7月至9月组织抽查523批次产品。", ["2010-07/09"]),
+    ("2010年1—6月，全省出口52.3亿美元。", ["2010-01/06"]),
+    ("今年1月至6月，全省出口52.3亿美元。", ["2010-01/06"]),
+    # one month
+    ("9月份，全市居民消费价格同比上涨3.1%。9月末，存款余额4215.3亿元。", ["2010-09", "2010-09"]),
+    ("今年上半年，全市进出口总值16707.0亿元。6月份，全市进出口3138.2亿元。", ["2010-01/06", "2010-06"]),
+    # a date is no period
+    ("2010年7月28日，全省出口52.3亿美元。", [None]),
+    ("7月28日，全省出口52.3亿美元。", [None]),
+])
+def test_months(text, periods):
+    result, _ = run(text)
+    assert [c.period for c in result.claims] == periods
+
+
+@pytest.mark.parametrize("text", [
+    "今年上半年，全市出口135.9亿元，去年同期为121.3亿元。\n全年全市进口80.2亿元。",
+    "与2010年第六次全国人口普查相比，全市人口减少16.0万人。\n全年全市进口80.2亿元。",
+    "全年全市出口135.9亿元，比2005年增长1.2倍。\n全年全市进口80.2亿元。",
+])
+def test_a_base_of_a_comparison_is_not_the_year_of_what_follows(text):
+    # the base's year became the year that every later 全年 was of
+    _, by = run(text, year=2020)
+    assert by["80.2亿元"].period == "2020"
+
+
+@pytest.mark.parametrize("text,year", [
+    ("今年上半年，全市出口135.9亿元，较2017年压缩63.5%。", None),  # a base is no reference year
+    ("2020年全市出口135.9亿元，比2019年增长5.2%。", 2020),
+    ("2020年全市出口135.9亿元，与2010年相比增长1.2倍。", 2020),
+])
+def test_the_reference_year_is_not_a_base(text, year):
+    assert infer_reference_year(text) == year
