@@ -57,6 +57,9 @@ _RATE_ROLES = ("growth", "share")
 _BASE_BEFORE = compile_cached(
     r"(?:比|较|同比|与|相比|相对)(?:于)?(?:去年|上年|前年|上一年|上年度|去年同期|上年同期|同期|上年末|去年末|"
     r"年初|上月|上季度|上半年)?(?:的|为)?$")
+# 与2010年第六次全国人口普查的361.6万人相比: the figure before 相比 is the base
+_COMPARED = ("相比", "比较", "相较")
+_COMPARED_WITH = compile_cached(r"[与同跟和较]")
 _BASE_PERIOD = compile_cached(r"(?:去年|上年|前年)(?:同期|末|底)?(?:的|为|是|达|达到|仅|仅为|共|有)?$")
 # Words that end a name: what stands between a name and its figure.
 _NAME_TAIL = ("达到", "达", "为", "是", "有", "共计", "共", "累计", "合计", "总计", "实现", "完成", "仅",
@@ -492,7 +495,8 @@ class Linker:
             clause_floor = clause_floors[index]
             before = text[max(clause_floor, previous_end if previous_end <= claim.norm_start else 0):claim.norm_start]
             info.base = claim.role in _FIGURE_ROLES and (
-                bool(_BASE_BEFORE.search(before[-16:])) or bool(_SAME_PERIOD.search(before[-24:])))
+                bool(_BASE_BEFORE.search(before[-16:])) or bool(_SAME_PERIOD.search(before[-24:]))
+                or (text.startswith(_COMPARED, claim.norm_end) and bool(_COMPARED_WITH.search(before))))
             info.forecast = bool(_FORECAST.search(
                 text[max(sentence_floors[index], claim.norm_start - 60):claim.norm_start]))
             if claim.role in _FIGURE_ROLES or claim.role == "share":
@@ -575,6 +579,7 @@ class Linker:
         del referred
         self._priors(text, claims, by_id, links, full)
         self._parts(text, claims, links, full, lines)
+        self._qualify_parts(claims, links)
         self._shares(text, claims, by_id, links, sentences, clauses)
         links.comparable_document = bool(_COMPARABLE_NOTE.search(text, timeout=scan_timeout(text)))
         self._records(text, claims, links, full)
@@ -780,8 +785,26 @@ class Linker:
                     self._give_list(words, lead, values, links, reference_year, values[0].norm_start)
             else:
                 clause_floor = max(clauses.floor(m.start()), m.start() - CLAUSE_REACH)
+                clause_floor = self._list_clause_before(text, clauses, clause_floor, sentence_floor, reference_year)
                 words = text[clause_floor:m.start()]
                 self._give_list(words, "", values, links, reference_year, clause_floor)
+
+    def _list_clause_before(self, text: str, clauses: _Bounds, floor: int, sentence_floor: int,
+                            reference_year: Optional[int]) -> int:
+        """`floor`, or the start of the clause before it when that clause is a list of
+        periods or places and nothing else (2018年、2019年和2020年，全市地区生产总值分别为…):
+        such a list was not read, and the three values were one figure stated thrice."""
+        if floor <= sentence_floor or floor < 2 or text[floor - 1] not in "，,":
+            return floor
+        before = max(clauses.floor(floor - 1), sentence_floor, floor - CLAUSE_REACH)
+        words = text[before:floor - 1]
+        for mentions in (_Mentions.scan(self.subject_pattern, words, lambda m: m.group()),
+                         _period_mentions(words, reference_year)):
+            listed = _listed(words, mentions)
+            if listed and not words[:mentions.starts[listed[0]]].strip() \
+                    and _PLACE_TAIL.match(words, mentions.ends[listed[-1]]).end() == len(words.rstrip()):
+                return before
+        return floor
 
     def _give_list(self, words: str, fallback: str, values: list[Claim], links: Links,
                    reference_year: Optional[int], start: int) -> None:
@@ -1034,6 +1057,30 @@ class Linker:
                 whole = next((w for w in candidates if _same_head(name, canonical_name(links.info[w.id].name))),
                              candidates[0])
                 links.parts.append(Part(c.id, whole.id, "其中"))
+
+    def _qualify_parts(self, claims: list[Claim], links: Links) -> None:
+        """A 其中 part named by its metric's name alone is of its whole's kind: after
+        深圳民营企业进出口9168.5亿元，其中，出口6235.8亿元 the part is 民营企业出口, not the
+        city's 出口 (it was, and read as the city's export stated twice with two
+        values). The kind is what the whole's name says before a name of its metric."""
+        parts = [p for p in links.parts if p.cue == "其中"]
+        if not parts:
+            return
+        named = {p.part for p in parts} | {p.whole for p in parts}
+        by_id = {c.id: c for c in claims if c.id in named}
+        del named
+        for link in parts:
+            part, whole = by_id.get(link.part), by_id.get(link.whole)
+            if part is None or whole is None or not part.metric or not whole.metric:
+                continue
+            part_info, whole_info = links.info[part.id], links.info[whole.id]
+            part_metric, whole_metric = self.metrics.get(part.metric), self.metrics.get(whole.metric)
+            if part_metric is None or whole_metric is None or part_info.name not in part_metric.names:
+                continue
+            name = whole_info.name
+            kind = next((name[:k] for k in range(1, len(name)) if name[k:] in whole_metric.names), "")
+            if kind and name not in whole_metric.names:
+                part_info.name = kind + part_info.name
 
     def _shares(self, text: str, claims: list[Claim], by_id: dict[str, Claim], links: Links,
                 sentences: _Bounds, clauses: _Bounds) -> None:

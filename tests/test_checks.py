@@ -714,3 +714,28 @@ def test_one_parts_share_stated_twice_still_conflicts():
     findings = check("2019年一般贸易进出口8123.4亿元，占全省进出口总额的61.0%。"
                      "2019年一般贸易进出口8123.4亿元，占全省进出口总额的59.0%。", year=2019)
     assert [f.check for f in findings] == ["conflicting_repeat"]
+
+
+@pytest.mark.parametrize("text", [
+    # a list of years in a clause of its own before 分别
+    "2018年、2019年和2020年，全市地区生产总值（现价）分别为2213.9亿元、2295.4亿元和2404.1亿元。",
+    # the figure before 相比 is the base
+    "2020年末全市常住人口345.6万人。与2010年第六次全国人口普查的361.6万人相比，十年共减少16.0万人，下降4.42%。",
+    # a part of 民营企业进出口 is 民营企业's export, not the city's
+    "上半年深圳进出口总值16707.0亿元。其中，出口9613.6亿元，同比增长13.2%。"
+    "上半年，深圳民营企业进出口9168.5亿元，增长6.2%。其中，出口6235.8亿元，增长17.5%。"
+    "上半年，深圳出口机电产品7215.6亿元，增长8.5%，占深圳出口总值的75.1%。",
+])
+def test_consistent_sentences_found_false_by_the_probe(text):
+    assert check(text, year=2020) == []
+
+
+def test_a_qualified_wholes_part_is_still_weighed_against_it():
+    findings = check("上半年，深圳民营企业进出口9168.5亿元，增长6.2%。其中，出口9235.8亿元，增长17.5%。", year=2020)
+    assert [f.check for f in findings] == ["part_vs_whole"]
+
+
+def test_values_after_a_list_of_years_get_their_years():
+    result = PIPELINE.run_text("2018年、2019年和2020年，全市地区生产总值分别为2213.9亿元、2295.4亿元和2404.1亿元。",
+                               reference_year=2020)
+    assert [c.period for c in result.claims] == ["2018", "2019", "2020"]
