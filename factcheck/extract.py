@@ -66,7 +66,7 @@ _ASCII_ALNUM = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 # 一个, 一次, 一天, 千家万户: counts and spans of time in numerals are often idioms;
 # 一美元 and 十吨 are not.
 _IDIOM_DIMENSIONS = ("count", "time")
-_RATE_DIMENSIONS = ("percent", "percentage_point")
+_RATE_DIMENSIONS = ("percent", "percentage_point", "multiple")
 
 
 def _num(name: str) -> str:

@@ -300,3 +300,18 @@ def test_a_figure_stated_again_shares_the_first_ones_text():
     rates = [c for c in claims if c.text == "增长14.5%"]
     assert len(rates) == 2 and rates[0].text is rates[1].text
     assert all(text[c.start:c.end] == c.text for c in claims)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("比上年减产3.2%", ("减产3.2%", -3.2, "percent", "growth")),
+    ("比去年增产近3万吨", ("增产近3万吨", 30000.0, "tonne", "change")),
+    ("较2017年压缩63.5%", ("压缩63.5%", -63.5, "percent", "growth")),
+    ("财政减收2.3亿元", ("减收2.3亿元", -230000000.0, "CNY", "change")),
+    ("出口增长1.3倍", ("增长1.3倍", 1.3, "times", "growth")),
+    ("是上年的2.3倍", ("2.3倍", 2.3, "times", "share")),
+    ("集装箱吞吐量1440.2万标箱", ("1440.2万标箱", 14402000.0, "teu", "count")),
+    ("打井1.1万余口", ("1.1万余口", 11000.0, "well", "count")),
+])
+def test_words_a_probe_of_bulletins_found_missing(text, expected):
+    (claim,) = Pipeline().run_text(text, reference_year=2020).claims
+    assert (claim.text, claim.value, claim.unit, claim.role) == expected

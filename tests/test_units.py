@@ -29,6 +29,7 @@ DIMENSIONALITY = {
     "frequency": {"[time]": -1},
     "percent": {"[percent]": 1},
     "percentage_point": {"[percentage_point]": 1},
+    "multiple": {"[multiple]": 1},
 }
 
 
