@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from itertools import chain
 from operator import attrgetter
@@ -348,6 +348,7 @@ class Extractor:
                                   f"are kept")
                 break
             claims.append(claim)
+        _elided_points(text, claims)
         self._locate(doc, claims)
         return claims
 
@@ -828,6 +829,20 @@ class Extractor:
         return Claim(id="", text="", start=0, end=0, value=value, unit=unit.name if unit else None,
                      dimension=dimension, qualifier=reported, low=low, high=high,
                      precision=precision, role=role, norm_start=start, norm_end=end)
+
+
+def _elided_points(text: str, claims: list[Claim]) -> None:
+    """`分别下降0.8个和1.1个百分点`: the first is in percentage points too (it was 0.8 个,
+    a count of items). A claim is replaced, not changed: judged claims may be shared."""
+    for k in range(len(claims) - 2, -1, -1):   # from the last: 0.5个、0.8个和1.2个百分点
+        claim, following = claims[k], claims[k + 1]
+        if (claim.unit == "item" and following.unit == "percentage_point"
+                and text.startswith("个", claim.norm_end - 1)
+                and _POINTS_LISTED.fullmatch(text, claim.norm_end, following.norm_start)):
+            claims[k] = replace(claim, unit="percentage_point", dimension="percentage_point", role="growth")
+
+
+_POINTS_LISTED = compile_cached(r"\s*(?:和|、|及|与|至|到|-|~)\s*")
 
 
 def time_left(deadline: Optional[float]) -> Optional[float]:

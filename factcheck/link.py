@@ -667,8 +667,12 @@ class Linker:
     @staticmethod
     def _continue_list(text: str, claim: Claim, previous: Optional[Claim]) -> None:
         """`分别增长5.43%、32.99%`: a bare percentage right after a growth rate, joined by
-        a list separator, is a growth rate too, with the same direction."""
-        if previous is None or previous.role != "growth" or claim.role != "share":
+        a list separator, is a growth rate too, with the same direction; so is a bare
+        change in points (`分别下降0.8个和1.1个百分点`)."""
+        if previous is None or previous.role != "growth":
+            return
+        if claim.role != "share" and not (claim.unit == "percentage_point" and claim.role == "growth"
+                                          and text[claim.norm_start:claim.norm_start + 1].isdigit()):
             return
         between = text[previous.norm_end:claim.norm_start]
         if between in _LIST_JOINERS and claim.dimension == previous.dimension:

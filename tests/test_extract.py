@@ -315,3 +315,17 @@ def test_a_figure_stated_again_shares_the_first_ones_text():
 def test_words_a_probe_of_bulletins_found_missing(text, expected):
     (claim,) = Pipeline().run_text(text, reference_year=2020).claims
     assert (claim.text, claim.value, claim.unit, claim.role) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("分别比上年下降0.8个和1.1个百分点", [("下降0.8个", -0.8, "percentage_point"), ("1.1个百分点", -1.1, "percentage_point")]),
+    ("分别提高0.5个、0.8个和1.2个百分点", [("提高0.5个", 0.5, "percentage_point"), ("0.8个", 0.8, "percentage_point"),
+                                         ("1.2个百分点", 1.2, "percentage_point")]),
+    ("全省有3个，下降1.1个百分点", [("3个", 3.0, "item"), ("下降1.1个百分点", -1.1, "percentage_point")]),
+    ("年主营业务收入2000万元以上的工业企业实现利润120亿元", [("120亿元", 12000000000.0, "CNY")]),
+    ("计划总投资亿元及以上项目完成投资80亿元", [("80亿元", 8000000000.0, "CNY")]),
+    ("每百元营业收入中的成本为84.1元", [("84.1元", 84.1, "CNY")]),
+])
+def test_points_listed_and_thresholds(text, expected):
+    claims = Pipeline().run_text(text, reference_year=2020).claims
+    assert [(c.text, c.value, c.unit) for c in claims] == expected
