@@ -91,12 +91,14 @@ _NAME_RUN = compile_cached(r"(?:\d{1,3}\s*(?:[—–\-~至到]\s*\d{1,3}\s*)?周
                            regex.REVERSE)
 _COMPARABLE_NOTE = compile_cached(r"(?:增长速度|增速|增长率|发展速度|增幅)[^。\n]{0,12}按可比价(?:格)?计算"
                                   r"|按可比价(?:格)?计算[^。\n]{0,12}(?:增长速度|增速|增长率|发展速度|增幅)")
-_COMPARABLE_HERE = compile_cached(r"按可比价(?:格)?计算|可比价|不变价|扣除价格因素|可比口径")
+_COMPARABLE_HERE = compile_cached(r"按可比价(?:格)?计算|可比价|不变价|扣除价格因素|可比口径|同口径")
 _REAL_GROWTH = ("实际增长", "实质增长", "实际下降", "实质下降")
 _FORECAST = compile_cached(r"预计|预期|有望|力争|计划|目标|将达|将突破|将超过|将实现")
 # rates over another base than the same period a year before: 比年初, 环比, 比2005年, 年均, 累计
 _NOT_YOY = compile_cached(r"(?:比|较)(?:年初|上月|上季度|上季|上半年|前三季度|一季度|二季度|三季度|上旬|\d{4}年|[一二三四五六七八九十]+五末)"
-                          r"|环比|年均|平均每年|年平均|累计")
+                          r"|环比|年均|平均每年|年平均|累计"
+                          # a gap to another place's rate (比全国高0.8个百分点), not a rate of its own
+                          r"|(?:比|较|高于|低于|快于|慢于)(?:全国|全省|全市|全区|全州|全县|全球|平均水平)")
 # an average (人均可支配收入, 日均新登记, 每千人口医师) is no part of anything, nor a whole: a
 # 其中 after 全体居民人均收入 lists 城镇居民人均收入, which is larger
 _AVERAGE = compile_cached(r"人均|平均|日均|月均|年均|户均|均价|每")
@@ -126,8 +128,9 @@ _WHOLE_WORDS = compile_cached(r"[^，,。；;的]*?(?=的|比重|比例|份额|�
 # 从去年以来). Taken as a period of its own, it would also become the year that 全年, 1-9月
 # and 一季度 after it resolve to, to the end of the document.
 _BASE_LEAD = compile_cached(r"(?:比|较|同比|与|相比|相当于|高于|低于|快于|慢于|多于|少于|超过)$")
-_BASE_OF_LEAD = compile_cached(r"[由从是为]$")
-_BASE_OF = compile_cached(r"(?:末|底)?的")
+_BASE_OF_LEAD = compile_cached(r"(?:[由从是为]|恢复至|恢复到|相当于)$")
+_BASE_OF = compile_cached(r"(?:同期)?(?:末|底)?的")
+_SAME_PERIOD_AFTER = compile_cached(r"同期")
 
 
 def _flag(bit: int, doc: str) -> property:
@@ -751,9 +754,13 @@ class Linker:
             sentence_floor = full.floor(m.start())
             if rates:
                 group = []
+                # the figures of the semicolon's clause: 春节…42.6亿元；"五一"…386.5万人次，
+                # 35.8亿元，分别增长86.2%和92.5% are of the last two
+                group_floor = max(sentence_floor, text.rfind("；", sentence_floor, m.start()) + 1,
+                                  text.rfind(";", sentence_floor, m.start()) + 1)
                 for back in range(k - 1, -1, -1):
                     c = claims[back]
-                    if c.norm_end <= sentence_floor:
+                    if c.norm_end <= group_floor:
                         break
                     if c.role in _RATE_ROLES or c.role == "change":
                         break
@@ -1044,10 +1051,22 @@ class Linker:
                 info = links.info[c.id]
                 if c.role in _FIGURE_ROLES and not info.base and not info.forecast and not _AVERAGE.search(info.name):
                     wholes.setdefault(c.unit, []).append(c)
+            if text[max(0, at - 1):at] in ("（", "("):
+                # 博物馆38个（其中国家一级博物馆4个），综合文化站168个: to the bracket's end
+                close = _CLOSING.search(text, at, sentence_end)
+                if close:
+                    sentence_end = close.start()
+            # 其中博士生0.42万人，硕士生3.23万人；在学研究生10.28万人: a list of parts joined by
+            # commas ends at the semicolon (其中，出口…，增长…；进口… goes on past it)
+            segment_end, in_segment = _semicolon_after(text, at, sentence_end), 0
             for j in range(k, len(claims)):
                 c = claims[j]
                 if c.norm_start >= sentence_end:
                     break
+                if c.norm_start > segment_end:
+                    if in_segment >= 2:
+                        break
+                    segment_end, in_segment = _semicolon_after(text, segment_end + 1, sentence_end), 0
                 info = links.info[c.id]
                 if c.role not in _FIGURE_ROLES or info.base or info.forecast or c.unit is None \
                         or _AVERAGE.search(info.name):
@@ -1055,6 +1074,7 @@ class Linker:
                 candidates = wholes.get(c.unit)
                 if not candidates:
                     continue
+                in_segment += 1
                 # 实现产值800亿元，完成投资500亿元。其中，工业产值650亿元: the whole of 工业产值 is
                 # 产值, the nearest figure whose name ends its own; else the nearest figure
                 name = canonical_name(info.name)
@@ -1134,7 +1154,10 @@ class Linker:
                 for candidate in reversed(names.get(canonical_name(whole_name), [])):
                     if claim.norm_start - candidate.norm_end > SHARE_REACH:
                         break
-                    if candidate.id != part.id and candidate.unit == part.unit:
+                    # of the part's period: 占营业收入的24.3% is of the year's, not the fourth
+                    # quarter's stated nearer (a period unstated may be either)
+                    if candidate.id != part.id and candidate.unit == part.unit and (
+                            candidate.period == part.period or candidate.period is None or part.period is None):
                         whole = candidate
                         break
             if part is not None and whole is None and part.id in whole_of and whole_name in _TOTAL_WORDS:
@@ -1241,6 +1264,15 @@ def _period_anchor() -> Anchor:
                   ahead=frozenset("-~—–至到日同期度") | spaces, reach=4)
 
 
+_CLOSING = compile_cached(r"[）)]")
+
+
+def _semicolon_after(text: str, at: int, end: int) -> int:
+    """The first semicolon from `at` before `end`, else `end`."""
+    found = [k for k in (text.find("；", at, end), text.find(";", at, end)) if k >= 0]
+    return min(found) if found else end
+
+
 def _with_head(item: str, head: str) -> str:
     """`item` + `head`, the words they overlap in once: 城镇居民 + 居民人均可支配收入 ->
     城镇居民人均可支配收入, 机电产品 + 出口 -> 机电产品出口."""
@@ -1313,12 +1345,13 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
             months = parts[m.group("part")]
         if year is None:
             continue
-        lead = text[max(0, m.start() - 3):m.start()]
-        # 去年同期 is the base of a comparison wherever it stands (去年同期为135.9亿元); so is
-        # a year after 比, 与… (与2010年相比, 较2017年): neither is the year that the 全年,
-        # 1-9月 and 6月 after it are of
-        base = bool(m.group("rel") or m.group("year")) and bool(
-            (m.group("rel") and m.group("same"))
+        # 去年同期 is the base of a comparison wherever it stands (去年同期为135.9亿元), and so
+        # is any period word after 比, 与… (与2010年相比, 较2017年, 比一季度加快) or before
+        # 同期 (恢复至2019年同期的108.3%): none is the period that the 全年, 1-9月 and 6月
+        # after it are of
+        lead = text[max(0, m.start() - 4):m.start()]
+        base = bool(
+            (m.group("rel") and m.group("same")) or _SAME_PERIOD_AFTER.match(text, m.end())
             or _BASE_LEAD.search(lead) or (_BASE_OF_LEAD.search(lead) and _BASE_OF.match(text, m.end())))
         if not base:
             last_year = year

@@ -343,7 +343,7 @@ def test_repeat_without_period_is_only_a_warning():
 
 
 def test_different_names_of_one_metric_are_not_repeats():
-    # 户籍人口 and 常住人口 are both `population`, but not the same figure
+    # 户籍人口 and 常住人口 are two figures (two metrics since the shipped rules split them)
     assert check("年末全省户籍人口8984.7万人，常住人口8185.0万人。") == []
     assert check("城镇居民人均可支配收入15236元；农村居民人均可支配收入6124元。") == []
 
@@ -739,3 +739,30 @@ def test_values_after_a_list_of_years_get_their_years():
     result = PIPELINE.run_text("2018年、2019年和2020年，全市地区生产总值分别为2213.9亿元、2295.4亿元和2404.1亿元。",
                                reference_year=2020)
     assert [c.period for c in result.claims] == ["2018", "2019", "2020"]
+
+
+@pytest.mark.parametrize("text", [
+    # 比一季度 is a base: the half year's parts stay the half year's
+    "上半年全市地区生产总值2856.42亿元，同比增长5.8%，比一季度加快0.4个百分点。一季度全市地区生产总值1352.18亿元。"
+    "上半年，第一产业增加值142.36亿元，第二产业增加值1198.73亿元，第三产业增加值1515.33亿元。",
+    # gaps to other places' rates are not rates of the figure
+    "2023年全市地区生产总值2856.42亿元，增长5.8%，比全国高0.8个百分点，比全省高0.5个百分点。",
+    # a rate on the same basis is another fact
+    "2023年全市社会消费品零售总额1006.8亿元，同比增长3.2%，按同口径计算增长4.5%。",
+    # the whole of a share is of the part's period
+    "2023年公司实现营业收入186.52亿元。第四季度营业收入52.36亿元。2023年末应收账款45.3亿元，占营业收入的24.3%。",
+    # 其中 in brackets, and a list of parts with commas, end where they end
+    "全市有博物馆38个（其中国家一级博物馆4个），乡镇综合文化站168个。",
+    "研究生招生3.65万人，其中博士生0.42万人，硕士生3.23万人；在学研究生10.28万人。",
+    # a 分别 list of rates pairs with the figures of its semicolon's clause
+    "春节假期全市旅游收入42.6亿元；“五一”假期接待游客386.5万人次，旅游收入35.8亿元，按可比口径分别增长86.2%和92.5%。",
+    # 人均地区生产总值 is per resident (常住人口), not per registered person (户籍人口)
+    "2023年全县地区生产总值268.7亿元。年末常住人口65.9万人，户籍人口72.36万人。按常住人口计算，人均地区生产总值40766元。",
+])
+def test_consistent_sentences_found_false_by_the_second_probe(text):
+    assert check(text, year=2023) == []
+
+
+def test_a_list_of_parts_before_a_semicolon_is_still_weighed():
+    findings = check("研究生招生3.65万人，其中博士生0.42万人，硕士生4.23万人；在学研究生10.28万人。", year=2023)
+    assert [f.check for f in findings] == ["part_vs_whole"] and "4.23万人" in findings[0].message

@@ -102,7 +102,7 @@ def test_respectively_places_and_periods_before_values(text, subjects, periods):
 @pytest.mark.parametrize("text, metrics, names", [
     # 、 joins the names (name_of stops at it: both were 进口)
     ("2010年出口、进口分别为100亿美元、80亿美元。", ["export", "import"], ["出口", "进口"]),
-    ("2010年常住人口、户籍人口分别为8045万人、9001万人。", ["population"] * 2, ["常住人口", "户籍人口"]),
+    ("2010年常住人口、户籍人口分别为8045万人、9001万人。", ["population", "registered_population"], ["常住人口", "户籍人口"]),
     # rates with no figure before them take their metric from the names
     ("2010年出口、进口分别增长25%、14.3%。", ["export", "import"], ["", ""]),
     # the shared head joined where it overlaps (城镇 + 居民人均可支配收入)
@@ -816,3 +816,13 @@ def test_a_base_of_a_comparison_is_not_the_year_of_what_follows(text):
 ])
 def test_the_reference_year_is_not_a_base(text, year):
     assert infer_reference_year(text) == year
+
+
+@pytest.mark.parametrize("text", [
+    "上半年全市旅游收入恢复至2019年同期的108.3%。\n全年全市接待游客4862.5万人次。",
+    "全年全市旅游收入恢复至2019年的112.3%。\n全年全市接待游客4862.5万人次。",
+    "上半年全市地区生产总值增长5.8%，比一季度加快0.4个百分点。\n全年全市接待游客4862.5万人次。",
+])
+def test_a_period_compared_with_is_not_the_period_of_what_follows(text):
+    _, by = run(text, year=2023)
+    assert by["4862.5万人次"].period == "2023"
