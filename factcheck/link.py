@@ -85,10 +85,11 @@ _PROPERTY_NAME = compile_cached(rf"(?:{_PROPERTY_WORDS})$")
 # latest figure of that name at most this many characters before it, not one from
 # another section of a long document (and streamed windows see as far)
 SHARE_REACH = 2000
+_NAME_RUN = compile_cached(r"[\p{Han}A-Za-z()（）]+$", regex.REVERSE)
 # an age group is part of its figure's name (0—14岁人口, 60岁及以上人口): without it, the
 # figures of every group had one name, 岁人口, and read as one figure stated twice
-_NAME_RUN = compile_cached(r"(?:\d{1,3}\s*(?:[—–\-~至到]\s*\d{1,3}\s*)?周?岁[\p{Han}A-Za-z()（）]*|[\p{Han}A-Za-z()（）]+)$",
-                           regex.REVERSE)
+_AGED_NAME_RUN = compile_cached(r"(?:\d{1,3}\s*(?:[—–\-~至到]\s*\d{1,3}\s*)?周?岁[\p{Han}A-Za-z()（）]*"
+                                r"|[\p{Han}A-Za-z()（）]+)$", regex.REVERSE)
 _COMPARABLE_NOTE = compile_cached(r"(?:增长速度|增速|增长率|发展速度|增幅)[^。\n]{0,12}按可比价(?:格)?计算"
                                   r"|按可比价(?:格)?计算[^。\n]{0,12}(?:增长速度|增速|增长率|发展速度|增幅)")
 _COMPARABLE_HERE = compile_cached(r"按可比价(?:格)?计算|可比价|不变价|扣除价格因素|可比口径|同口径")
@@ -130,7 +131,6 @@ _WHOLE_WORDS = compile_cached(r"[^，,。；;的]*?(?=的|比重|比例|份额|�
 _BASE_LEAD = compile_cached(r"(?:比|较|同比|与|相比|相当于|高于|低于|快于|慢于|多于|少于|超过)$")
 _BASE_OF_LEAD = compile_cached(r"(?:[由从是为]|恢复至|恢复到|相当于)$")
 _BASE_OF = compile_cached(r"(?:同期)?(?:末|底)?的")
-_SAME_PERIOD_AFTER = compile_cached(r"同期")
 
 
 def _flag(bit: int, doc: str) -> property:
@@ -634,7 +634,8 @@ class Linker:
     def name_of(self, before: str) -> str:
         """The words naming a figure, from the text of its clause before it: 全年全省生产总值
         -> 生产总值, 年末全省常住人口 -> 常住人口, 实现进出口总额 -> 进出口总额."""
-        m = _NAME_RUN.search(before[-_NAME_WINDOW:])
+        words = before[-_NAME_WINDOW:]
+        m = (_AGED_NAME_RUN if "岁" in words else _NAME_RUN).search(words)
         return self._name_of_run(m.group()) if m else ""
 
     def _name_of_run(self, run: str) -> str:
@@ -1351,7 +1352,7 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
         # after it are of
         lead = text[max(0, m.start() - 4):m.start()]
         base = bool(
-            (m.group("rel") and m.group("same")) or _SAME_PERIOD_AFTER.match(text, m.end())
+            (m.group("rel") and m.group("same")) or text.startswith("同期", m.end())
             or _BASE_LEAD.search(lead) or (_BASE_OF_LEAD.search(lead) and _BASE_OF.match(text, m.end())))
         if not base:
             last_year = year
