@@ -1065,7 +1065,7 @@ class Linker:
                 if c.norm_start >= sentence_end:
                     break
                 if c.norm_start > segment_end:
-                    if in_segment >= 2:
+                    if in_segment >= 2 or _NEW_STATEMENT.match(text, segment_end + 1):
                         break
                     segment_end, in_segment = _semicolon_after(text, segment_end + 1, sentence_end), 0
                 info = links.info[c.id]
@@ -1206,11 +1206,17 @@ class Linker:
 
 
 _GENERIC_SUFFIXES = ("总额", "总值", "总量", "总数", "额")
+_GENERIC_PREFIXES = ("货物贸易", "货物", "外贸")
 
 
 @lru_cache(maxsize=4096)
 def canonical_name(name: str) -> str:
-    """出口总额, 出口额 and 出口 name one figure; 户籍人口 and 常住人口 do not."""
+    """出口总额, 出口额 and 出口 name one figure; so do 货物进出口总额, 外贸进出口总额 and
+    进出口总额 (a bulletin's trade is its trade in goods); 户籍人口 and 常住人口 do not."""
+    for prefix in _GENERIC_PREFIXES:
+        if name.startswith(prefix) and len(name) - len(prefix) >= 2:
+            name = name[len(prefix):]
+            break
     for suffix in _GENERIC_SUFFIXES:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             return name[: -len(suffix)]
@@ -1266,6 +1272,9 @@ def _period_anchor() -> Anchor:
 
 
 _CLOSING = compile_cached(r"[）)]")
+# a clause after a semicolon that starts with a verb or a time says something else: the
+# 其中 list before it has ended (其中国际性展会12场；举办大型会议286场)
+_NEW_STATEMENT = compile_cached(r"\s*(?:举办|完成|实现|新增|建成|开展|组织|接待|签约|引进|新建|累计|共有|拥有|全年|年末|年底)")
 
 
 def _semicolon_after(text: str, at: int, end: int) -> int:

@@ -766,3 +766,17 @@ def test_consistent_sentences_found_false_by_the_second_probe(text):
 def test_a_list_of_parts_before_a_semicolon_is_still_weighed():
     findings = check("研究生招生3.65万人，其中博士生0.42万人，硕士生4.23万人；在学研究生10.28万人。", year=2023)
     assert [f.check for f in findings] == ["part_vs_whole"] and "4.23万人" in findings[0].message
+
+
+def test_a_share_of_trade_named_without_货物_is_of_the_goods_total():
+    text = "2023年全省货物进出口总额13306.7亿元。一般贸易进出口8123.4亿元，占进出口总额的比重为{}%。"
+    assert [f.check for f in check(text.format("60.8"), year=2023)] == ["share"]
+    assert check(text.format("61.0"), year=2023) == []
+
+
+@pytest.mark.parametrize("text,found", [
+    ("全年举办展会156场，其中国际性展会12场；举办大型会议286场。", False),   # a new statement
+    ("全年举办展会156场，其中国际性展会12场；国内展会164场。", True),        # another part
+])
+def test_a_其中_list_ends_where_a_new_statement_starts(text, found):
+    assert [f.check for f in check(text, year=2023)] == (["part_vs_whole"] if found else [])
