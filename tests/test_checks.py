@@ -780,3 +780,13 @@ def test_a_share_of_trade_named_without_货物_is_of_the_goods_total():
 ])
 def test_a_其中_list_ends_where_a_new_statement_starts(text, found):
     assert [f.check for f in check(text, year=2023)] == (["part_vs_whole"] if found else [])
+
+
+@pytest.mark.parametrize("share,found", [("42.0", False), ("36.3", True)])
+def test_a_value_added_share_without_占_is_weighed(share, found):
+    text = ("2023年全市实现地区生产总值2856.42亿元。其中，第一产业增加值142.36亿元，第二产业增加值1198.73亿元，"
+            f"第三产业增加值1515.33亿元。第一产业增加值比重为5.0%，第二产业增加值比重为{share}%，第三产业增加值比重为53.0%。")
+    findings = check(text, year=2023)
+    assert [f.check for f in findings] == (["derived"] if found else [])
+    if found:
+        assert findings[0].message.startswith("派生比率不符（value_added_secondary_share）")
