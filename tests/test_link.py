@@ -798,17 +798,6 @@ def test_months(text, periods):
     assert [c.period for c in result.claims] == periods
 
 
-@pytest.mark.parametrize("text", [
-    "今年上半年，全市出口135.9亿元，去年同期为121.3亿元。\n全年全市进口80.2亿元。",
-    "与2010年第六次全国人口普查相比，全市人口减少16.0万人。\n全年全市进口80.2亿元。",
-    "全年全市出口135.9亿元，比2005年增长1.2倍。\n全年全市进口80.2亿元。",
-])
-def test_a_base_of_a_comparison_is_not_the_year_of_what_follows(text):
-    # the base's year became the year that every later 全年 was of
-    _, by = run(text, year=2020)
-    assert by["80.2亿元"].period == "2020"
-
-
 @pytest.mark.parametrize("text,year", [
     ("今年上半年，全市出口135.9亿元，较2017年压缩63.5%。", None),  # a base is no reference year
     ("2020年全市出口135.9亿元，比2019年增长5.2%。", 2020),
@@ -818,11 +807,15 @@ def test_the_reference_year_is_not_a_base(text, year):
     assert infer_reference_year(text) == year
 
 
-@pytest.mark.parametrize("text", [
-    "上半年全市旅游收入恢复至2019年同期的108.3%。\n全年全市接待游客4862.5万人次。",
-    "全年全市旅游收入恢复至2019年的112.3%。\n全年全市接待游客4862.5万人次。",
-    "上半年全市地区生产总值增长5.8%，比一季度加快0.4个百分点。\n全年全市接待游客4862.5万人次。",
+@pytest.mark.parametrize("comparison", [
+    "今年上半年，全市出口135.9亿元，去年同期为121.3亿元。",
+    "与2010年第六次全国人口普查相比，全市人口减少16.0万人。",
+    "全年全市出口135.9亿元，比2005年增长1.2倍。",
+    "上半年全市旅游收入恢复至2019年同期的108.3%。",
+    "全年全市旅游收入恢复至2019年的112.3%。",
+    "上半年全市地区生产总值增长5.8%，比一季度加快0.4个百分点。",
 ])
-def test_a_period_compared_with_is_not_the_period_of_what_follows(text):
-    _, by = run(text, year=2023)
+def test_a_period_compared_with_is_not_the_period_of_what_follows(comparison):
+    # the base's period became the one that every later 全年 was of
+    _, by = run(comparison + "\n全年全市接待游客4862.5万人次。", year=2023)
     assert by["4862.5万人次"].period == "2023"
