@@ -1249,6 +1249,7 @@ _PERIOD_BRANCHES = (
     r"(?P<year>(?:19|20)\d{2})\s*年(?:(?P<m1>\d{1,2})(?:\s*月?\s*[-~—–至到]\s*(?P<m2>\d{1,2}))?\s*月(?P<day>\s*\d{1,2}\s*日)?)?"
     r"|(?P<rel>今年|本年|当年|去年|上年|前年|明年)(?P<same>同期)?(?:(?P<rm1>\d{1,2})(?:\s*月?\s*[-~—–至到]\s*(?P<rm2>\d{1,2}))?\s*月)?"
     r"|(?<!\d)(?P<m3>\d{1,2})\s*月?\s*[-~—–至到]\s*(?P<m4>\d{1,2})\s*月"
+    r"|前(?P<m6>\d{1,2})\s*个?月"
     r"|(?<![\d.])(?P<m5>\d{1,2})\s*月份?(?!\s*\d{1,2}\s*[日号])"
     r"|(?P<part>前三季度|上半年|下半年|一季度|二季度|三季度|四季度|第[一二三四]季度|全年)")
 # The first lookahead, the characters a branch can start with, lets the engine skip to
@@ -1267,7 +1268,7 @@ def _period_anchor() -> Anchor:
     reaching back and ahead over the characters a match may hold before and after them
     (digits always; the anchors themselves not, so that no character is walked twice)."""
     spaces = _space_chars()
-    return Anchor(compile_cached("[年月季]"), back=frozenset("今本当去上前明下半一二三四第全-~—–至到") | spaces,
+    return Anchor(compile_cached("[年月季]"), back=frozenset("今本当去上前明下半一二三四第全-~—–至到个") | spaces,
                   ahead=frozenset("-~—–至到日同期度") | spaces, reach=4)
 
 
@@ -1344,6 +1345,12 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
         elif m.group("m3"):
             year = last_year if last_year is not None else reference_year
             months = _months(m.group("m3"), m.group("m4"))
+        elif m.group("m6"):
+            # 前11个月, 前2月: the months to date
+            if not 1 <= int(m.group("m6")) <= 12:
+                continue
+            year = last_year if last_year is not None else reference_year
+            months = _months("1", m.group("m6")) if int(m.group("m6")) > 1 else _months("1", None)
         elif m.group("m5"):
             # 6月份，深圳进出口3138.2亿元: one month, of the year last stated
             if not 1 <= int(m.group("m5")) <= 12:

@@ -819,3 +819,13 @@ def test_a_period_compared_with_is_not_the_period_of_what_follows(comparison):
     # the base's period became the one that every later 全年 was of
     _, by = run(comparison + "\n全年全市接待游客4862.5万人次。", year=2023)
     assert by["4862.5万人次"].period == "2023"
+
+
+@pytest.mark.parametrize("text,periods", [
+    ("今年前11个月，全省出口52.3亿美元。", ["2023-01/11"]),   # 11个月 is the period, not a figure
+    ("前2月，全省出口12.3亿美元。", ["2023-01/02"]),
+    ("项目用了11个月建成，投资5亿元。", [None, None]),
+])
+def test_months_to_date(text, periods):
+    result, _ = run(text, year=2023)
+    assert [c.period for c in result.claims] == periods
