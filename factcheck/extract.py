@@ -586,6 +586,8 @@ class Extractor:
             lead.pre, lead.pre_start = None, -1
         if lead.pre2 and lead.pre2_start > 0 and text[lead.pre2_start - 1] in blockers.get(lead.pre2, ()):
             lead.pre2, lead.pre2_start = None, -1
+        if lead.verb and lead.verb_start > 0 and text[lead.verb_start - 1] in self.g.lex.verb_blockers.get(lead.verb, ()):
+            lead.verb, lead.verb_start = None, -1   # 同比多增: not a change of the figure
         return lead
 
     def _rank(self, text: str, m: "regex.Match[str]", g: dict) -> Optional[Claim]:

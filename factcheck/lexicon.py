@@ -39,6 +39,7 @@ class Lexicon:
     minor_currency_units: dict[str, float]
     growth_rate_cues: tuple[str, ...]
     prefix_blockers: dict[str, tuple[str, ...]]
+    verb_blockers: dict[str, tuple[str, ...]]
     unit_blockers: dict[str, frozenset[str]]
     unit_prefixes: dict[str, str]
     units: dict[str, UnitInfo]          # surface form -> unit
@@ -75,6 +76,7 @@ def lexicon() -> Lexicon:
         minor_currency_units={k: float(v) for k, v in lex["minor_currency_units"].items()},
         growth_rate_cues=tuple(lex["growth_rate_cues"]),
         prefix_blockers={k: tuple(v) for k, v in lex["prefix_blockers"].items()},
+        verb_blockers={k: tuple(v) for k, v in lex.get("verb_blockers", {}).items()},
         unit_blockers={k: frozenset(v) for k, v in lex["unit_blockers"].items()},
         unit_prefixes=dict(lex["unit_prefixes"]),
         units=units,

@@ -723,6 +723,15 @@ class Linker:
             for k in metrics.inside(max(clause_floor, candidate.norm_end), lead_end):
                 if metrics.keys[k] != candidate.metric:
                     return None
+        elif candidate.metric is not None:
+            # in the figure's own clause, another metric named between them (a headline with
+            # no comma: 外贸进出口1.67万亿元 出口增长13.2%) says the rate is of something else
+            lead = text[candidate.norm_end:claim.norm_start]
+            cut = _COMPARISON_WORD.search(lead)
+            lead_end = candidate.norm_end + (cut.start() if cut else len(lead))
+            for k in metrics.inside(candidate.norm_end, lead_end):
+                if metrics.keys[k] != candidate.metric:
+                    return None
         return candidate
 
     # ---- 分别 ------------------------------------------------------------------------
@@ -1050,7 +1059,10 @@ class Linker:
                 if c.norm_end <= floor:
                     break
                 info = links.info[c.id]
-                if c.role in _FIGURE_ROLES and not info.base and not info.forecast and not _AVERAGE.search(info.name):
+                # not a figure that describes a noun (少于100万人的有3个, 在100万人至300万人之间的:
+                # the 其中 after it lists cities, not parts of 100万人)
+                if c.role in _FIGURE_ROLES and not info.base and not info.forecast \
+                        and not _AVERAGE.search(info.name) and not _DESCRIBES.match(text, c.norm_end):
                     wholes.setdefault(c.unit, []).append(c)
             if text[max(0, at - 1):at] in ("（", "("):
                 # 博物馆38个（其中国家一级博物馆4个），综合文化站168个: to the bracket's end
@@ -1273,6 +1285,7 @@ def _period_anchor() -> Anchor:
 
 
 _CLOSING = compile_cached(r"[）)]")
+_DESCRIBES = compile_cached(r"(?:[至到~\-—][^，,。；;的]{1,10}?)?(?:之间|以内|以上|以下)?的")
 # a clause after a semicolon that starts with a verb or a time says something else: the
 # 其中 list before it has ended (其中国际性展会12场；举办大型会议286场)
 _NEW_STATEMENT = compile_cached(r"\s*(?:举办|完成|实现|新增|建成|开展|组织|接待|签约|引进|新建|累计|共有|拥有|全年|年末|年底)")

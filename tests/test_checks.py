@@ -690,6 +690,12 @@ def test_last_years_components_are_weighed_only_at_current_prices_and_with_every
 
 # consistent sentences on which the probes of bulletins and reports found false findings
 PROBED_CONSISTENT = [
+    # 同比多增 is how much more the balance rose than a year before, not a change of it
+    "2022年9月末存款余额140528.6亿元，同比增长11.8%，比年初增加12687.3亿元，同比多增2143.6亿元。",
+    # figures that describe the cities counted are no wholes of the 其中 after them
+    "全省16个州（市）中，常住人口超过500万人的州（市）有2个，在300万人至500万人之间的有4个，"
+    "在100万人至300万人之间的有7个，少于100万人的有3个。其中，昆明市常住人口8460088人，占全省的17.92%；"
+    "曲靖市5765775人，占12.21%。",
     # averages are no parts: 城镇居民's is above 全体居民's
     "全年全体居民人均可支配收入28356元。其中，城镇居民人均可支配收入36218元，农村居民人均可支配收入18695元。",
     # nor wholes: the 其中 is of 31.2万户, not of the daily average

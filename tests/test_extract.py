@@ -329,3 +329,10 @@ def test_words_a_probe_of_bulletins_found_missing(text, expected):
 def test_points_listed_and_thresholds(text, expected):
     claims = Pipeline().run_text(text, reference_year=2020).claims
     assert [(c.text, c.value, c.unit) for c in claims] == expected
+
+
+@pytest.mark.parametrize("text,role", [("同比多增2143.6亿元", "level"), ("同比少增300亿元", "level"),
+                                       ("比年初增加12687.3亿元", "change")])
+def test_more_or_less_increase_is_no_change_of_the_figure(text, role):
+    (claim,) = Pipeline().run_text(text, reference_year=2022).claims
+    assert claim.role == role

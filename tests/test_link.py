@@ -829,3 +829,11 @@ def test_a_period_compared_with_is_not_the_period_of_what_follows(comparison):
 def test_months_to_date(text, periods):
     result, _ = run(text, year=2023)
     assert [c.period for c in result.claims] == periods
+
+
+def test_a_rate_after_another_metric_in_the_figures_clause_is_not_the_figures():
+    # a headline with no comma: 出口增长13.2% is the export's rate, not the trade total's
+    result, by = run("上半年深圳外贸进出口1.67万亿元 出口增长13.2%", year=2023)
+    assert by["增长13.2%"].refers_to is None and by["增长13.2%"].metric == "export"
+    result, by = run("全年进出口总额242.3亿美元比上年增长12.6%。")
+    assert by["增长12.6%"].refers_to == by["242.3亿美元"].id
