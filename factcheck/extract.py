@@ -586,8 +586,10 @@ class Extractor:
             lead.pre, lead.pre_start = None, -1
         if lead.pre2 and lead.pre2_start > 0 and text[lead.pre2_start - 1] in blockers.get(lead.pre2, ()):
             lead.pre2, lead.pre2_start = None, -1
-        if lead.verb and lead.verb_start > 0 and text[lead.verb_start - 1] in self.g.lex.verb_blockers.get(lead.verb, ()):
-            lead.verb, lead.verb_start = None, -1   # 同比多增: not a change of the figure
+        # 同比多增2143.6亿元: how much more it rose than a year before, not a change of the figure
+        verb_blockers = self.g.lex.verb_blockers
+        if lead.verb and lead.verb_start > 0 and text[lead.verb_start - 1] in verb_blockers.get(lead.verb, ()):
+            lead.verb, lead.verb_start = None, -1
         return lead
 
     def _rank(self, text: str, m: "regex.Match[str]", g: dict) -> Optional[Claim]:
@@ -835,7 +837,7 @@ class Extractor:
 
 def _elided_points(text: str, claims: list[Claim]) -> None:
     """`分别下降0.8个和1.1个百分点`: the first is in percentage points too (it was 0.8 个,
-    a count of items). A claim is replaced, not changed: judged claims may be shared."""
+    a count of items), and a growth like the last."""
     for k in range(len(claims) - 2, -1, -1):   # from the last: 0.5个、0.8个和1.2个百分点
         claim, following = claims[k], claims[k + 1]
         if (claim.unit == "item" and following.unit == "percentage_point"
