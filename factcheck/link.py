@@ -1167,10 +1167,14 @@ class Linker:
                 for candidate in reversed(names.get(canonical_name(whole_name), [])):
                     if claim.norm_start - candidate.norm_end > SHARE_REACH:
                         break
-                    # of the part's period: 占营业收入的24.3% is of the year's, not the fourth
-                    # quarter's stated nearer (a period unstated may be either)
+                    # of the part's period, as the checks pair figures: 占营业收入的24.3% is of
+                    # the year's, not the fourth quarter's stated nearer; a period unstated
+                    # only in the share's paragraph (A级景区接待游客…占全市接待游客总数的56.2% is
+                    # not of a holiday's 接待游客 stated in another)
                     if candidate.id != part.id and candidate.unit == part.unit and (
-                            candidate.period == part.period or candidate.period is None or part.period is None):
+                            candidate.period == part.period
+                            or ((candidate.period is None or part.period is None)
+                                and links.info[candidate.id].paragraph == info.paragraph)):
                         whole = candidate
                         break
             if part is not None and whole is None and part.id in whole_of and whole_name in _TOTAL_WORDS:
