@@ -40,10 +40,6 @@ def stated_vs_computed(ctx: Context, check: str, current: Claim, prior: Claim,
     return stated, computed, unit, ctx.comparable(rate, current)
 
 
-def gap_unit(unit: Optional[str]) -> Optional[str]:
-    return "percentage_point" if unit == "percent" else unit
-
-
 def growth_finding(ctx: Context, check: str, current: Claim, prior: Claim, rate: Claim,
                    cue: str) -> Optional[RawFinding]:
     found = stated_vs_computed(ctx, check, current, prior, rate)
@@ -65,9 +61,9 @@ def _message(current: Claim, prior: Claim, rate: Claim, stated: Interval, comput
     if lang == "zh":
         text = (f"“{quote(rate)}”与“{quote(current)}”和上期“{quote(prior)}”不符：按两期数值计算的{what_zh}为"
                 f"{fmt_interval(computed, unit, 'zh')}，文中为{fmt_interval(stated, unit, 'zh')}，"
-                f"相差{fmt_gap(gap, gap_unit(unit), 'zh')}。")
+                f"相差{fmt_gap(gap, unit, 'zh')}。")
         return text + COMPARABLE_ZH if comparable else text
     text = (f"'{quote(rate)}' does not fit '{quote(current)}' and the prior '{quote(prior)}': the two figures "
             f"give a {what_en} of {fmt_interval(computed, unit, 'en')}, the text states "
-            f"{fmt_interval(stated, unit, 'en')}; off by {fmt_gap(gap, gap_unit(unit), 'en')}.")
+            f"{fmt_interval(stated, unit, 'en')}; off by {fmt_gap(gap, unit, 'en')}.")
     return text + " " + COMPARABLE_EN if comparable else text
