@@ -227,6 +227,12 @@ def grammar(all_numbers: bool = False) -> Grammar:
     )
 
 
+def _glued(text: str, start: int, before: Optional[tuple[str, ...]]) -> bool:
+    """A lead word that the text right before it makes part of another word."""
+    return bool(before) and any(text.startswith(word, start - len(word), start)
+                                for word in before if start >= len(word))
+
+
 @dataclass
 class _Lead:
     """What stands right before a number: growth-rate noun, qualifiers, verb, currency."""
@@ -580,16 +586,18 @@ class Extractor:
                      sign_start=m.start("sign"))
         if m.group("sign") in ("-", "−") and m.start("sign") > 0 and text[m.start("sign") - 1] in _ASCII_ALNUM:
             lead.sign_start = -1  # 2021-04, A-3: a hyphen, not a minus
+        lex = self.g.lex
         # 出超 is a trade surplus, not "more than": a prefix glued to the word before it
-        blockers = self.g.lex.prefix_blockers
-        if lead.pre and lead.pre_start > 0 and text[lead.pre_start - 1] in blockers.get(lead.pre, ()):
+        if lead.pre and _glued(text, lead.pre_start, lex.prefix_blockers.get(lead.pre)):
             lead.pre, lead.pre_start = None, -1
-        if lead.pre2 and lead.pre2_start > 0 and text[lead.pre2_start - 1] in blockers.get(lead.pre2, ()):
+        if lead.pre2 and _glued(text, lead.pre2_start, lex.prefix_blockers.get(lead.pre2)):
             lead.pre2, lead.pre2_start = None, -1
         # 同比多增2143.6亿元: how much more it rose than a year before, not a change of the figure
-        verb_blockers = self.g.lex.verb_blockers
-        if lead.verb and lead.verb_start > 0 and text[lead.verb_start - 1] in verb_blockers.get(lead.verb, ()):
+        if lead.verb and _glued(text, lead.verb_start, lex.verb_blockers.get(lead.verb)):
             lead.verb, lead.verb_start = None, -1
+        # 自然增长率为2.60‰: a rate of its own, not a growth rate
+        if lead.cue and _glued(text, m.start("cue"), lex.cue_blockers.get(lead.cue)):
+            lead.cue = None
         return lead
 
     def _rank(self, text: str, m: "regex.Match[str]", g: dict) -> Optional[Claim]:

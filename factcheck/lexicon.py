@@ -40,6 +40,7 @@ class Lexicon:
     growth_rate_cues: tuple[str, ...]
     prefix_blockers: dict[str, tuple[str, ...]]
     verb_blockers: dict[str, tuple[str, ...]]
+    cue_blockers: dict[str, tuple[str, ...]]
     unit_blockers: dict[str, frozenset[str]]
     unit_prefixes: dict[str, str]
     units: dict[str, UnitInfo]          # surface form -> unit
@@ -77,6 +78,7 @@ def lexicon() -> Lexicon:
         growth_rate_cues=tuple(lex["growth_rate_cues"]),
         prefix_blockers={k: tuple(v) for k, v in lex["prefix_blockers"].items()},
         verb_blockers={k: tuple(v) for k, v in lex.get("verb_blockers", {}).items()},
+        cue_blockers={k: tuple(v) for k, v in lex.get("cue_blockers", {}).items()},
         unit_blockers={k: frozenset(v) for k, v in lex["unit_blockers"].items()},
         unit_prefixes=dict(lex["unit_prefixes"]),
         units=units,

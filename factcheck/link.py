@@ -428,6 +428,10 @@ class _Bounds:
         return self.starts[k] if k < len(self.starts) else length
 
 
+# the last word of a name that names a quantity of its own (晚稻产量, 税收收入, 工业投资)
+_QUANTITY_NOUNS = ("产量", "收入", "人数", "投资", "额", "量", "支出", "面积")
+
+
 class Linker:
     def __init__(self, rules: RuleSet):
         self.rules = rules
@@ -530,6 +534,11 @@ class Linker:
             else:
                 claim.metric, info.mention = self._metric(
                     claim, metrics, floor, text, any_dimension=claim.dimension == "number")
+                if claim.metric and info.name.endswith(_QUANTITY_NOUNS) and self._mention_end <= clause_floors[index]:
+                    # 早稻产量89.6万吨，晚稻产量236.8万吨 (税收收入, 工业投资): named as a quantity
+                    # of its own in its clause, by words that are no metric's, a figure is not
+                    # of the metric an earlier clause named (按年平均汇率折算为4408美元 is)
+                    claim.metric, info.mention = None, None
             self._set_rule(claim)
             if (not info.name and info.mention and claim.role in _FIGURE_ROLES
                     and (previous is None or previous.norm_end <= self._mention_end)):

@@ -274,6 +274,40 @@ def test_relation_with_unknown_metric_names_file_and_line(tmp_path):
     assert str(info.value).startswith(f"{path}:4:") and "'a'" in str(info.value)
 
 
+@pytest.mark.parametrize("relation,words", [
+    ("{id: r, kind: sum, total: gdp, parts: [export]}", "two components at least"),
+    ("{id: r, kind: sum, total: gdp, parts: [export], minus: [export]}", "names a metric twice"),
+    ("{id: r, kind: sum, total: gdp, parts: [export, import], optional: [gdp]}", "names a metric twice"),
+    ("{id: r, kind: sum, total: gdp, parts: [export], minus: [import], optional: [trade_total]}",
+     "optional parts of a difference"),
+])
+def test_sum_relations_that_cannot_be_weighed_name_file_and_line(tmp_path, relation, words):
+    path = write_rules(tmp_path, f"id: bad\nrelations:\n  - {relation}\n")
+    with pytest.raises(RuleError) as info:
+        load_config(load_rules([path]))
+    assert str(info.value).startswith(f"{path}:3:") and words in str(info.value)
+
+
+def test_a_difference_relation_in_a_rule_file(tmp_path):
+    body = ("id: migration\nmetrics:\n"
+            "  - {id: moved_in, names: [迁入人口], dimension: count, units: [person], examples: [{text: \"迁入人口3万人\", value: 30000}]}\n"
+            "  - {id: moved_out, names: [迁出人口], dimension: count, units: [person], examples: [{text: \"迁出人口2万人\", value: 20000}]}\n"
+            "  - {id: net_migration, names: [净迁入人口], dimension: count, units: [person],"
+            " examples: [{text: \"净迁入人口1万人\", value: 10000}]}\n"
+            "relations:\n"
+            "  - {id: net_in, kind: sum, total: net_migration, parts: [moved_in], minus: [moved_out]}\n")
+    rules = load_rules([write_rules(tmp_path, body)])
+    pipeline = Pipeline(rules)
+    text = "2010年全市迁入人口3.2万人，迁出人口2.1万人，净迁入人口{}万人。"
+    (finding,) = run_checks(pipeline.run_text(text.format("1.4"), reference_year=2010), rules=rules)
+    assert finding.check == "sum" and "net_in" in finding.message and " − " in finding.message
+    assert finding.expected_interval == [13500.0, 14500.0] and finding.actual_interval == [10000.0, 12000.0]
+    assert run_checks(pipeline.run_text(text.format("1.1"), reference_year=2010), rules=rules) == []
+    # a difference's components are not parts of it: 迁入 above 净迁入 is no part_vs_whole
+    assert run_checks(pipeline.run_text("2010年全市迁入人口3.2万人，净迁入人口1.1万人。", reference_year=2010),
+                      rules=rules) == []
+
+
 @pytest.mark.parametrize("body,words", [
     ("id: bad\nrelations:\n  - {id: r, kind: sum, total: gdp}\n", "parts"),
     ("id: bad\nrelations:\n  - {id: r, kind: ratio, result: gdp}\n", "numerator"),

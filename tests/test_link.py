@@ -837,3 +837,32 @@ def test_a_rate_after_another_metric_in_the_figures_clause_is_not_the_figures():
     assert by["增长13.2%"].refers_to is None and by["增长13.2%"].metric == "export"
     result, by = run("全年进出口总额242.3亿美元比上年增长12.6%。")
     assert by["增长12.6%"].refers_to == by["242.3亿美元"].id
+
+
+@pytest.mark.parametrize("text,figure,metric", [
+    # a quantity named in its own clause by words that are no metric's is not the one an
+    # earlier clause named
+    ("全年粮食总产量493.9万吨。其中，早稻产量89.6万吨，晚稻产量236.8万吨。", "236.8万吨", None),
+    ("全年粮食总产量493.9万吨。其中，早稻产量89.6万吨，晚稻产量236.8万吨。", "89.6万吨", "early_rice"),
+    ("一般公共预算收入15.86亿元，增长8.3%，其中税收收入11.23亿元。", "11.23亿元", None),
+    ("一般公共预算收入15.86亿元，增长8.3%，其中税收收入11.23亿元。", "15.86亿元", "fiscal_revenue"),
+    ("在第二产业投资中，工业投资380.92亿元。", "380.92亿元", None),
+    # words that are no name of a quantity leave it the metric named before
+    ("人均地区生产总值27824元，比上年增长13.1%，按年平均汇率折算为4408美元。", "4408美元", "gdp_per_capita"),
+    ("年末全市户籍人口549.71万人，其中男性283.15万人。", "283.15万人", "registered_population"),
+    ("全年出生人口8.95万人，出生率为8.85‰；死亡人口6.32万人，死亡率为6.25‰；人口自然增长率为2.60‰。",
+     "6.32万人", "deaths"),
+])
+def test_a_quantity_named_in_its_own_clause_keeps_no_earlier_metric(text, figure, metric):
+    claims = {c.text: c for c in PIPELINE.run_text(text, reference_year=2023).claims}
+    assert claims[figure].metric == metric
+
+
+@pytest.mark.parametrize("text,role", [
+    ("人口自然增长率为2.60‰", "share"),    # births less deaths: a rate of its own
+    ("自然增长率-1.2‰", "share"),
+    ("人口增长率为0.8%", "growth"),        # the year-on-year growth of the population
+    ("出口总额增长率为9.6%", "growth"),
+])
+def test_natural_growth_rate_is_no_growth_rate(text, role):
+    assert PIPELINE.run_text(text).claims[-1].role == role

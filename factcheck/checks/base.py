@@ -394,9 +394,16 @@ class Context:
             return paragraph and (anchor.period is None or other.period is None)
         return paragraph or anchor.period is not None
 
+    def figures_of(self, metric: Optional[str]) -> list[Claim]:
+        """`of_metric` in the roles its rule file gives the metric: a rate that is a figure
+        of its own (出生率 8.85‰, a share) as well as levels and counts."""
+        declared = self.metrics.get(metric) if metric else None
+        return self.of_metric(metric, _FIGURES + ("share",) if declared is not None and declared.role == "share"
+                              else _FIGURES)
+
     def _pool(self, metric: Optional[str]) -> tuple[list[Claim], list]:
         """The usable figures of `metric` in document order, with their sort positions."""
-        pool = self.of_metric(metric)
+        pool = self.figures_of(metric)
         positions = self._positions.get(metric)
         if positions is None:
             positions = self._positions[metric] = [_position(c) for c in pool]

@@ -31,14 +31,21 @@ class Relation:
     id: str
     kind: str                       # sum | ratio
     source: str                     # file:line
-    total: Optional[str] = None     # sum: total = parts[0] + parts[1] + ...
+    total: Optional[str] = None     # sum: total = parts[0] + parts[1] + ... - minus[0] - ...
     parts: list[str] = field(default_factory=list)
+    minus: list[str] = field(default_factory=list)
+    optional: list[str] = field(default_factory=list)   # sum: parts counted when stated
     result: Optional[str] = None    # ratio: result = numerator / denominator * factor
     numerator: Optional[str] = None
     denominator: Optional[str] = None
     factor: float = 1.0
     tolerance: float = 0.0
     description: str = ""
+
+    @property
+    def components(self) -> list[str]:
+        """A sum's component metrics: the parts, the optional parts, then those subtracted."""
+        return [*self.parts, *self.optional, *self.minus]
 
 
 @dataclass
@@ -86,12 +93,19 @@ def load_config(rules: RuleSet) -> CheckConfig:
     for where, raw in rules.relations:
         relation = Relation(id=raw["id"], kind=raw["kind"], source=where,
                             total=raw.get("total"), parts=list(raw.get("parts", [])),
+                            minus=list(raw.get("minus", [])), optional=list(raw.get("optional", [])),
                             result=raw.get("result"), numerator=raw.get("numerator"),
                             denominator=raw.get("denominator"), factor=float(raw.get("factor", 1.0)),
                             tolerance=float(raw.get("tolerance", 0.0)),
                             description=raw.get("description", ""))
-        named = [relation.total, *relation.parts] if relation.kind == "sum" else \
+        named = [relation.total, *relation.components] if relation.kind == "sum" else \
             [relation.result, relation.numerator, relation.denominator]
+        if relation.kind == "sum" and len(relation.parts) + len(relation.minus) < 2:
+            raise RuleError(f"{where}: relation {relation.id!r} needs two components at least (parts and minus)")
+        if relation.optional and relation.minus:
+            raise RuleError(f"{where}: relation {relation.id!r}: optional parts of a difference cannot be weighed")
+        if relation.kind == "sum" and len(set(named)) != len(named):
+            raise RuleError(f"{where}: relation {relation.id!r} names a metric twice")
         for metric in named:
             if metric not in metric_ids:
                 raise RuleError(f"{where}: relation {relation.id!r} names unknown metric {metric!r}")

@@ -1,5 +1,6 @@
 """part_vs_whole: a part cannot exceed its whole. Parts are the figures after 其中, the
-figure before 占…的, and the components of a total a rule file declares."""
+figure before 占…的, and the components of a total a rule file declares (not those of a
+difference)."""
 from __future__ import annotations
 
 from functools import partial
@@ -19,11 +20,11 @@ def _pairs(ctx: Context) -> Iterator[tuple[Claim, Claim, str]]:
         if part is not None and whole is not None:
             yield part, whole, link.cue
     for relation in ctx.config.relations:
-        if relation.kind != "sum":
-            continue
+        if relation.kind != "sum" or relation.minus:
+            continue  # 出生率 is not a part of 自然增长率 = 出生率 − 死亡率
         for total in sum_check.totals(ctx, relation):
             parts = sum_check.components(ctx, relation, total)
-            if all(p is not None for p in parts.values()) and ctx.config.is_enabled("sum"):
+            if sum_check.complete(relation, parts) and ctx.config.is_enabled("sum"):
                 continue  # the sum check weighs them all together
             for part in parts.values():
                 if part is not None:

@@ -1,10 +1,12 @@
-"""sum: components a rule file declares (出口 + 进口 = 进出口总额) must add up to the stated
-total. Each figure is an interval, so the sum of the components is one too (as XBRL
-Calculations 1.1 does it): the check fails only when it cannot meet the total's. When
-they do, and each has a year-on-year rate at current prices, last period's components
-the rates imply must add up to last period's total too."""
+"""sum: components a rule file declares (出口 + 进口 = 进出口总额; 出生率 − 死亡率 =
+自然增长率, with `minus`) must add up to the stated total. Each figure is an interval, so
+the sum of the components is one too (as XBRL Calculations 1.1 does it): the check fails
+only when it cannot meet the total's. When they do, and each has a year-on-year rate at
+current prices, last period's components the rates imply must add up to last period's
+total too."""
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import Iterator, Optional
 
@@ -18,28 +20,65 @@ TITLE = {"zh": "分项之和与总数", "en": "components vs total"}
 
 def components(ctx: Context, relation: Relation, total: Claim) -> dict[str, Optional[Claim]]:
     """For each component metric, the figure that goes with this total (or None): the
-    nearest compatible figure, after the total first, whose own nearest total (before it
-    first) is this one: 出口 after 进出口总额 belongs to it, not to a total further on."""
+    nearest compatible figure, in the total's paragraph first, after the total first,
+    whose own total (found the same way, before it first) is this one: 出口 after
+    进出口总额 belongs to it, not to a total further on; 出生率 and 死亡率 before
+    自然增长率, to the one of their paragraph."""
     found: dict[str, Optional[Claim]] = {}
-    for metric in relation.parts:
+    for metric in relation.components:
         def accept(c: Claim, metric=metric) -> bool:
             return (c.unit == total.unit and ctx.is_plain(c) and ctx.compatible(total, c)
                     and _owner(ctx, relation, c) is total)
-        found[metric] = ctx.near(total, metric, accept)
+        found[metric] = ctx.near(total, metric, lambda c: ctx.same_paragraph(total, c) and accept(c)) \
+            or ctx.near(total, metric, accept)
     return found
+
+
+def complete(relation: Relation, parts: dict[str, Optional[Claim]]) -> bool:
+    """Every component stated but the optional ones."""
+    return all(parts[m] is not None for m in relation.components if m not in relation.optional)
 
 
 def _owner(ctx: Context, relation: Relation, component: Claim) -> Optional[Claim]:
     key = ("sum-owner", relation.id, component.id)
     if key not in ctx.cache:
-        ctx.cache[key] = ctx.near_before(
-            component, relation.total,
-            lambda t: t.unit == component.unit and ctx.is_plain(t) and ctx.compatible(t, component))
+        def accept(t: Claim) -> bool:
+            return t.unit == component.unit and ctx.is_plain(t) and ctx.compatible(t, component)
+        ctx.cache[key] = ctx.near_before(component, relation.total,
+                                         lambda t: ctx.same_paragraph(t, component) and accept(t)) \
+            or ctx.near_before(component, relation.total, accept)
     return ctx.cache[key]
 
 
 def totals(ctx: Context, relation: Relation) -> list[Claim]:
-    return [c for c in ctx.of_metric(relation.total) if ctx.is_plain(c)]
+    return [c for c in ctx.figures_of(relation.total) if ctx.is_plain(c)]
+
+
+def _signed_sum(relation: Relation, chosen: list[Claim], intervals: list[Interval]) -> Interval:
+    """The components' intervals added, those of `minus` subtracted; with an optional
+    component unstated, a floor: what it adds is not known."""
+    summed = Interval(0.0, 0.0)
+    for claim, iv in zip(chosen, intervals):
+        summed = summed - iv if claim.metric in relation.minus else summed + iv
+    if len(chosen) < len(relation.components):
+        summed = Interval(summed.lo, math.inf)
+    return summed
+
+
+# what the components make: a sum, or a difference when the relation subtracts some
+_ZH_OP = {False: "和", True: "差"}
+_EN_OP = {False: "add up to", True: "come to"}
+
+
+def _terms(relation: Relation, chosen: list[Claim], texts: list[str]) -> str:
+    out = texts[0]
+    for claim, text in zip(chosen[1:], texts[1:]):
+        out += (" − " if claim.metric in relation.minus else " + ") + text
+    return out
+
+
+def _equals(summed: Interval) -> str:
+    return "" if math.isinf(summed.hi) else "= "
 
 
 def run(ctx: Context) -> Iterator[RawFinding]:
@@ -48,17 +87,19 @@ def run(ctx: Context) -> Iterator[RawFinding]:
             continue
         for total in totals(ctx, relation):
             parts = components(ctx, relation, total)
-            if any(p is None for p in parts.values()):
+            if not complete(relation, parts):
                 continue
-            chosen = [p for p in parts.values() if p is not None]
+            # in the order of the text, those subtracted last
+            chosen = sorted((p for p in parts.values() if p is not None),
+                            key=lambda c: (c.metric in relation.minus, c.start))
             if len({p.id for p in chosen}) != len(chosen):
                 continue
             tolerance = ctx.tol(ID, total, *chosen, extra=relation.tolerance)
             stated = ctx.iv(total, tolerance)
-            summed = Interval(0.0, 0.0)
-            for part in chosen:
-                summed = summed + ctx.iv(part, tolerance)
+            summed = _signed_sum(relation, chosen, [ctx.iv(part, tolerance) for part in chosen])
             if stated.meets(summed):
+                if len(chosen) < len(relation.components):
+                    continue  # last year's floor says no more than this year's
                 found = _priors(ctx, relation, total, chosen, tolerance)
                 if found is not None:
                     yield found
@@ -84,9 +125,7 @@ def _priors(ctx: Context, relation: Relation, total: Claim, chosen: list[Claim],
     implied = [ctx.implied_prior(c, r, tolerance) for c, r in zip(figures, rates)]
     if any(i is None for i in implied):
         return None
-    summed = Interval(0.0, 0.0)
-    for prior in implied[1:]:
-        summed = summed + prior
+    summed = _signed_sum(relation, chosen, implied[1:])
     if implied[0].meets(summed) or ctx.seen(ID, [*figures, *rates]):
         return None
     return RawFinding(ID, ctx.severity(ID, "error"), [total, rates[0], *chosen, *rates[1:]],
@@ -107,12 +146,12 @@ def _prior_message(relation: Relation, figures: list[Claim], rates: list[Claim],
     total, unit = figures[0], figures[0].unit
     gap = by_total.gap(summed)
     if lang == "zh":
-        terms = " + ".join(f"“{quote(c)}”（{quote(r)}）" for c, r in zip(figures[1:], rates[1:]))
-        return (f"分项与总数的上期之和不符（{relation.id}）：按各自的增长推算，上期{terms} = "
+        terms = _terms(relation, figures[1:], [f"“{quote(c)}”（{quote(r)}）" for c, r in zip(figures[1:], rates[1:])])
+        return (f"分项与总数的上期之{_ZH_OP[bool(relation.minus)]}不符（{relation.id}）：按各自的增长推算，上期{terms} = "
                 f"{fmt_interval(summed, unit, 'zh')}，而总数“{quote(total)}”（{quote(rates[0])}）的上期为"
                 f"{fmt_interval(by_total, unit, 'zh')}，相差{fmt_gap(gap, unit, 'zh')}。")
-    terms = " + ".join(f"'{quote(c)}' ({quote(r)})" for c, r in zip(figures[1:], rates[1:]))
-    return (f"Last period's components do not add up to last period's total ({relation.id}): by their "
+    terms = _terms(relation, figures[1:], [f"'{quote(c)}' ({quote(r)})" for c, r in zip(figures[1:], rates[1:])])
+    return (f"Last period's components do not {_EN_OP[bool(relation.minus)]} last period's total ({relation.id}): by their "
             f"rates, {terms} give {fmt_interval(summed, unit, 'en')} for the prior period, the total "
             f"'{quote(total)}' ({quote(rates[0])}) gives {fmt_interval(by_total, unit, 'en')}; "
             f"off by {fmt_gap(gap, unit, 'en')}.")
@@ -123,10 +162,11 @@ def _message(relation: Relation, total: Claim, chosen: list[Claim], stated: Inte
     unit = total.unit
     gap = stated.gap(summed)
     if lang == "zh":
-        terms = " + ".join(f"“{quote(p)}”" for p in chosen)
-        return (f"分项之和与总数不符（{relation.id}）：{terms} = {fmt_interval(summed, unit, 'zh')}，"
+        terms = _terms(relation, chosen, [f"“{quote(p)}”" for p in chosen])
+        return (f"分项之{_ZH_OP[bool(relation.minus)]}与总数不符（{relation.id}）：{terms} {_equals(summed)}"
+                f"{fmt_interval(summed, unit, 'zh')}，"
                 f"而总数“{quote(total)}”为{fmt_interval(stated, unit, 'zh')}，相差{fmt_gap(gap, unit, 'zh')}。")
-    terms = " + ".join(f"'{quote(p)}'" for p in chosen)
-    return (f"The components do not add up to the total ({relation.id}): {terms} = "
-            f"{fmt_interval(summed, unit, 'en')}, the total '{quote(total)}' is "
+    terms = _terms(relation, chosen, [f"'{quote(p)}'" for p in chosen])
+    return (f"The components do not {_EN_OP[bool(relation.minus)]} the total ({relation.id}): {terms} "
+            f"{_equals(summed)}{fmt_interval(summed, unit, 'en')}, the total '{quote(total)}' is "
             f"{fmt_interval(stated, unit, 'en')}; off by {fmt_gap(gap, unit, 'en')}.")
