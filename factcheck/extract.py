@@ -26,7 +26,7 @@ from .models import Claim
 from .normalize import Document
 from .numbers import TOKEN_CACHE_SIZE, NumberError, interval, parse_arabic, parse_chinese, trailing_myriads
 from .pattern_cache import cached_characters, compile_cached
-from .rules import Exclusion, combine_exclusions
+from .rules import Exclusion, Ratio, combine_exclusions
 
 MATCH_TIMEOUT = 5.0  # seconds per scan of a document, plus SCAN_SECONDS_PER_MB of its size
 SCAN_SECONDS_PER_MB = 2.0
@@ -283,15 +283,35 @@ def _qualifier_kind(entry: str) -> tuple[str, str]:
     return reported, (f"open_{reported}" if bound == "open" else reported)
 
 
+_RATIO_NUMBER = r"\d+(?:\.\d+)?"
+
+
+def _ratio_row_pattern(names: list[str]) -> "regex.Pattern[str]":
+    """A ratio row after one of `names`, a few words between (为, 调整为), not the row a
+    change starts from (由7.9:40.1:52.0调整为7.7:39.5:52.8: the second)."""
+    words = "|".join(regex.escape(n) for n in sorted(names, key=len, reverse=True))
+    row = rf"{_RATIO_NUMBER}(?:[:∶]{_RATIO_NUMBER})+"
+    return compile_cached(
+        rf"(?P<name>{words})[^\d\n。；;，,！？!?由从]{{0,10}}?"
+        rf"(?:[由从][^\n。；;，,]{{0,8}}?{row}[^\d\n。；;，,]{{0,6}}?)?"
+        rf"(?<![\d.])(?P<row>{row})(?![\d.:∶])", regex.V1)
+
+
 class Extractor:
     """Runs the grammar over a document; `exclusions` is a compiled pattern whose matches
     (names, idioms, codes from the rule files) never hold a claim."""
 
     def __init__(self, exclusions: "Optional[regex.Pattern[str]]" = None, all_numbers: bool = False,
-                 exclusion_rules: "Optional[list[Exclusion]]" = None):
+                 exclusion_rules: "Optional[list[Exclusion]]" = None, ratios: "Optional[list[Ratio]]" = None):
         """`exclusion_rules`, the rules `exclusions` was built from, lets a timeout be
-        pinned on the rule that caused it (see `_excluded`)."""
+        pinned on the rule that caused it (see `_excluded`); `ratios`, the rows of
+        percentages stated as a ratio that are claims (see `_ratio_rows`)."""
         self.g = grammar(all_numbers)
+        self._ratio_by_name: dict[str, Ratio] = {}
+        for ratio in ratios or []:
+            for name in ratio.names:
+                self._ratio_by_name.setdefault(name, ratio)
+        self._ratio_rows = _ratio_row_pattern(list(self._ratio_by_name)) if self._ratio_by_name else None
         self.exclusions = exclusions
         self._together: list = list(exclusion_rules or [])   # the rules in `exclusions`
         self._apart: list = []   # (rule, pattern): rules that timed out once, run alone since
@@ -354,9 +374,44 @@ class Extractor:
                                   f"are kept")
                 break
             claims.append(claim)
+        if self._ratio_rows is not None:
+            claims = self._with_ratio_rows(text, claims)
         _elided_points(text, claims)
         self._locate(doc, claims)
         return claims
+
+    def _with_ratio_rows(self, text: str, claims: list[Claim]) -> list[Claim]:
+        """`claims` and the terms of the ratio rows of the text (三次产业结构为7.7:39.5:52.8:
+        7.7% of the metric at the row's first place…), in text order. A row's bare numbers
+        are no claims of the grammar, and its name makes them percentages: no exclusion
+        (a clock time, a score) applies. A row with as many terms as metrics only; the
+        row a change starts from (由7.9:40.1:52.0调整为…) is none."""
+        percent = next(info for info in self.g.lex.units.values() if info.name == "percent")
+        rows: list[Claim] = []
+        for m in self._ratio_rows.finditer(text, timeout=scan_timeout(text)):
+            ratio = self._ratio_by_name[m.group("name")]
+            terms = m.group("row").replace("∶", ":").split(":")
+            if len(terms) != len(ratio.metrics):
+                continue
+            start = m.start("row")
+            for term, metric in zip(terms, ratio.metrics):
+                value, precision = parse_arabic(term)
+                rows.append(Claim(id="", text="", start=0, end=0, value=value, unit=percent.name,
+                                  dimension=percent.dimension, qualifier="exact", low=value - precision,
+                                  high=value + precision, precision=precision, role="share", metric=metric,
+                                  norm_start=start, norm_end=start + len(term)))
+                start += len(term) + 1
+        if not rows:
+            return claims
+        starts = [c.norm_start for c in claims]
+        kept = []
+        for row in rows:
+            k = bisect.bisect_right(starts, row.norm_start)
+            overlaps = (k > 0 and claims[k - 1].norm_end > row.norm_start) or \
+                       (k < len(claims) and claims[k].norm_start < row.norm_end)
+            if not overlaps:
+                kept.append(row)
+        return list(heapq.merge(claims, kept, key=attrgetter("norm_start")))
 
     def _judge(self, text: str, start: int, end: int, priority: int, m: "regex.Match[str]",
                floor: int, cache: Optional[dict] = None) -> Optional[Claim]:

@@ -443,6 +443,7 @@ class Linker:
         self.metric_pattern = literal_words(names) if names else None
         self.subject_pattern = literal_words(rules.subjects) if rules.subjects else None
         self.metrics = {m.id: m for m in rules.metrics}
+        self._row_metrics = frozenset(m for ratio in rules.ratios for m in ratio.metrics)
         self.ruleset = {m.id: m.ruleset for m in rules.metrics}
         # one string per rule, shared by its claims (a claim per 50 characters, on dense text)
         self._rule_ids = {m.id: f"{m.ruleset}/{m.id}" for m in rules.metrics}
@@ -523,7 +524,11 @@ class Linker:
             floor = sentence_floors[index]
             self._continue_list(text, claim, previous)
             target: Optional[Claim] = None
-            if claim.role in _RATE_ROLES or claim.role == "change":
+            if claim.metric is not None and claim.role == "share" and claim.metric in self._row_metrics:
+                # a term of a ratio row (三次产业结构为7.7:39.5:52.8): extraction named it by
+                # its place in the row; it qualifies no figure
+                claim.refers_to, info.mention = None, None
+            elif claim.role in _RATE_ROLES or claim.role == "change":
                 target = self._qualified_figure(index, claims, floor, clause_floors[index], text, links, subjects,
                                                 metrics, last_figure, last_percent_rate)
                 claim.refers_to = target.id if target is not None else None

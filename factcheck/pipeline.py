@@ -47,7 +47,7 @@ class Pipeline:
                  max_claims: Optional[int] = MAX_CLAIMS):
         self.rules = rules if rules is not None else load_rules()
         self.extractor = Extractor(self.rules.exclusion_pattern(), all_numbers=all_numbers,
-                                   exclusion_rules=self.rules.exclusions)
+                                   exclusion_rules=self.rules.exclusions, ratios=self.rules.ratios)
         self.linker = Linker(self.rules)
         self.max_claims = max_claims
 

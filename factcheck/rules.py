@@ -44,6 +44,17 @@ class Metric:
 
 
 @dataclass
+class Ratio:
+    """A row of percentages stated as a ratio (三次产业结构为7.7:39.5:52.8): after one of
+    `names`, each term is a share of the whole, of the metric at its place."""
+    id: str
+    names: list[str]
+    metrics: list[str]
+    ruleset: str
+    source: str
+
+
+@dataclass
 class Exclusion:
     id: str
     pattern: str
@@ -63,6 +74,7 @@ class RuleSet:
     check_settings: list[tuple[str, str, dict]] = field(default_factory=list)  # (check, where, setting)
     relations: list[tuple[str, dict]] = field(default_factory=list)            # (where, relation)
     metric_tolerances: dict[str, float] = field(default_factory=dict)
+    ratios: list[Ratio] = field(default_factory=list)
 
     def metric(self, metric_id: str) -> Optional[Metric]:
         for metric in self.metrics:
@@ -406,4 +418,13 @@ def load_rules(paths: Optional[list[str]] = None, include_shipped: bool = True) 
         for m in data.get("metrics", []):
             if "tolerance" in m:
                 rules.metric_tolerances[m["id"]] = float(m["tolerance"])
+        for i, r in enumerate(data.get("ratios") or []):
+            where = f"{path}:{_line_of(node, ['ratios', i])}"
+            if any(known.id == r["id"] for known in rules.ratios):
+                raise RuleError(f"{where}: ratio id {r['id']!r} already defined")
+            rules.ratios.append(Ratio(r["id"], r["names"], r["metrics"], ruleset, where))
+    for ratio in rules.ratios:
+        for metric in ratio.metrics:
+            if metric not in seen_metrics:
+                raise RuleError(f"{ratio.source}: ratio {ratio.id!r} names unknown metric {metric!r}")
     return rules

@@ -671,8 +671,10 @@ def test_a_total_dated_by_its_year_meets_parts_after_last_year_compared_with():
     text = ("2011年全市实现地区生产总值1189.1亿元。三次产业结构由上年的17.9:52.1:30.0调整为16.6:54.6:28.8。\n"
             "全年第一产业增加值197.6亿元，第二产业增加值649.3亿元，第三产业增加值324.2亿元。")
     findings = check(text, year=2011)
-    assert [f.check for f in findings] == ["sum"]
+    # and the structure's third term (28.8) is not 324.2 / 1189.1 = 27.3%
+    assert [f.check for f in findings] == ["sum", "derived"]
     assert findings[0].message.startswith("分项之和与总数不符（gdp_by_industry）")
+    assert findings[1].message.startswith("派生比率不符（value_added_tertiary_share）")
     assert check(text.replace("324.2", "342.2"), year=2011) == []
 
 
@@ -826,3 +828,32 @@ def test_a_value_added_share_without_占_is_weighed(share, found):
     assert [f.check for f in findings] == (["derived"] if found else [])
     if found:
         assert findings[0].message.startswith("派生比率不符（value_added_secondary_share）")
+
+
+@pytest.mark.parametrize("body,line,words", [
+    ("id: bad\nratios:\n  - {id: r, names: [结构], metrics: [gdp, nope]}\n", 3, "unknown metric 'nope'"),
+    ("id: bad\nratios:\n  - {id: r, names: [结构], metrics: [gdp, export]}\n"
+     "  - {id: r, names: [比例], metrics: [gdp, import]}\n", 4, "ratio id 'r' already defined"),
+    ("id: bad\nratios:\n  - {id: r, names: [结构], metrics: [gdp]}\n", 3, "too short"),
+])
+def test_bad_ratio_rows_name_file_and_line(tmp_path, body, line, words):
+    path = write_rules(tmp_path, body)
+    with pytest.raises(RuleError) as info:
+        load_rules([path])
+    assert str(info.value).startswith(f"{path}:{line}") and words in str(info.value)
+
+
+def test_a_ratio_row_in_a_rule_file(tmp_path):
+    body = ("id: labour\nmetrics:\n"
+            "  - {id: employed_primary_share, names: [第一产业就业比重], dimension: percent, role: share}\n"
+            "  - {id: employed_other_share, names: [非农就业比重], dimension: percent, role: share}\n"
+            "ratios:\n  - {id: employment_structure, names: [就业结构], metrics: [employed_primary_share, employed_other_share]}\n")
+    rules = load_rules([write_rules(tmp_path, body)])
+    pipeline = Pipeline(rules)
+    result = pipeline.run_text("2010年全市就业结构为30.5:70.5。", reference_year=2010)
+    assert [(c.text, c.metric) for c in result.claims] == [("30.5", "employed_primary_share"),
+                                                         ("70.5", "employed_other_share")]
+    (finding,) = run_checks(result, rules=rules)
+    assert finding.check == "sum" and "employment_structure" in finding.message
+    assert finding.gap == pytest.approx(0.9)
+    assert run_checks(pipeline.run_text("2010年全市就业结构为30.5:69.5。", reference_year=2010), rules=rules) == []

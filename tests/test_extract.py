@@ -336,3 +336,37 @@ def test_points_listed_and_thresholds(text, expected):
 def test_more_or_less_increase_is_no_change_of_the_figure(text, role):
     (claim,) = Pipeline().run_text(text, reference_year=2022).claims
     assert claim.role == role
+
+
+SHARES = ["value_added_primary_share", "value_added_secondary_share", "value_added_tertiary_share"]
+
+
+@pytest.mark.parametrize("text,terms", [
+    ("三次产业结构为7.7:39.5:52.8。", ["7.7", "39.5", "52.8"]),
+    ("三次产业结构为7.7：39.5：52.8。", ["7.7", "39.5", "52.8"]),      # full-width colons
+    ("三次产业比例为7.7∶39.5∶52.8，产业结构继续优化。", ["7.7", "39.5", "52.8"]),   # the ratio sign
+    # the row a change starts from is no statement of this year's shares
+    ("三次产业结构由7.9:40.1:52.0调整为7.7:39.5:52.8。", ["7.7", "39.5", "52.8"]),
+    ("三次产业结构由上年的7.9:40.1:52.0调整为7.7:39.5:52.8。", ["7.7", "39.5", "52.8"]),
+    ("三次产业结构由2018年的18.6:41.2:40.2调整为15.3:35.4:49.3。", ["15.3", "35.4", "49.3"]),
+    ("三次產業結構為7.7:39.5:52.8。", ["7.7", "39.5", "52.8"]),          # Traditional
+    ("全市三次产业结构为10:40:50:5。", []),       # four terms for three industries
+    ("三次产业结构由7.9:40.1:52.0", []),           # only the row it started from
+    ("会议于10:30开始，比分3:2。", []),            # no name: a time, a score
+    ("产业结构持续优化，10:30召开会议。", []),     # the name, then a clause break
+])
+def test_ratio_rows_are_shares_of_the_metric_at_their_place(text, terms):
+    claims = PIPELINE.run_text(text).claims
+    assert [c.text for c in claims] == terms
+    assert all(text[c.start:c.end] == c.text for c in claims)
+    if terms:
+        assert [c.metric for c in claims] == SHARES
+        assert {(c.unit, c.dimension, c.role, c.qualifier) for c in claims} == {("percent", "percent", "share", "exact")}
+        assert (claims[0].low, claims[0].high) == pytest.approx((float(terms[0]) - 0.05, float(terms[0]) + 0.05))
+
+
+def test_a_ratio_row_among_figures_keeps_both_in_text_order():
+    text = "第三产业增加值2807.9亿元，增长5.4%。三次产业结构为7.7:39.5:52.8，人均生产总值5.2万元。"
+    claims = PIPELINE.run_text(text).claims
+    assert [c.text for c in claims] == ["2807.9亿元", "增长5.4%", "7.7", "39.5", "52.8", "5.2万元"]
+    assert [c.id for c in claims] == [f"c{k}" for k in range(1, 7)]

@@ -132,6 +132,7 @@ def test_idempotent_on_the_table(raw, norm):
 
 @settings(max_examples=200, deadline=None)
 @given(texts)
+@example("０，０００")
 def test_every_normalized_character_maps_inside_the_raw_text(raw):
     doc = normalize(raw)
     assert len(doc.raw_index) == len(doc.norm)
@@ -139,7 +140,8 @@ def test_every_normalized_character_maps_inside_the_raw_text(raw):
         start, end = doc.raw_span(i, i + 1)
         assert 0 <= start < end <= len(raw)
         piece = raw[start:end]
-        assert ch in normalize(piece).norm, (i, ch, piece)
+        # a full-width comma is folded by the digits around it (１７，４８３), not alone
+        assert ch in normalize(piece).norm or (ch, piece) == (",", "，"), (i, ch, piece)
         # the character itself comes from the first raw code point of its span
         assert ch in unicodedata.normalize("NFKC", raw[start]) or ch in normalize(raw[start]).norm
 

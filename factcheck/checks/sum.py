@@ -82,6 +82,7 @@ def _equals(summed: Interval) -> str:
 
 
 def run(ctx: Context) -> Iterator[RawFinding]:
+    yield from _ratio_rows(ctx)
     for relation in ctx.config.relations:
         if relation.kind != "sum":
             continue
@@ -110,6 +111,42 @@ def run(ctx: Context) -> Iterator[RawFinding]:
             yield RawFinding(ID, ctx.severity(ID, "error"), [total, *chosen],
                              partial(_message, relation, total, chosen, stated, summed),
                              expected=stated, actual=summed, unit=total.unit)
+
+
+def _ratio_rows(ctx: Context) -> Iterator[RawFinding]:
+    """The terms of a ratio row (三次产业结构为7.7:39.5:52.8) are percentages of one whole:
+    they add up to 100."""
+    claims = ctx.claims
+    for ratio in ctx.rules.ratios:
+        width = len(ratio.metrics)
+        for k in range(len(claims) - width + 1):
+            if claims[k].metric != ratio.metrics[0]:
+                continue
+            terms = claims[k:k + width]
+            if not all(t.metric == m and t.role == "share" and t.unit == "percent" and ctx.usable(t)
+                       for t, m in zip(terms, ratio.metrics)):
+                continue
+            if any(b.start - a.end != 1 for a, b in zip(terms, terms[1:])):
+                continue  # the terms of one row, a colon apart
+            tolerance = ctx.tol(ID, *terms)
+            summed = Interval(0.0, 0.0)
+            for term in terms:
+                summed = summed + ctx.iv(term, tolerance)
+            whole = Interval(100.0, 100.0)
+            if whole.meets(summed) or ctx.seen(ID, terms):
+                continue
+            yield RawFinding(ID, ctx.severity(ID, "error"), terms, partial(_row_message, ratio.id, terms, summed),
+                             expected=whole, actual=summed, unit="percent")
+
+
+def _row_message(ratio: str, terms: list[Claim], summed: Interval, lang: str) -> str:
+    gap = fmt_gap(summed.gap(Interval(100.0, 100.0)), "percent", lang)
+    if lang == "zh":
+        text = " + ".join(f"“{quote(t)}”" for t in terms)
+        return f"比例各项之和不为100%（{ratio}）：{text} = {fmt_interval(summed, 'percent', 'zh')}，相差{gap}。"
+    text = " + ".join(f"'{quote(t)}'" for t in terms)
+    return (f"The terms of the ratio do not add up to 100% ({ratio}): {text} = "
+            f"{fmt_interval(summed, 'percent', 'en')}; off by {gap}.")
 
 
 def _priors(ctx: Context, relation: Relation, total: Claim, chosen: list[Claim],
