@@ -439,6 +439,28 @@ class Context:
                 return pool[j]
         return None
 
+    def near_in_paragraph(self, anchor: Claim, metric: Optional[str], accept, before_first: bool = False,
+                          window: int = 24) -> Optional[Claim]:
+        """Like `near` (`near_before` with `before_first`), among the figures of the
+        anchor's paragraph only: each way stops at the first figure outside it."""
+        pool, positions = self._pool(metric)
+        if not pool:
+            return None
+        if before_first:
+            k = bisect.bisect_right(positions, _position(anchor))
+            scans = (range(k - 1, max(-1, k - 1 - window), -1), range(k, min(len(pool), k + window)))
+        else:
+            k = bisect.bisect_left(positions, _position(anchor))
+            scans = (range(k, min(len(pool), k + window)), range(k - 1, max(-1, k - 1 - window), -1))
+        for scan in scans:
+            for j in scan:
+                candidate = pool[j]
+                if not self.same_paragraph(anchor, candidate):
+                    break
+                if candidate.id != anchor.id and accept(candidate):
+                    return candidate
+        return None
+
     def nearest(self, anchor: Claim, candidates: Iterable[Claim]) -> Optional[Claim]:
         """The candidate closest to the anchor in the text, those after it first."""
         best, best_key = None, None

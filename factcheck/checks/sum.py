@@ -29,8 +29,7 @@ def components(ctx: Context, relation: Relation, total: Claim) -> dict[str, Opti
         def accept(c: Claim, metric=metric) -> bool:
             return (c.unit == total.unit and ctx.is_plain(c) and ctx.compatible(total, c)
                     and _owner(ctx, relation, c) is total)
-        found[metric] = ctx.near(total, metric, lambda c: ctx.same_paragraph(total, c) and accept(c)) \
-            or ctx.near(total, metric, accept)
+        found[metric] = ctx.near_in_paragraph(total, metric, accept) or ctx.near(total, metric, accept)
     return found
 
 
@@ -44,8 +43,7 @@ def _owner(ctx: Context, relation: Relation, component: Claim) -> Optional[Claim
     if key not in ctx.cache:
         def accept(t: Claim) -> bool:
             return t.unit == component.unit and ctx.is_plain(t) and ctx.compatible(t, component)
-        ctx.cache[key] = ctx.near_before(component, relation.total,
-                                         lambda t: ctx.same_paragraph(t, component) and accept(t)) \
+        ctx.cache[key] = ctx.near_in_paragraph(component, relation.total, accept, before_first=True) \
             or ctx.near_before(component, relation.total, accept)
     return ctx.cache[key]
 
