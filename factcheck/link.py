@@ -1273,21 +1273,21 @@ def _verb_sign(words: str) -> int:
 
 
 # A period word: a year (and months), a year named relative to the reference year, a
-# range of months, a part of a year. Every branch starts with an ASCII digit or one of
-# 今本当去上前明下一二三四第全.
+# range of months, a part of a year (年末: a stock at the end of the year is of that
+# year). Every branch starts with an ASCII digit or one of 今本当去上前明下一二三四第全年.
 _PERIOD_BRANCHES = (
     r"(?P<year>(?:19|20)\d{2})\s*年(?:(?P<m1>\d{1,2})(?:\s*月?\s*[-~—–至到]\s*(?P<m2>\d{1,2}))?\s*月(?P<day>\s*\d{1,2}\s*日)?)?"
     r"|(?P<rel>今年|本年|当年|去年|上年|前年|明年)(?P<same>同期)?(?:(?P<rm1>\d{1,2})(?:\s*月?\s*[-~—–至到]\s*(?P<rm2>\d{1,2}))?\s*月)?"
     r"|(?<!\d)(?P<m3>\d{1,2})\s*月?\s*[-~—–至到]\s*(?P<m4>\d{1,2})\s*月"
     r"|前(?P<m6>\d{1,2})\s*个?月"
     r"|(?<![\d.])(?P<m5>\d{1,2})\s*月份?(?!\s*\d{1,2}\s*[日号])"
-    r"|(?P<part>前三季度|上半年|下半年|一季度|二季度|三季度|四季度|第[一二三四]季度|全年)")
+    r"|(?P<part>前三季度|上半年|下半年|一季度|二季度|三季度|四季度|第[一二三四]季度|全年|年末|年底)")
 # The first lookahead, the characters a branch can start with, lets the engine skip to
 # them; the second, implied by the branch that matches too, leaves at once a digit that
 # starts no year and no range of months (digits are everywhere in figure-dense text:
 # there the scan takes three quarters of its time without it). One guard holding both
 # measured slower than none: the engine skips ahead only behind a single character class.
-_PERIOD = compile_cached(r"(?=[0-9今本当去上前明下一二三四第全])(?=\D|(?:19|20)\d\d|\d{1,2}\s*[-~—–至到月])(?:"
+_PERIOD = compile_cached(r"(?=[0-9今本当去上前明下一二三四第全年])(?=\D|(?:19|20)\d\d|\d{1,2}\s*[-~—–至到月])(?:"
                          + _PERIOD_BRANCHES + ")")
 
 
@@ -1345,7 +1345,8 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
     offsets = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
     parts = {"前三季度": "01/09", "上半年": "01/06", "下半年": "07/12", "一季度": "01/03",
              "第一季度": "01/03", "二季度": "04/06", "第二季度": "04/06", "三季度": "07/09",
-             "第三季度": "07/09", "四季度": "10/12", "第四季度": "10/12", "全年": None}
+             "第三季度": "07/09", "四季度": "10/12", "第四季度": "10/12", "全年": None,
+             "年末": None, "年底": None}
     last_year: Optional[int] = None
     last_months: tuple[int, Optional[str]] = (-1, None)   # (line start, months) of the last months stated
     line = seen = 0   # the start of the line of the match, found by looking back only as far as the last one

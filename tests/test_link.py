@@ -866,3 +866,16 @@ def test_a_quantity_named_in_its_own_clause_keeps_no_earlier_metric(text, figure
 ])
 def test_natural_growth_rate_is_no_growth_rate(text, role):
     assert PIPELINE.run_text(text).claims[-1].role == role
+
+
+@pytest.mark.parametrize("text,figure,period", [
+    # a stock at the end of the year is of that year
+    ("年末全市常住人口1015.6万人，比上年末增加8.3万人。", "1015.6万人", "2023"),
+    ("年末全市常住人口1015.6万人，比上年末增加8.3万人。", "增加8.3万人", "2023"),
+    ("年底全省金融机构存款余额1854.2亿元。", "1854.2亿元", "2023"),
+    ("2022年末全市常住人口1007.3万人。", "1007.3万人", "2022"),
+    ("上年末全市常住人口1007.3万人。", "1007.3万人", "2022"),
+])
+def test_the_end_of_the_year_is_a_period(text, figure, period):
+    claims = {c.text: c for c in PIPELINE.run_text(text, reference_year=2023).claims}
+    assert claims[figure].period == period
