@@ -857,3 +857,17 @@ def test_a_ratio_row_in_a_rule_file(tmp_path):
     assert finding.check == "sum" and "employment_structure" in finding.message
     assert finding.gap == pytest.approx(0.9)
     assert run_checks(pipeline.run_text("2010年全市就业结构为30.5:69.5。", reference_year=2010), rules=rules) == []
+
+
+@pytest.mark.parametrize("current,rate,found", [
+    ("6900万人次", "增长1.3倍", False),    # 2.3 times 3000万: 增长1.3倍 as releases count it
+    ("4500万人次", "增长0.5倍", False),
+    ("5000万人次", "增长1.3倍", True),     # 1.67 times
+    ("3900万人次", "增长1.3倍", True),     # 1.3 times the prior is 增长0.3倍 (or 是上年的1.3倍)
+])
+def test_growth_in_multiples_of_the_prior(current, rate, found):
+    text = f"2023年全市接待游客{current}，比上年{rate}。2022年全市接待游客3000万人次。"
+    findings = check(text, year=2023)
+    assert [f.check for f in findings] == (["implied_prior"] if found else [])
+    if found:
+        assert "倍" in findings[0].message

@@ -518,6 +518,12 @@ class Context:
             if not p.positive() or c.lo < 0:
                 return None
             return stated, (c / p).shift(-1.0).scale(100.0), "percentage_point"
+        if rate.unit == "times" and rate.role == "growth" and current.unit == prior.unit:
+            # 增长1.3倍: 2.3 times the prior (as statistical releases count; "1.3 times the
+            # prior" would be 增长0.3倍, or 是上年的1.3倍)
+            if not p.positive() or c.lo < 0:
+                return None
+            return stated, (c / p).shift(-1.0), "times"
         if rate.role == "change" and rate.unit == current.unit == prior.unit:
             return stated, c - p, rate.unit
         if rate.unit == "percentage_point" and current.unit == prior.unit == "percent":
@@ -531,6 +537,8 @@ class Context:
             if not factor.positive():
                 return None
             return c / factor
+        if rate.unit == "times" and rate.role == "growth":
+            return c / r.shift(1.0)
         if rate.role == "change" and rate.unit == current.unit:
             return c - r
         if rate.unit == "percentage_point" and current.unit == "percent":
@@ -576,9 +584,9 @@ UNIT_ZH = {
     "occurrence": "次", "case": "例", "category": "类", "piece": "件", "household": "户",
     "vehicle": "辆", "kind": "种", "event": "场", "incident": "起", "km**2": "平方公里",
     "m**2": "平方米", "hectare": "公顷", "mu": "亩", "tonne": "吨", "kg": "公斤", "hour": "小时",
-    "year_of_age": "岁",
+    "year_of_age": "岁", "times": "倍",
 }
-UNIT_EN = {"percent": "%", "percentage_point": " percentage points", "permille": "‰",
+UNIT_EN = {"percent": "%", "percentage_point": " percentage points", "permille": "‰", "times": " times",
            "km**2": " km²", "m**2": " m²"}
 
 
