@@ -871,3 +871,20 @@ def test_growth_in_multiples_of_the_prior(current, rate, found):
     assert [f.check for f in findings] == (["implied_prior"] if found else [])
     if found:
         assert "倍" in findings[0].message
+
+
+@pytest.mark.parametrize("text,found", [
+    ("全年全省居民人均可支配收入20865元，比上年增长7.3%，其中工资性收入8236元，经营净收入6952元，"
+     "财产净收入356元，转移净收入5321元。", False),
+    ("城镇居民人均可支配收入40120元，比上年增长5.1%。农村居民人均可支配收入15204元，比上年增长6.8%，"
+     "其中工资性收入6012元，经营净收入5037元，财产净收入311元，转移净收入3144元。", True),   # 14504
+    ("城镇居民人均可支配收入40120元，比上年增长5.1%。农村居民人均可支配收入14504元，比上年增长6.8%，"
+     "其中工资性收入6012元，经营净收入5037元，财产净收入311元，转移净收入3144元。", False),
+    ("农民人均纯收入5126元，其中工资性收入2106元，家庭经营纯收入2512元，财产性收入126元，转移性收入382元。", False),
+    ("农民人均纯收入5126元，其中工资性收入2106元，家庭经营纯收入2512元，财产性收入126元，转移性收入442元。", True),
+])
+def test_disposable_income_is_the_sum_of_its_sources(text, found):
+    findings = check("2023年" + text, year=2023)
+    assert [f.check for f in findings] == (["sum"] if found else [])
+    if found:
+        assert "income_by_source" in findings[0].message
