@@ -888,3 +888,24 @@ def test_disposable_income_is_the_sum_of_its_sources(text, found):
     assert [f.check for f in findings] == (["sum"] if found else [])
     if found:
         assert "income_by_source" in findings[0].message
+
+
+@pytest.mark.parametrize("text,found", [
+    # 总人口 beside 常住人口 is the registered population: per head is per resident
+    ("全省生产总值40471.8亿元，人均生产总值42574元。年末全省总人口10788万人；常住人口9532.42万人。", False),
+    ("全省生产总值40471.8亿元，人均生产总值37515元。年末全省总人口10788万人；常住人口9532.42万人。", True),
+    ("全省生产总值40471.8亿元，人均生产总值37515元。年末全省总人口10788万人。", False),
+])
+def test_per_head_is_per_resident_where_both_populations_are_stated(text, found):
+    findings = check("2016年" + text, year=2016)
+    assert [f.check for f in findings] == (["derived"] if found else [])
+
+
+@pytest.mark.parametrize("text,found", [
+    ("全年常住人口出生率为5.63‰，死亡率为5.67‰，常住人口自然增长率为-0.04‰。", False),
+    ("全年常住人口出生率为5.63‰，死亡率为5.67‰，常住人口自然增长率为-0.64‰。", True),
+    ("全年常住人口出生率为6.23‰，死亡率为5.67‰，常住人口自然增长率为-0.04‰。", True),
+])
+def test_natural_change_of_the_resident_population(text, found):
+    findings = check("2023年" + text, year=2023)
+    assert [f.check for f in findings] == (["sum"] if found else [])

@@ -461,6 +461,17 @@ class Context:
                     return candidate
         return None
 
+    def first_named(self, figure: Claim, accept) -> Claim:
+        """The figure of `figure`'s metric and period in its paragraph that is named by the
+        metric's first name (常住人口, of 常住人口, 总人口, 人口), when `figure` is named
+        otherwise and there is one that `accept`s; else `figure`."""
+        metric = self.metrics.get(figure.metric) if figure.metric else None
+        if metric is None or self._info[figure.id].name == metric.names[0]:
+            return figure
+        return self.near_in_paragraph(figure, figure.metric, lambda c: (
+            c.period == figure.period and c.unit == figure.unit and self._info[c.id].name == metric.names[0]
+            and accept(c))) or figure
+
     def nearest(self, anchor: Claim, candidates: Iterable[Claim]) -> Optional[Claim]:
         """The candidate closest to the anchor in the text, those after it first."""
         best, best_key = None, None

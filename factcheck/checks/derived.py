@@ -25,6 +25,9 @@ def run(ctx: Context) -> Iterator[RawFinding]:
                 and (result.dimension != "currency" or c.unit == result.unit)))
             denominator = ctx.near_before(result, relation.denominator, lambda c: (
                 ctx.is_plain(c) and ctx.compatible(result, c)))
+            if denominator is not None:
+                # 年末全省总人口10788万人；常住人口9532.42万人: per head is per resident
+                denominator = ctx.first_named(denominator, lambda c: ctx.compatible(result, c))
             if numerator is None or denominator is None or numerator.id == denominator.id:
                 continue
             tolerance = ctx.tol(ID, result, numerator, denominator, extra=relation.tolerance)

@@ -6,7 +6,6 @@ current prices, last period's components the rates imply must add up to last per
 total too."""
 from __future__ import annotations
 
-import math
 from functools import partial
 from typing import Iterator, Optional
 
@@ -53,13 +52,10 @@ def totals(ctx: Context, relation: Relation) -> list[Claim]:
 
 
 def _signed_sum(relation: Relation, chosen: list[Claim], intervals: list[Interval]) -> Interval:
-    """The components' intervals added, those of `minus` subtracted; with an optional
-    component unstated, a floor: what it adds is not known."""
+    """The components' intervals added, those of `minus` subtracted."""
     summed = Interval(0.0, 0.0)
     for claim, iv in zip(chosen, intervals):
         summed = summed - iv if claim.metric in relation.minus else summed + iv
-    if len(chosen) < len(relation.components):
-        summed = Interval(summed.lo, math.inf)
     return summed
 
 
@@ -73,10 +69,6 @@ def _terms(relation: Relation, chosen: list[Claim], texts: list[str]) -> str:
     for claim, text in zip(chosen[1:], texts[1:]):
         out += (" − " if claim.metric in relation.minus else " + ") + text
     return out
-
-
-def _equals(summed: Interval) -> str:
-    return "" if math.isinf(summed.hi) else "= "
 
 
 def run(ctx: Context) -> Iterator[RawFinding]:
@@ -96,18 +88,22 @@ def run(ctx: Context) -> Iterator[RawFinding]:
             tolerance = ctx.tol(ID, total, *chosen, extra=relation.tolerance)
             stated = ctx.iv(total, tolerance)
             summed = _signed_sum(relation, chosen, [ctx.iv(part, tolerance) for part in chosen])
+            unstated = [m for m in relation.optional if parts[m] is None]
             if stated.meets(summed):
-                if len(chosen) < len(relation.components):
-                    continue  # last year's floor says no more than this year's
-                found = _priors(ctx, relation, total, chosen, tolerance)
-                if found is not None:
-                    yield found
+                if not unstated:
+                    found = _priors(ctx, relation, total, chosen, tolerance)
+                    if found is not None:
+                        yield found
                 continue
+            # an optional part unstated may make up a shortfall (早稻 where rice is grown
+            # twice): a warning; the stated parts above the total are an error all the same
+            severity = "warning" if unstated and stated.above(summed) else ctx.severity(ID, "error")
             ctx.flagged.update((ID, total.id, part.id) for part in chosen)
             if ctx.seen(ID, [total, *chosen]):
                 continue
-            yield RawFinding(ID, ctx.severity(ID, "error"), [total, *chosen],
-                             partial(_message, relation, total, chosen, stated, summed),
+            names = [ctx.metrics[m].names[0] for m in unstated]
+            yield RawFinding(ID, severity, [total, *chosen],
+                             partial(_message, relation, total, chosen, stated, summed, names),
                              expected=stated, actual=summed, unit=total.unit)
 
 
@@ -193,15 +189,24 @@ def _prior_message(relation: Relation, figures: list[Claim], rates: list[Claim],
 
 
 def _message(relation: Relation, total: Claim, chosen: list[Claim], stated: Interval, summed: Interval,
-             lang: str) -> str:
+             unstated: list[str], lang: str) -> str:
     unit = total.unit
     gap = stated.gap(summed)
+    short = stated.above(summed)
     if lang == "zh":
         terms = _terms(relation, chosen, [f"“{quote(p)}”" for p in chosen])
-        return (f"分项之{_ZH_OP[bool(relation.minus)]}与总数不符（{relation.id}）：{terms} {_equals(summed)}"
+        text = (f"分项之{_ZH_OP[bool(relation.minus)]}与总数不符（{relation.id}）：{terms} = "
                 f"{fmt_interval(summed, unit, 'zh')}，"
                 f"而总数“{quote(total)}”为{fmt_interval(stated, unit, 'zh')}，相差{fmt_gap(gap, unit, 'zh')}。")
+        if unstated:
+            text += (f"文中未列出{'、'.join(unstated)}，" +
+                     ("差额或为其数，请人工核对。" if short else "列出的分项已超过总数。"))
+        return text
     terms = _terms(relation, chosen, [f"'{quote(p)}'" for p in chosen])
-    return (f"The components do not {_EN_OP[bool(relation.minus)]} the total ({relation.id}): {terms} "
-            f"{_equals(summed)}{fmt_interval(summed, unit, 'en')}, the total '{quote(total)}' is "
+    text = (f"The components do not {_EN_OP[bool(relation.minus)]} the total ({relation.id}): {terms} = "
+            f"{fmt_interval(summed, unit, 'en')}, the total '{quote(total)}' is "
             f"{fmt_interval(stated, unit, 'en')}; off by {fmt_gap(gap, unit, 'en')}.")
+    if unstated:
+        text += (f" {', '.join(unstated)} is not stated: " +
+                 ("the gap may be it; check by hand." if short else "the parts stated already exceed the total."))
+    return text
