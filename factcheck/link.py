@@ -131,6 +131,11 @@ _WHOLE_WORDS = compile_cached(r"[^，,。；;的]*?(?=的|比重|比例|份额|�
 _BASE_LEAD = compile_cached(r"(?:比|较|同比|与|相比|相当于|高于|低于|快于|慢于|多于|少于|超过)$")
 _BASE_OF_LEAD = compile_cached(r"(?:[由从是为]|恢复至|恢复到|相当于)$")
 _BASE_OF = compile_cached(r"(?:同期)?(?:末|底)?的")
+# how far back a bracket that holds a period word may open
+_ASIDE_REACH = 40
+# a period word in brackets: the base of no comparison, the period of the figures in its
+# brackets only (the key of a period mention is (period, base), base false, True or this)
+_ASIDE = 2
 
 
 def _flag(bit: int, doc: str) -> property:
@@ -637,6 +642,8 @@ class Linker:
         key, base = periods.keys[k]
         if not base:
             return key
+        if base == _ASIDE and not _closed(text, periods.ends[k], claim.norm_start):
+            return key   # (2021年全市生产总值为2810.2亿元)
         if claim.role in _FIGURE_ROLES and _ADJACENT_BASE.fullmatch(text[periods.ends[k]:claim.norm_start]):
             return key
         # a base further back is never adjacent (a nearer period word stands between), so
@@ -1402,6 +1409,8 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
         base = bool(
             (m.group("rel") and m.group("same")) or text.startswith("同期", m.end())
             or _BASE_LEAD.search(lead) or (_BASE_OF_LEAD.search(lead) and _BASE_OF.match(text, m.end())))
+        if not base and _in_brackets(text, line, m.start()):
+            base = _ASIDE
         if not base:
             last_year = year
             if months:
@@ -1410,6 +1419,22 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
         found.ends.append(m.end())
         found.keys.append((sys.intern(f"{year}-{months}" if months else str(year)), base))
     return found
+
+
+def _in_brackets(text: str, line: int, position: int) -> bool:
+    """Within brackets opened on the line before `position` and not closed: an aside
+    ((上年为2810.2亿元), (按2010年不变价计算)), whose period names the figure right after
+    it and not the text after the brackets."""
+    start = max(line, position - _ASIDE_REACH)
+    for opener, closer in (("（", "）"), ("(", ")")):
+        opened = text.rfind(opener, start, position)
+        if opened >= 0 and text.rfind(closer, opened, position) < 0:
+            return True
+    return False
+
+
+def _closed(text: str, start: int, end: int) -> bool:
+    return text.find("）", start, end) >= 0 or text.find(")", start, end) >= 0
 
 
 def _months(first: str, last: Optional[str]) -> str:

@@ -909,3 +909,18 @@ def test_per_head_is_per_resident_where_both_populations_are_stated(text, found)
 def test_natural_change_of_the_resident_population(text, found):
     findings = check("2023年" + text, year=2023)
     assert [f.check for f in findings] == (["sum"] if found else [])
+
+
+@pytest.mark.parametrize("text", [
+    # the components of a total in its sentence first: the registered population's rates
+    # come after the resident one's total
+    "全年人口出生率4.11‰，人口死亡率7.03‰，人口自然增长率-2.92‰。全年户籍人口出生率3.62‰，死亡率7.41‰，自然增长率-3.79‰。",
+    "出口20345.7亿元，增长5.1%；进口13454.5亿元，增长2.3%；贸易顺差6891.2亿元。从市场看，对东盟进出口4712.6亿元，"
+    "其中出口3120.5亿元，进口1592.1亿元。",
+    # a part after 其中 of a metric no rule puts under the whole is not its part
+    "全年贸易逆差508.9亿元，比上年扩大102.2亿元。其中，对俄罗斯进出口512.3亿元。",
+    "全年全体居民人均可支配收入37452元，人均工资性收入22184元，人均经营净收入5218元，人均财产净收入1326元，"
+    "人均转移净收入8724元。城镇居民人均可支配收入44128元。",
+])
+def test_consistent_bulletin_sentences_of_the_second_probe(text):
+    assert check("2022年" + text, year=2022) == []

@@ -842,8 +842,8 @@ def test_a_rate_after_another_metric_in_the_figures_clause_is_not_the_figures():
 @pytest.mark.parametrize("text,figure,metric", [
     # a quantity named in its own clause by words that are no metric's is not the one an
     # earlier clause named
-    ("全年粮食总产量493.9万吨。其中，早稻产量89.6万吨，晚稻产量236.8万吨。", "236.8万吨", None),
-    ("全年粮食总产量493.9万吨。其中，早稻产量89.6万吨，晚稻产量236.8万吨。", "89.6万吨", "early_rice"),
+    ("全年粮食总产量493.9万吨。其中，早稻产量89.6万吨，薯类产量95.3万吨。", "95.3万吨", None),
+    ("全年粮食总产量493.9万吨。其中，早稻产量89.6万吨，薯类产量95.3万吨。", "89.6万吨", "early_rice"),
     ("一般公共预算收入15.86亿元，增长8.3%，其中税收收入11.23亿元。", "11.23亿元", None),
     ("一般公共预算收入15.86亿元，增长8.3%，其中税收收入11.23亿元。", "15.86亿元", "fiscal_revenue"),
     ("在第二产业投资中，工业投资380.92亿元。", "380.92亿元", None),
@@ -879,3 +879,28 @@ def test_natural_growth_rate_is_no_growth_rate(text, role):
 def test_the_end_of_the_year_is_a_period(text, figure, period):
     claims = {c.text: c for c in PIPELINE.run_text(text, reference_year=2023).claims}
     assert claims[figure].period == period
+
+
+@pytest.mark.parametrize("text,periods", [
+    # a period word in brackets is an aside: the period of its figure, not of the text after
+    ("2022年全市生产总值2975.6亿元（上年为2810.2亿元）。全市生产总值增长3.7%。全年出生人口1.14万人。",
+     {"2975.6亿元": "2022", "2810.2亿元": "2021", "增长3.7%": "2022", "1.14万人": "2022"}),
+    ("2019年全国国内生产总值990865亿元（按2010年不变价计算），比上年增长6.1%。全年粮食产量66384万吨。",
+     {"990865亿元": "2019", "增长6.1%": "2019", "66384万吨": "2019"}),
+    ("2022年全市生产总值2975.6亿元（2021年全市生产总值为2810.2亿元）。全年出生人口1.14万人。",
+     {"2975.6亿元": "2022", "2810.2亿元": "2021", "1.14万人": "2022"}),
+])
+def test_a_period_in_brackets_is_an_aside(text, periods):
+    claims = {c.text: c.period for c in PIPELINE.run_text(text, reference_year=2022).claims}
+    assert {t: claims[t] for t in periods} == periods
+
+
+@pytest.mark.parametrize("text,figure,metric", [
+    ("全年人口出生率4.11‰，婴儿死亡率为3.1‰。", "3.1‰", "infant_mortality_rate"),
+    ("早稻产量89.6万吨，中稻产量152.6万吨，晚稻产量236.8万吨。", "236.8万吨", "late_rice"),
+    ("年末全国内地总人口140005万人，其中0—15岁（含不满16周岁）人口24977万人。", "24977万人", "population"),
+])
+def test_more_metrics_of_bulletins(text, figure, metric):
+    claims = {c.text: c for c in PIPELINE.run_text(text, reference_year=2022).claims}
+    assert claims[figure].metric == metric
+    assert "16周岁" not in claims   # the bound of an age group in brackets is no figure

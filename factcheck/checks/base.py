@@ -439,10 +439,16 @@ class Context:
                 return pool[j]
         return None
 
-    def near_in_paragraph(self, anchor: Claim, metric: Optional[str], accept, before_first: bool = False,
-                          window: int = 24) -> Optional[Claim]:
+    def same_sentence(self, a: Claim, b: Claim) -> bool:
+        return not self.links.from_text or (self._info[a.id].paragraph == self._info[b.id].paragraph
+                                            and self._info[a.id].sentence == self._info[b.id].sentence)
+
+    def near_in(self, anchor: Claim, metric: Optional[str], accept, before_first: bool = False,
+                sentence: bool = False, window: int = 24) -> Optional[Claim]:
         """Like `near` (`near_before` with `before_first`), among the figures of the
-        anchor's paragraph only: each way stops at the first figure outside it."""
+        anchor's paragraph (`sentence`: sentence) only: each way stops at the first
+        figure outside it."""
+        together = self.same_sentence if sentence else self.same_paragraph
         pool, positions = self._pool(metric)
         if not pool:
             return None
@@ -455,7 +461,7 @@ class Context:
         for scan in scans:
             for j in scan:
                 candidate = pool[j]
-                if not self.same_paragraph(anchor, candidate):
+                if not together(anchor, candidate):
                     break
                 if candidate.id != anchor.id and accept(candidate):
                     return candidate
@@ -468,7 +474,7 @@ class Context:
         metric = self.metrics.get(figure.metric) if figure.metric else None
         if metric is None or self._info[figure.id].name == metric.names[0]:
             return figure
-        return self.near_in_paragraph(figure, figure.metric, lambda c: (
+        return self.near_in(figure, figure.metric, lambda c: (
             c.period == figure.period and c.unit == figure.unit and self._info[c.id].name == metric.names[0]
             and accept(c))) or figure
 

@@ -19,16 +19,17 @@ TITLE = {"zh": "分项之和与总数", "en": "components vs total"}
 
 def components(ctx: Context, relation: Relation, total: Claim) -> dict[str, Optional[Claim]]:
     """For each component metric, the figure that goes with this total (or None): the
-    nearest compatible figure, in the total's paragraph first, after the total first,
-    whose own total (found the same way, before it first) is this one: 出口 after
-    进出口总额 belongs to it, not to a total further on; 出生率 and 死亡率 before
-    自然增长率, to the one of their paragraph."""
+    nearest compatible figure, in the total's sentence first, then its paragraph, after
+    the total first, whose own total (found the same way, before it first) is this one:
+    出口 after 进出口总额 belongs to it, not to a total further on; 出生率 and 死亡率
+    before 自然增长率, to the one of their sentence."""
     found: dict[str, Optional[Claim]] = {}
     for metric in relation.components:
         def accept(c: Claim, metric=metric) -> bool:
             return (c.unit == total.unit and ctx.is_plain(c) and ctx.compatible(total, c)
                     and _owner(ctx, relation, c) is total)
-        found[metric] = ctx.near_in_paragraph(total, metric, accept) or ctx.near(total, metric, accept)
+        found[metric] = (ctx.near_in(total, metric, accept, sentence=True) or ctx.near_in(total, metric, accept)
+                         or ctx.near(total, metric, accept))
     return found
 
 
@@ -42,8 +43,9 @@ def _owner(ctx: Context, relation: Relation, component: Claim) -> Optional[Claim
     if key not in ctx.cache:
         def accept(t: Claim) -> bool:
             return t.unit == component.unit and ctx.is_plain(t) and ctx.compatible(t, component)
-        ctx.cache[key] = ctx.near_in_paragraph(component, relation.total, accept, before_first=True) \
-            or ctx.near_before(component, relation.total, accept)
+        ctx.cache[key] = (ctx.near_in(component, relation.total, accept, before_first=True, sentence=True)
+                          or ctx.near_in(component, relation.total, accept, before_first=True)
+                          or ctx.near_before(component, relation.total, accept))
     return ctx.cache[key]
 
 
