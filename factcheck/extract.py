@@ -901,12 +901,13 @@ class Extractor:
 def _elided_points(text: str, claims: list[Claim]) -> None:
     """`分别下降0.8个和1.1个百分点`: the first is in percentage points too (it was 0.8 个,
     a count of items), and a growth like the last."""
+    points = lexicon().points_of
     for k in range(len(claims) - 2, -1, -1):   # from the last: 0.5个、0.8个和1.2个百分点
         claim, following = claims[k], claims[k + 1]
-        if (claim.unit == "item" and following.unit == "percentage_point"
+        if (claim.unit == "item" and following.unit in points
                 and text.startswith("个", claim.norm_end - 1)
                 and _POINTS_LISTED.fullmatch(text, claim.norm_end, following.norm_start)):
-            claims[k] = replace(claim, unit="percentage_point", dimension="percentage_point", role="growth")
+            claims[k] = replace(claim, unit=following.unit, dimension=following.dimension, role="growth")
 
 
 _POINTS_LISTED = compile_cached(r"\s*(?:和|、|及|与|至|到|-|~)\s*")

@@ -44,6 +44,7 @@ class Lexicon:
     unit_blockers: dict[str, frozenset[str]]
     unit_prefixes: dict[str, str]
     units: dict[str, UnitInfo]          # surface form -> unit
+    points_of: dict[str, str]           # a unit of points -> the rate it is a change of (个千分点: ‰)
 
 
 def _data(name: str) -> str:
@@ -54,8 +55,11 @@ def _data(name: str) -> str:
 def lexicon() -> Lexicon:
     lex = yaml.load(_data("lexicon.yaml"), Loader=YAML_LOADER)
     units: dict[str, UnitInfo] = {}
+    points_of: dict[str, str] = {}
     for entry in yaml.load(_data("units.yaml"), Loader=YAML_LOADER)["units"]:
         info = UnitInfo(entry["name"], entry["dimension"], entry["role"])
+        if "points_of" in entry:
+            points_of[entry["name"]] = entry["points_of"]
         for alias in entry["aliases"]:
             if alias in units:
                 raise ValueError(f"units.yaml: alias {alias!r} given to two units")
@@ -82,7 +86,13 @@ def lexicon() -> Lexicon:
         unit_blockers={k: frozenset(v) for k, v in lex["unit_blockers"].items()},
         unit_prefixes=dict(lex["unit_prefixes"]),
         units=units,
+        points_of=points_of,
     )
+
+
+def points_of() -> dict[str, str]:
+    """A unit of points (个百分点, 个千分点) -> the unit of the rates it changes (%, ‰)."""
+    return lexicon().points_of
 
 
 @lru_cache(maxsize=1)

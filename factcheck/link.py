@@ -25,6 +25,7 @@ from typing import Iterator, Optional, Sequence
 import numpy as np
 import regex
 
+from .lexicon import points_of
 from .models import Claim
 from .normalize import code_points
 from .offsets import position_type
@@ -131,6 +132,9 @@ _WHOLE_WORDS = compile_cached(r"[^，,。；;的]*?(?=的|比重|比例|份额|�
 _BASE_LEAD = compile_cached(r"(?:比|较|同比|与|相比|相当于|高于|低于|快于|慢于|多于|少于|超过)$")
 _BASE_OF_LEAD = compile_cached(r"(?:[由从是为]|恢复至|恢复到|相当于)$")
 _BASE_OF = compile_cached(r"(?:同期)?(?:末|底)?的")
+# a unit of points -> the unit of the rates it changes (个百分点: %, 个千分点: ‰)
+_POINTS_OF = points_of()
+_RATES_IN_POINTS = frozenset(_POINTS_OF.values())
 # how far back a bracket that holds a period word may open
 _ASIDE_REACH = 40
 # a period word in brackets: the base of no comparison, the period of the figures in its
@@ -523,7 +527,7 @@ class Linker:
         # rates and no figure (增长5%，增长5%，… with no full stop) took time quadratic in
         # its length (2 MB of it, hours)
         last_figure: Optional[Claim] = None
-        last_percent_rate: Optional[Claim] = None
+        last_rates: dict[str, Claim] = {}   # the nearest rate in % and in ‰
         for index, claim in enumerate(claims):
             info = links.info[claim.id]
             floor = sentence_floors[index]
@@ -535,7 +539,7 @@ class Linker:
                 claim.refers_to, info.mention = None, None
             elif claim.role in _RATE_ROLES or claim.role == "change":
                 target = self._qualified_figure(index, claims, floor, clause_floors[index], text, links, subjects,
-                                                metrics, last_figure, last_percent_rate)
+                                                metrics, last_figure, last_rates)
                 claim.refers_to = target.id if target is not None else None
                 if target is not None:
                     claim.metric = target.metric
@@ -582,8 +586,8 @@ class Linker:
                                    or any(text.startswith(w, max(0, claim.norm_start - 2)) for w in _REAL_GROWTH))
             if claim.role in _FIGURE_ROLES and not info.base:
                 last_figure = claim
-            if claim.unit == "percent" and claim.role in _RATE_ROLES:
-                last_percent_rate = claim
+            if claim.unit in _RATES_IN_POINTS and claim.role in _RATE_ROLES:
+                last_rates[claim.unit] = claim
             previous = claim
 
         # what only passes 1 and 2 read goes before the relations are built, which is
@@ -696,7 +700,7 @@ class Linker:
         change in points (`分别下降0.8个和1.1个百分点`)."""
         if previous is None or previous.role != "growth":
             return
-        if claim.role != "share" and not (claim.unit == "percentage_point" and claim.role == "growth"
+        if claim.role != "share" and not (claim.unit in _POINTS_OF and claim.role == "growth"
                                           and text[claim.norm_start:claim.norm_start + 1].isdigit()):
             return
         between = text[previous.norm_end:claim.norm_start]
@@ -711,17 +715,17 @@ class Linker:
 
     def _qualified_figure(self, index: int, claims: list[Claim], floor: int, clause_floor: int, text: str,
                           links: Links, subjects: _Mentions, metrics: _Mentions,
-                          last_figure: Optional[Claim], last_percent_rate: Optional[Claim]) -> Optional[Claim]:
+                          last_figure: Optional[Claim], last_rates: dict[str, Claim]) -> Optional[Claim]:
         """The figure a growth rate, share or change qualifies: the nearest figure before it
         in its sentence that is not the base of a comparison (`last_figure`, the nearest
         before it anywhere); a percentage-point change qualifies the nearest percentage
-        (`last_percent_rate`). None when the rate's own clause names another subject or
+        (`last_rates`), a change in ‰ points the nearest rate in ‰. None when the rate's own clause names another subject or
         metric (在全国同期整体下降13.9%的情况下), or nothing fits; the figure right after it
         when the next words say so (增长15%，达到3.2亿元). `floor` and `clause_floor`: where
         the rate's sentence and clause start."""
         claim = claims[index]
-        if claim.unit == "percentage_point":
-            return _in_sentence(last_percent_rate, floor)
+        if claim.unit in _POINTS_OF:
+            return _in_sentence(last_rates.get(_POINTS_OF[claim.unit]), floor)
         candidate = _in_sentence(last_figure, floor)
         if index + 1 < len(claims) and (candidate is None or candidate.norm_end <= clause_floor):
             following = claims[index + 1]

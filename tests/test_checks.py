@@ -924,3 +924,11 @@ def test_natural_change_of_the_resident_population(text, found):
 ])
 def test_consistent_bulletin_sentences_of_the_second_probe(text):
     assert check("2022年" + text, year=2022) == []
+
+
+@pytest.mark.parametrize("change,found", [("下降0.33个千分点", False), ("下降0.53个千分点", True)])
+def test_a_change_in_permille_points_implies_last_years_rate(change, found):
+    findings = check(f"2023年全年人口出生率为8.85‰，比上年{change}。2022年人口出生率为9.18‰。", year=2023)
+    assert [f.check for f in findings] == (["implied_prior"] if found else [])
+    if found:
+        assert findings[0].expected_interval == pytest.approx([9.37, 9.39])   # 8.85 + 0.53, each ± 0.005

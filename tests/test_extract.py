@@ -370,3 +370,16 @@ def test_a_ratio_row_among_figures_keeps_both_in_text_order():
     claims = PIPELINE.run_text(text).claims
     assert [c.text for c in claims] == ["2807.9亿元", "增长5.4%", "7.7", "39.5", "52.8", "5.2万元"]
     assert [c.id for c in claims] == [f"c{k}" for k in range(1, 7)]
+
+
+@pytest.mark.parametrize("text,spans,unit,values", [
+    ("出生率8.85‰，比上年下降0.33个千分点。", ["8.85‰", "下降0.33个千分点"], "permille_point", [-0.33]),
+    ("出生率和死亡率分别下降0.3个和0.2个千分点。", ["下降0.3个", "0.2个千分点"], "permille_point", [-0.3, -0.2]),
+    ("城镇化率提高1.2个百分点。", ["提高1.2个百分点"], "percentage_point", [1.2]),
+])
+def test_changes_in_points_of_a_permille_rate(text, spans, unit, values):
+    claims = PIPELINE.run_text(text).claims
+    assert [c.text for c in claims] == spans
+    points = [c for c in claims if c.unit == unit]
+    assert [c.value for c in points] == values
+    assert {(c.dimension, c.role) for c in points} == {("percentage_point", "growth")}

@@ -12,6 +12,7 @@ WHAT = {
     "percent": ("增长率", "growth"),
     "percentage_point": ("百分点变化", "change in percentage points"),
     "times": ("增长倍数", "growth in multiples of the prior"),
+    "permille_point": ("千分点变化", "change in permille points"),
 }
 COMPARABLE_ZH = "增长率按可比价格计算，而数值按现价计算，两者不能直接换算，无法判定，请人工核对。"
 COMPARABLE_EN = ("The rate is at comparable prices and the figures are nominal, so they do not "

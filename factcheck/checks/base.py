@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
 
+from ..lexicon import points_of
 from ..link import ClaimInfo, Links, canonical_name, previous_period
 from ..models import Claim
 from ..rules import RuleSet
@@ -17,6 +18,7 @@ from .config import CheckConfig
 INF = math.inf
 _EPS = 1e-9           # relative slack for binary floating point, never a tolerance
 _FIGURES = ("level", "count")
+_POINTS_OF = points_of()   # 个百分点: %, 个千分点: ‰
 
 
 # ---- intervals -----------------------------------------------------------------------
@@ -543,8 +545,8 @@ class Context:
             return stated, (c / p).shift(-1.0), "times"
         if rate.role == "change" and rate.unit == current.unit == prior.unit:
             return stated, c - p, rate.unit
-        if rate.unit == "percentage_point" and current.unit == prior.unit == "percent":
-            return stated, c - p, "percentage_point"
+        if rate.unit in _POINTS_OF and current.unit == prior.unit == _POINTS_OF[rate.unit]:
+            return stated, c - p, rate.unit
         return None
 
     def implied_prior(self, current: Claim, rate: Claim, tolerance: float) -> Optional[Interval]:
@@ -558,7 +560,7 @@ class Context:
             return c / r.shift(1.0)
         if rate.role == "change" and rate.unit == current.unit:
             return c - r
-        if rate.unit == "percentage_point" and current.unit == "percent":
+        if rate.unit in _POINTS_OF and current.unit == _POINTS_OF[rate.unit]:
             return c - r
         return None
 
@@ -596,6 +598,7 @@ _PINYIN = re.compile(r"\((?:[a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘ�
 UNIT_ZH = {
     "CNY": "元", "USD": "美元", "HKD": "港元", "EUR": "欧元", "JPY": "日元", "TWD": "新台币元",
     "GBP": "英镑", "percent": "%", "percentage_point": "个百分点", "permille": "‰", "person": "人",
+    "permille_point": "个千分点",
     "person_time": "人次", "organization": "家", "item": "个", "entry": "项", "batch": "批",
     "sortie": "架次", "machine": "台", "set": "套", "copy": "份", "article": "条", "session": "期",
     "occurrence": "次", "case": "例", "category": "类", "piece": "件", "household": "户",
@@ -604,6 +607,7 @@ UNIT_ZH = {
     "year_of_age": "岁", "times": "倍",
 }
 UNIT_EN = {"percent": "%", "percentage_point": " percentage points", "permille": "‰", "times": " times",
+           "permille_point": " permille points",
            "km**2": " km²", "m**2": " m²"}
 
 
@@ -657,7 +661,7 @@ def _num(x: float, sig: int) -> str:
 
 
 def _scale(magnitude: float, unit: Optional[str], lang: str) -> tuple[float, str]:
-    if unit in ("percent", "percentage_point", "permille"):
+    if unit in ("percent", "percentage_point", "permille", "permille_point"):
         return 1.0, ""
     if lang == "zh":
         if magnitude >= 1e8:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Optional
 
+from ..lexicon import points_of
 from ..link import previous_period
 from ..models import Claim, DocumentResult, Finding
 from .model import fmt_interval, fmt_number
@@ -65,8 +66,13 @@ def _implied_prior(current: Claim, rate: Claim) -> Optional[tuple[float, float]]
         if lo_factor <= 0:
             return None
         return current.low / hi_factor, current.high / lo_factor   # type: ignore[operator]
+    if rate.role == "growth" and rate.unit == "times":
+        lo_factor, hi_factor = 1 + rate.low, 1 + rate.high   # type: ignore[operator]
+        if lo_factor <= 0:
+            return None
+        return current.low / hi_factor, current.high / lo_factor   # type: ignore[operator]
     if (rate.role == "change" and rate.unit == current.unit) or (
-            rate.unit == "percentage_point" and current.unit == "percent"):
+            rate.unit in points_of() and current.unit == points_of()[rate.unit]):
         return current.low - rate.high, current.high - rate.low   # type: ignore[operator]
     return None
 
