@@ -23,13 +23,18 @@ def components(ctx: Context, relation: Relation, total: Claim) -> dict[str, Opti
     the total first, whose own total (found the same way, before it first) is this one:
     出口 after 进出口总额 belongs to it, not to a total further on; 出生率 and 死亡率
     before 自然增长率, to the one of their sentence."""
-    found: dict[str, Optional[Claim]] = {}
+    key = ("sum-components", relation.id, total.id)   # part_vs_whole asks again
+    found: Optional[dict[str, Optional[Claim]]] = ctx.cache.get(key)
+    if found is not None:
+        return found
+    found = ctx.cache[key] = {}
     for metric in relation.components:
         def accept(c: Claim, metric=metric) -> bool:
-            return (c.unit == total.unit and ctx.is_plain(c) and ctx.compatible(total, c)
+            return (c.unit == total.unit and ctx.compatible(total, c) and ctx.is_plain(c)
                     and _owner(ctx, relation, c) is total)
         found[metric] = (ctx.near_in(total, metric, accept, sentence=True) or ctx.near_in(total, metric, accept)
-                         or ctx.near(total, metric, accept))
+                         # a figure of another paragraph is compatible only when both state a period
+                         or (ctx.near(total, metric, accept) if total.period is not None else None))
     return found
 
 
