@@ -45,6 +45,8 @@ _CLAUSE_END = re.compile(f"[{_CLAUSE_ENDS}]")
 # pattern at every character, seven times slower than from the year's first digits
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?!代)")
 _DAY_AFTER = re.compile(r"\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+# a line that is a date alone (2024年4月 under a bulletin's title): when it was published
+_DATELINE_REST = re.compile(r"[ \t\u3000]*\d{1,2}[ \t\u3000]*月(?:[ \t\u3000]*\d{1,2}[ \t\u3000]*日)?[ \t\u3000]*(?:\n|$)")
 _LIST_ITEM = re.compile(r"\s*(?:[-*•·]|\d+[.、])\s")
 _LIST_JOINERS = ("、", "和", "及", ",", "，", "与", "以及")
 # characters of a clause read back from a rate: clauses are far shorter, and text with no
@@ -101,6 +103,8 @@ _NOT_YOY = compile_cached(r"(?:比|较)(?:年初|上月|上季度|上季|上半�
                           r"|环比|年均|平均每年|年平均|累计"
                           # a gap to another place's rate (比全国高0.8个百分点), not a rate of its own
                           r"|(?:比|较|高于|低于|快于|慢于)(?:全国|全省|全市|全区|全州|全县|全球|平均水平)")
+# a growth rate averaged over years (由261.5亿元增加到351.4亿元，年均增长6.1%)
+_AVERAGE_RATE = compile_cached(r"年均|年平均|平均每年|平均年")
 # an average (人均可支配收入, 日均新登记, 每千人口医师) is no part of anything, nor a whole: a
 # 其中 after 全体居民人均收入 lists 城镇居民人均收入, which is larger
 _AVERAGE = compile_cached(r"人均|平均|日均|月均|年均|户均|均价|每")
@@ -152,7 +156,7 @@ def _flag(bit: int, doc: str) -> property:
     return property(get, set, doc=doc)
 
 
-_IS_BASE, _IS_FORECAST, _IS_COMPARABLE, _IS_YOY, _IS_SHARE_OF_TOTAL, _SHARES_BASE = 1, 2, 4, 8, 16, 32
+_IS_BASE, _IS_FORECAST, _IS_COMPARABLE, _IS_YOY, _IS_SHARE_OF_TOTAL, _SHARES_BASE, _IS_AVERAGE = 1, 2, 4, 8, 16, 32, 64
 
 
 @dataclass(slots=True)
@@ -174,6 +178,7 @@ class ClaimInfo:
     share_of_total = _flag(_IS_SHARE_OF_TOTAL, "a share stated with 占…的 / 比重")
     shares_base = _flag(_SHARES_BASE, "a rate with no base of its own right after a rate of the same figure "
                                       "that has one (比年初增加X，增长Y%): over that rate's base")
+    average = _flag(_IS_AVERAGE, "a rate averaged over years (年均增长6.1%): not between two figures a year apart")
 
 
 @dataclass(slots=True)
@@ -309,7 +314,8 @@ def infer_reference_year(text: str) -> Optional[int]:
 
 def stated_years(text: str) -> tuple[list[int], list[int]]:
     """The years from 1949 to 2100 written as `YYYY年` in the text, (those not followed by
-    a day, those followed by one), but not the base of a comparison (比2009年, 与2010年).
+    a day nor alone on their line with a month, those that are), but not the base of a
+    comparison (比2009年, 与2010年).
     Bulleted lines are left out: web pages end with lists of links to later articles."""
     body = "\n".join(line for line in text.splitlines() if not _LIST_ITEM.match(line))
     years: list[int] = []
@@ -321,7 +327,8 @@ def stated_years(text: str) -> tuple[list[int], list[int]]:
         if 1949 <= year <= 2100 and not _BASE_LEAD.search(body[max(0, m.start() - 3):m.start()]):
             # not the base of a comparison (较2017年压缩63.5%): a report on 2022 that names no
             # other year is not a report on 2017
-            (dated if _DAY_AFTER.match(body, m.end()) else years).append(year)
+            dateline = (m.start() == 0 or body[m.start() - 1] == "\n") and _DATELINE_REST.match(body, m.end())
+            (dated if dateline or _DAY_AFTER.match(body, m.end()) else years).append(year)
     return years, dated
 
 
@@ -562,14 +569,16 @@ class Linker:
             claim.subject = subjects.keys[nearest] if nearest >= 0 else None
             claim.period = self._period(text, claim, periods, period_of[index], line_floors[index], plain_periods)
             if target is not None:
-                # 较去年同期增长5%: 去年同期 is the base; the rate is of the figure's period
-                if target.period is not None:
+                # 较去年同期增长5%: 去年同期 is the base; the rate is of the figure's period,
+                # unless brackets give it its own (城镇化率为68.26%（上年为67.64%）)
+                if target.period is not None and not _aside_of(text, claim, periods, period_of[index]):
                     claim.period = target.period
                 claim.subject = target.subject
             if claim.role in ("growth", "change"):
                 clause_start = max(clause_floors[index], claim.norm_start - CLAUSE_REACH)
                 lead = text[clause_start:claim.norm_start]
                 info.yoy = not _NOT_YOY.search(lead + text[claim.norm_start:claim.norm_end])
+                info.average = bool(_AVERAGE_RATE.search(lead[-8:] + text[claim.norm_start:claim.norm_end]))
                 if (info.yoy and previous is not None and previous.refers_to == claim.refers_to
                         and claim.refers_to is not None and previous.role in ("growth", "change")
                         and not links.info[previous.id].yoy and not _OWN_BASE.search(lead)):
@@ -646,7 +655,7 @@ class Linker:
         key, base = periods.keys[k]
         if not base:
             return key
-        if base == _ASIDE and not _closed(text, periods.ends[k], claim.norm_start):
+        if base == _ASIDE and _aside_of(text, claim, periods, k):
             return key   # (2021年全市生产总值为2810.2亿元)
         if claim.role in _FIGURE_ROLES and _ADJACENT_BASE.fullmatch(text[periods.ends[k]:claim.norm_start]):
             return key
@@ -1317,7 +1326,8 @@ _CLOSING = compile_cached(r"[）)]")
 _DESCRIBES = compile_cached(r"(?:[至到~\-—][^，,。；;的]{1,10}?)?(?:之间|以内|以上|以下)?的")
 # a clause after a semicolon that starts with a verb or a time says something else: the
 # 其中 list before it has ended (其中国际性展会12场；举办大型会议286场)
-_NEW_STATEMENT = compile_cached(r"\s*(?:举办|完成|实现|新增|建成|开展|组织|接待|签约|引进|新建|累计|共有|拥有|全年|年末|年底)")
+_NEW_STATEMENT = compile_cached(r"\s*(?:举办|完成|实现|新增|建成|开展|组织|接待|签约|引进|新建|累计|共有|拥有|全年|年末|年底"
+                                r"|实施|推进|开工|竣工|投产|落地|培育|新签约)")
 
 
 def _semicolon_after(text: str, at: int, end: int) -> int:
@@ -1435,6 +1445,11 @@ def _in_brackets(text: str, line: int, position: int) -> bool:
         if opened >= 0 and text.rfind(closer, opened, position) < 0:
             return True
     return False
+
+
+def _aside_of(text: str, claim: Claim, periods: "_Mentions", k: int) -> bool:
+    """The nearest period word before the claim (`k`) is in brackets the claim is in."""
+    return k >= 0 and periods.keys[k][1] == _ASIDE and not _closed(text, periods.ends[k], claim.norm_start)
 
 
 def _closed(text: str, start: int, end: int) -> bool:

@@ -932,3 +932,27 @@ def test_a_change_in_permille_points_implies_last_years_rate(change, found):
     assert [f.check for f in findings] == (["implied_prior"] if found else [])
     if found:
         assert findings[0].expected_interval == pytest.approx([9.37, 9.39])   # 8.85 + 0.53, each ± 0.005
+
+
+@pytest.mark.parametrize("text", [
+    # the third probe's sentences: an aside's rate keeps its year, an average annual rate
+    # is not one year's growth, 其中 ends at a new statement after ；, the start of
+    # 由X增加到Y with no year is not the figure stated again
+    "2023年末全区常住人口729.0万人，比上年末增加0.6万人。其中，城镇常住人口497.6万人，常住人口城镇化率为68.26%（上年为67.64%）。",
+    "2021年一般公共预算收入351.4亿元，增长10.7%。五年来，一般公共预算收入由261.5亿元增加到351.4亿元，年均增长6.1%。",
+    "2021年全年新签约亿元以上项目412个，其中10亿元以上项目86个；实施省市重点项目1108个。",
+    "2020年平均每个家庭户的人口为2.76人，比2010年第六次全国人口普查的3.07人减少0.31人。",
+])
+def test_consistent_bulletin_sentences_of_the_third_probe(text):
+    assert check(text, year=2023) == []
+
+
+@pytest.mark.parametrize("text,year", [
+    ("宁夏回族自治区2023年国民经济和社会发展统计公报\n\n宁夏回族自治区统计局\n2024年4月\n\n全年增长5%。", 2023),
+    ("2023年统计公报\n2024年4月28日\n", 2023),
+    ("2024年4月，全市进出口增长5%。", 2024),      # a month of the text's own, not a dateline
+])
+def test_a_dateline_is_not_the_year_reported_on(text, year):
+    from factcheck.link import infer_reference_year
+
+    assert infer_reference_year(text) == year

@@ -62,8 +62,15 @@ def _related(ctx: Context, ids: set[str]) -> set[tuple[str, str]]:
 
 def run(ctx: Context) -> Iterator[RawFinding]:
     groups: dict[tuple, list[Claim]] = {}
+    # the start of 由X增加到Y is of an earlier period than Y, whatever period the words
+    # around it gave it: its period is not known
+    earlier = set()
+    for prior in ctx.links.priors:
+        start, end = ctx.by_id.get(prior.prior), ctx.by_id.get(prior.current)
+        if start is not None and end is not None and start.period == end.period:
+            earlier.add(start.id)
     for claim in ctx.claims:
-        if claim.value is None or ctx.info(claim).forecast:
+        if claim.value is None or ctx.info(claim).forecast or claim.id in earlier:
             continue
         key = _key(ctx, claim)
         if key is not None:

@@ -15,6 +15,8 @@ TITLE = {"zh": "增长率与两期数值", "en": "growth rate vs the figures of 
 def run(ctx: Context) -> Iterator[RawFinding]:
     for current, prior, cue, _sign in ctx.explicit_pairs():
         for rate in ctx.rates_of(current):
+            if ctx.info(rate).average:
+                continue   # 由X增加到Y，年均增长Z%: over the years between, not one
             finding = growth_finding(ctx, ID, current, prior, rate, cue)
             if finding is not None:
                 yield finding
