@@ -455,7 +455,18 @@ class Linker:
         for metric in rules.metrics:
             for name in metric.names:
                 names.setdefault(name, metric.id)
+        # words that hold a metric's name and name none (人口普查, 出口退税): found as
+        # mentions of no metric, so that the name inside them is not one
+        for word in rules.not_names:
+            names.setdefault(word, "")
         self.metric_by_name = names
+        # the metric each of those words holds, and its name (人口普查: population, 人口)
+        self._named_inside: dict[str, tuple[str, str]] = {}
+        for word in rules.not_names:
+            inside = [n for n in names if names[n] and n != word and n in word]
+            if inside:
+                name = max(inside, key=len)
+                self._named_inside[word] = (names[name], name)
         self.metric_pattern = literal_words(names) if names else None
         self.subject_pattern = literal_words(rules.subjects) if rules.subjects else None
         self.metrics = {m.id: m for m in rules.metrics}
@@ -632,14 +643,28 @@ class Linker:
     def _metric(self, claim: Claim, metrics: _Mentions, floor: int, text: str,
                 any_dimension: bool = False) -> tuple[Optional[str], Optional[str]]:
         """The nearest metric named before the claim in its sentence whose dimension fits;
-        any metric for a rate with no figure to qualify, or a number with no unit."""
+        any metric for a rate with no figure to qualify, or a number with no unit. A word
+        that holds a metric's name and names none (人口普查) gives it only when the
+        sentence names no other (第六次全国人口普查的361.6万人, but 平均每个家庭户的人口为
+        2.76人，比第六次全国人口普查的3.07人: persons per household)."""
+        held: Optional[int] = None
         for k in metrics.before(claim.norm_start, floor):
             metric = metrics.keys[k]
+            if not metric:
+                if held is None:
+                    held = k
+                continue
             if any_dimension and claim.role == "share" and _PROPERTY_OF.match(text, metrics.ends[k], claim.norm_start):
                 break  # 游客满意度90%: a property of visitors, not a share of them
             if any_dimension or self.metrics[metric].accepts(claim.dimension, claim.unit):
                 self._mention_end = metrics.ends[k]
                 return metric, sys.intern(text[metrics.starts[k]:metrics.ends[k]])
+        if held is not None:
+            word = text[metrics.starts[held]:metrics.ends[held]]
+            inner = self._named_inside.get(word)
+            if inner is not None and (any_dimension or self.metrics[inner[0]].accepts(claim.dimension, claim.unit)):
+                self._mention_end = metrics.ends[held]
+                return inner
         self._mention_end = -1
         return None, None
 
@@ -755,7 +780,7 @@ class Linker:
                 if subjects.keys[k] != candidate.subject:
                     return None
             for k in metrics.inside(max(clause_floor, candidate.norm_end), lead_end):
-                if metrics.keys[k] != candidate.metric:
+                if metrics.keys[k] and metrics.keys[k] != candidate.metric:
                     return None
         elif candidate.metric is not None:
             # in the figure's own clause, another metric named between them (a headline with
@@ -764,7 +789,7 @@ class Linker:
             cut = _COMPARISON_WORD.search(lead)
             lead_end = candidate.norm_end + (cut.start() if cut else len(lead))
             for k in metrics.inside(candidate.norm_end, lead_end):
-                if metrics.keys[k] != candidate.metric:
+                if metrics.keys[k] and metrics.keys[k] != candidate.metric:
                     return None
         return candidate
 
@@ -919,7 +944,8 @@ class Linker:
             return None
         found = None
         for m in self.metric_pattern.finditer(words):
-            found = (self.metric_by_name[m.group()], m.group())
+            if self.metric_by_name[m.group()]:
+                found = (self.metric_by_name[m.group()], m.group())
         return found
 
     def _names_listed(self, text: str) -> str:
@@ -950,7 +976,7 @@ class Linker:
         # word (城镇和农村居民人均可支配收入: 居民人均可支配收入, where the whole last item,
         # also a name, gave 城镇农村居民人均可支配收入), joined to each item where it overlaps
         last = items[-1]
-        head = next((last[k:] for k in range(1, len(last)) if last[k:] in self.metric_by_name), None)
+        head = next((last[k:] for k in range(1, len(last)) if self.metric_by_name.get(last[k:])), None)
         if head is not None and not any(self._metric_in(i) for i in items[:-1]):
             items = [_with_head(i, head) for i in items[:-1]] + [last]
         return items

@@ -75,6 +75,7 @@ class RuleSet:
     relations: list[tuple[str, dict]] = field(default_factory=list)            # (where, relation)
     metric_tolerances: dict[str, float] = field(default_factory=dict)
     ratios: list[Ratio] = field(default_factory=list)
+    not_names: list[str] = field(default_factory=list)   # words that hold a metric's name, naming none
 
     def metric(self, metric_id: str) -> Optional[Metric]:
         for metric in self.metrics:
@@ -411,6 +412,9 @@ def load_rules(paths: Optional[list[str]] = None, include_shipped: bool = True) 
         for subject in data.get("subjects", []):
             if subject not in rules.subjects:
                 rules.subjects.append(subject)
+        for word in data.get("not_names", []):
+            if word not in rules.not_names:
+                rules.not_names.append(word)
         for check, setting in (data.get("checks") or {}).items():
             rules.check_settings.append((check, f"{path}:{_line_of(node, ['checks', check])}", setting))
         for i, relation in enumerate(data.get("relations") or []):

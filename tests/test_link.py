@@ -856,6 +856,9 @@ def test_a_rate_after_another_metric_in_the_figures_clause_is_not_the_figures():
     ("全年人口出生率4.11‰，婴儿死亡率为3.1‰。", "3.1‰", "infant_mortality_rate"),
     ("早稻产量89.6万吨，中稻产量152.6万吨，晚稻产量236.8万吨。", "236.8万吨", "late_rice"),
     ("年末全国内地总人口140005万人，其中0—15岁（含不满16周岁）人口24977万人。", "24977万人", "population"),
+    # 人口普查 holds 人口 and names no population: the metric named before it, if any
+    ("平均每个家庭户的人口为2.76人，比2010年第六次全国人口普查的3.07人减少0.31人。", "3.07人", "household_size"),
+    ("与2010年第六次全国人口普查的361.6万人相比，十年共减少16.0万人。", "361.6万人", "population"),
 ]] + [(t, f, "period", p) for t, f, p in [
     # a stock at the end of the year is of that year
     ("年末全市常住人口1015.6万人，比上年末增加8.3万人。", "1015.6万人", "2023"),
