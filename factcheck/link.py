@@ -1141,6 +1141,10 @@ class Linker:
                         break
                     segment_end, in_segment = _semicolon_after(text, segment_end + 1, sentence_end), 0
                 info = links.info[c.id]
+                if c.role == "change":
+                    # 其中经营贷款增加1427.3亿元，消费贷款增加928.9亿元；企业贷款余额…: a list
+                    # of changes is a list too, and ends at the semicolon the same way
+                    in_segment += 1
                 if c.role not in _FIGURE_ROLES or info.base or info.forecast or c.unit is None \
                         or _AVERAGE.search(info.name):
                     continue

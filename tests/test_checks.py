@@ -718,6 +718,9 @@ def test_last_years_components_are_weighed_only_at_current_prices_and_with_every
 
 # consistent sentences on which the probes of bulletins and reports found false findings
 PROBED_CONSISTENT = [
+    # a list of changes after 其中 ends at the semicolon as a list of figures does
+    "住户贷款余额43215.7亿元，比年初增加2356.2亿元，其中经营贷款增加1427.3亿元，消费贷款（含个人住房贷款）增加928.9亿元；"
+    "企（事）业单位贷款余额73412.5亿元，比年初增加7702.3亿元。",
     # a whole named by the same words in another paragraph and with no period is not the
     # share's (the holiday's visitors for the year's)
     "国庆中秋假期8天共接待游客1268.5万人次，按可比口径同比增长6.5%。\n"
