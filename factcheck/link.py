@@ -59,7 +59,7 @@ _RATE_ROLES = ("growth", "share")
 # A figure right after these words is the base of a comparison, not this period's figure.
 _BASE_BEFORE = compile_cached(
     r"(?:比|较|同比|与|相比|相对)(?:于)?(?:去年|上年|前年|上一年|上年度|去年同期|上年同期|同期|上年末|去年末|"
-    r"年初|上月|上季度|上半年)?(?:的|为)?$")
+    r"年初|上月|上季度|上半年)?(?:的|为)?[（(]?$")
 # 与2010年第六次全国人口普查的361.6万人相比: the figure before 相比 is the base
 _COMPARED = ("相比", "比较", "相较")
 _COMPARED_WITH = compile_cached(r"[与同跟和较]")
@@ -119,7 +119,7 @@ _FORWARD = compile_cached(r"^[，,]?\s*(?:达到|达|为|至|增至|升至|降�
 # 去年同期为X, 去年同期出口额为X: X is the figure of the same period a year before
 _SAME_PERIOD = compile_cached(r"(?:去年|上年)同期(?:(?![增降减提扩下上])\p{Han}){0,8}?(?:为|是|达|达到|仅|仅为|共|有|的)?$")
 _BASIS_AFTER = compile_cached(r"^(?:的)?基础上")
-_ADJACENT_BASE = compile_cached(r"(?:末|底)?(?:的)?(?:为|是)?")
+_ADJACENT_BASE = compile_cached(r"(?:末|底)?(?:的)?(?:为|是)?[（(]?")
 _HAN_ONLY = compile_cached(r"[\p{Han}]*")
 _ENUMERATION = compile_cached(r"以及|、|和|及|与")
 _LIST_MARK = compile_cached(r"[市省县区州]?(?:以及|、|和|及|与|,|，)")
@@ -529,7 +529,8 @@ class Linker:
             info.paragraph, info.sentence = paragraph, sentence
             clause_floor = clause_floors[index]
             before = text[max(clause_floor, previous_end if previous_end <= claim.norm_start else 0):claim.norm_start]
-            info.base = claim.role in _FIGURE_ROLES and (
+            # a share too: 比上年末（59.27%）提高0.54个百分点, 比上年的27.9%提高
+            info.base = (claim.role in _FIGURE_ROLES or claim.role == "share") and (
                 bool(_BASE_BEFORE.search(before[-16:])) or bool(_SAME_PERIOD.search(before[-24:]))
                 or (text.startswith(_COMPARED, claim.norm_end) and bool(_COMPARED_WITH.search(before))))
             info.forecast = bool(_FORECAST.search(
@@ -582,7 +583,7 @@ class Linker:
             if target is not None:
                 # 较去年同期增长5%: 去年同期 is the base; the rate is of the figure's period,
                 # unless brackets give it its own (城镇化率为68.26%（上年为67.64%）)
-                if target.period is not None and not _aside_of(text, claim, periods, period_of[index]):
+                if target.period is not None and not info.base and not _aside_of(text, claim, periods, period_of[index]):
                     claim.period = target.period
                 claim.subject = target.subject
             if claim.role in ("growth", "change"):
@@ -606,7 +607,7 @@ class Linker:
                                    or any(text.startswith(w, max(0, claim.norm_start - 2)) for w in _REAL_GROWTH))
             if claim.role in _FIGURE_ROLES and not info.base:
                 last_figure = claim
-            if claim.unit in _RATES_IN_POINTS and claim.role in _RATE_ROLES:
+            if claim.unit in _RATES_IN_POINTS and claim.role in _RATE_ROLES and not info.base:
                 last_rates[claim.unit] = claim
             previous = claim
 
@@ -682,7 +683,8 @@ class Linker:
             return key
         if base == _ASIDE and _aside_of(text, claim, periods, k):
             return key   # (2021年全市生产总值为2810.2亿元)
-        if claim.role in _FIGURE_ROLES and _ADJACENT_BASE.fullmatch(text[periods.ends[k]:claim.norm_start]):
+        if (claim.role in _FIGURE_ROLES or claim.role == "share") \
+                and _ADJACENT_BASE.fullmatch(text[periods.ends[k]:claim.norm_start]):
             return key
         # a base further back is never adjacent (a nearer period word stands between), so
         # the answer is the nearest plain mention: found in one step, where walking over

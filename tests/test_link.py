@@ -866,8 +866,12 @@ def test_a_rate_after_another_metric_in_the_figures_clause_is_not_the_figures():
     ("年底全省金融机构存款余额1854.2亿元。", "1854.2亿元", "2023"),
     ("2022年末全市常住人口1007.3万人。", "1007.3万人", "2022"),
     ("上年末全市常住人口1007.3万人。", "1007.3万人", "2022"),
-]])
-def test_the_metric_and_period_of_a_figure(text, figure, field, expected):
+    # a share right after the base of a comparison is the base's
+    ("常住人口城镇化率为59.81%，比上年末（59.27%）提高0.54个百分点。", "59.27%", "2022"),
+    ("第三产业增加值比重为28.5%，比上年的27.9%提高0.6个百分点。", "27.9%", "2022"),
+    # and a change in points after it qualifies the current rate (c1), not the base
+]] + [("第三产业增加值比重为28.5%，比上年的27.9%提高0.6个百分点。", "提高0.6个百分点", "refers_to", "c1")])
+def test_what_linking_gives_a_figure(text, figure, field, expected):
     claims = {c.text: c for c in PIPELINE.run_text(text, reference_year=2023).claims}
     assert getattr(claims[figure], field) == expected
 
