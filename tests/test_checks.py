@@ -947,3 +947,14 @@ def test_a_dateline_is_not_the_year_reported_on(text, year):
     from factcheck.link import infer_reference_year
 
     assert infer_reference_year(text) == year
+
+
+@pytest.mark.parametrize("text,checks", [
+    # 猪牛羊禽肉 is the four kinds; 肉类总产量 held other meat too until 2019: no sum of them
+    ("全年猪牛羊禽肉产量9641万吨，比上年增长4.5%。其中，猪肉产量5794万吨，增长4.6%；牛肉产量753万吨，增长4.8%；"
+     "羊肉产量531万吨，增长1.3%；禽肉产量2563万吨，增长4.9%。", []),
+    ("全年猪牛羊禽肉产量9641万吨。其中，猪肉产量5794万吨；牛肉产量753万吨；羊肉产量531万吨；禽肉产量2663万吨。", ["sum"]),
+    ("全年肉类总产量682.8万吨，下降1.9%。其中，猪肉产量434.0万吨，牛肉产量83.4万吨，羊肉产量26.1万吨，禽肉产量127.2万吨。", []),
+])
+def test_meat_by_kind(text, checks):
+    assert [f.check for f in check("2023年" + text, year=2023)] == checks
