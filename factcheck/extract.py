@@ -305,13 +305,14 @@ class Extractor:
                  exclusion_rules: "Optional[list[Exclusion]]" = None, ratios: "Optional[list[Ratio]]" = None):
         """`exclusion_rules`, the rules `exclusions` was built from, lets a timeout be
         pinned on the rule that caused it (see `_excluded`); `ratios`, the rows of
-        percentages stated as a ratio that are claims (see `_ratio_rows`)."""
+        percentages stated as a ratio that are claims (see `_with_ratio_rows`)."""
         self.g = grammar(all_numbers)
         self._ratio_by_name: dict[str, Ratio] = {}
         for ratio in ratios or []:
             for name in ratio.names:
                 self._ratio_by_name.setdefault(name, ratio)
         self._ratio_rows = _ratio_row_pattern(list(self._ratio_by_name)) if self._ratio_by_name else None
+        self._percent = next(info for info in self.g.lex.units.values() if info.name == "percent")
         self.exclusions = exclusions
         self._together: list = list(exclusion_rules or [])   # the rules in `exclusions`
         self._apart: list = []   # (rule, pattern): rules that timed out once, run alone since
@@ -386,7 +387,7 @@ class Extractor:
         are no claims of the grammar, and its name makes them percentages: no exclusion
         (a clock time, a score) applies. A row with as many terms as metrics only; the
         row a change starts from (由7.9:40.1:52.0调整为…) is none."""
-        percent = next(info for info in self.g.lex.units.values() if info.name == "percent")
+        percent = self._percent
         rows: list[Claim] = []
         for m in self._ratio_rows.finditer(text, timeout=scan_timeout(text)):
             ratio = self._ratio_by_name[m.group("name")]

@@ -681,7 +681,7 @@ class Linker:
         key, base = periods.keys[k]
         if not base:
             return key
-        if base == _ASIDE and _aside_of(text, claim, periods, k):
+        if _aside_of(text, claim, periods, k):
             return key   # (2021年全市生产总值为2810.2亿元)
         if (claim.role in _FIGURE_ROLES or claim.role == "share") \
                 and _ADJACENT_BASE.fullmatch(text[periods.ends[k]:claim.norm_start]):
@@ -770,29 +770,24 @@ class Linker:
                 return following
         if candidate is None:
             return None
+        # words after 占/比/较 name the whole or the base, not what the rate is of
         if candidate.norm_end <= clause_floor:
             if claim.role == "share" and _PROPERTY_NAME.search(links.info[claim.id].name or ""):
                 return None  # ，游客满意度达到90%: a rate of its own, not a share of the figure
-            # the rate's own clause may be about something else; words after 占/比/较 name
-            # the whole or the base, not what the rate is of
-            lead = text[clause_floor:claim.norm_start]
-            cut = _COMPARISON_WORD.search(lead)
-            lead_end = clause_floor + (cut.start() if cut else len(lead))
-            for k in subjects.inside(clause_floor, lead_end):
-                if subjects.keys[k] != candidate.subject:
-                    return None
-            for k in metrics.inside(max(clause_floor, candidate.norm_end), lead_end):
-                if metrics.keys[k] and metrics.keys[k] != candidate.metric:
-                    return None
+            # the rate's own clause may be about something else
+            lead_end = _before_comparison(text, clause_floor, claim.norm_start)
+            if any(subjects.keys[k] != candidate.subject for k in subjects.inside(clause_floor, lead_end)):
+                return None
+            named_from = max(clause_floor, candidate.norm_end)
         elif candidate.metric is not None:
             # in the figure's own clause, another metric named between them (a headline with
             # no comma: 外贸进出口1.67万亿元 出口增长13.2%) says the rate is of something else
-            lead = text[candidate.norm_end:claim.norm_start]
-            cut = _COMPARISON_WORD.search(lead)
-            lead_end = candidate.norm_end + (cut.start() if cut else len(lead))
-            for k in metrics.inside(candidate.norm_end, lead_end):
-                if metrics.keys[k] and metrics.keys[k] != candidate.metric:
-                    return None
+            lead_end = _before_comparison(text, candidate.norm_end, claim.norm_start)
+            named_from = candidate.norm_end
+        else:
+            return candidate
+        if any(metrics.keys[k] and metrics.keys[k] != candidate.metric for k in metrics.inside(named_from, lead_end)):
+            return None
         return candidate
 
     # ---- 分别 ------------------------------------------------------------------------
@@ -1467,6 +1462,13 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
     return found
 
 
+def _before_comparison(text: str, start: int, end: int) -> int:
+    """Where the words from `start` to `end` stop naming what a rate is of: at 占, 比, 较…
+    (see `_COMPARISON_WORD`), else `end`."""
+    cut = _COMPARISON_WORD.search(text, start, end)
+    return cut.start() if cut else end
+
+
 def _in_brackets(text: str, line: int, position: int) -> bool:
     """Within brackets opened on the line before `position` and not closed: an aside
     ((上年为2810.2亿元), (按2010年不变价计算)), whose period names the figure right after
@@ -1485,7 +1487,7 @@ def _aside_of(text: str, claim: Claim, periods: "_Mentions", k: int) -> bool:
 
 
 def _closed(text: str, start: int, end: int) -> bool:
-    return text.find("）", start, end) >= 0 or text.find(")", start, end) >= 0
+    return _CLOSING.search(text, start, end) is not None
 
 
 def _months(first: str, last: Optional[str]) -> str:

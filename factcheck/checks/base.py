@@ -415,31 +415,11 @@ class Context:
         """The nearest usable figure of `metric` that `accept`s, those after the anchor
         first, looking at most `window` figures of that metric each way (linear time over
         a document)."""
-        pool, positions = self._pool(metric)
-        if not pool:
-            return None
-        k = bisect.bisect_left(positions, _position(anchor))
-        for j in range(k, min(len(pool), k + window)):
-            if pool[j].id != anchor.id and accept(pool[j]):
-                return pool[j]
-        for j in range(k - 1, max(-1, k - 1 - window), -1):
-            if pool[j].id != anchor.id and accept(pool[j]):
-                return pool[j]
-        return None
+        return self._scan(anchor, metric, accept, False, None, window)
 
     def near_before(self, anchor: Claim, metric: Optional[str], accept, window: int = 24) -> Optional[Claim]:
         """Like `near`, those before the anchor first."""
-        pool, positions = self._pool(metric)
-        if not pool:
-            return None
-        k = bisect.bisect_right(positions, _position(anchor))
-        for j in range(k - 1, max(-1, k - 1 - window), -1):
-            if pool[j].id != anchor.id and accept(pool[j]):
-                return pool[j]
-        for j in range(k, min(len(pool), k + window)):
-            if pool[j].id != anchor.id and accept(pool[j]):
-                return pool[j]
-        return None
+        return self._scan(anchor, metric, accept, True, None, window)
 
     def same_sentence(self, a: Claim, b: Claim) -> bool:
         return not self.links.from_text or (self._info[a.id].paragraph == self._info[b.id].paragraph
@@ -450,7 +430,14 @@ class Context:
         """Like `near` (`near_before` with `before_first`), among the figures of the
         anchor's paragraph (`sentence`: sentence) only: each way stops at the first
         figure outside it."""
-        together = self.same_sentence if sentence else self.same_paragraph
+        return self._scan(anchor, metric, accept, before_first,
+                          self.same_sentence if sentence else self.same_paragraph, window)
+
+    def _scan(self, anchor: Claim, metric: Optional[str], accept, before_first: bool, together,
+              window: int) -> Optional[Claim]:
+        """The figures of `metric` around the anchor, after it first (before it with
+        `before_first`), `window` each way, each way stopping at the first that is not
+        `together` with the anchor (when given): the first that `accept`s."""
         pool, positions = self._pool(metric)
         if not pool:
             return None
@@ -463,7 +450,7 @@ class Context:
         for scan in scans:
             for j in scan:
                 candidate = pool[j]
-                if not together(anchor, candidate):
+                if together is not None and not together(anchor, candidate):
                     break
                 if candidate.id != anchor.id and accept(candidate):
                     return candidate

@@ -56,6 +56,12 @@ class CheckConfig:
     metric_tolerances: dict[str, float] = field(default_factory=dict)
     relations: list[Relation] = field(default_factory=list)
 
+    @property
+    def parts_under(self) -> frozenset[tuple[str, str]]:
+        """(total, part) for each metric a sum puts under another (出口 under 进出口总额):
+        not those subtracted."""
+        return frozenset((r.total, m) for r in self.relations if r.kind == "sum" for m in (*r.parts, *r.optional))
+
     def is_enabled(self, check: str) -> bool:
         return self.enabled.get(check, True)
 

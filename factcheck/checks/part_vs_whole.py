@@ -15,10 +15,9 @@ TITLE = {"zh": "部分不大于整体", "en": "a part is not above its whole"}
 
 
 def _pairs(ctx: Context) -> Iterator[tuple[Claim, Claim, str]]:
-    # metrics a rule file puts under another (出口 under 进出口总额): a part after 其中 of
-    # another known metric is none of them (贸易逆差…。其中，对俄罗斯进出口: a trade total
-    # is no part of a deficit)
-    under = {(r.total, m) for r in ctx.config.relations if r.kind == "sum" for m in (*r.parts, *r.optional)}
+    # a part after 其中 of another known metric than a rule file puts under the whole's is
+    # none (贸易逆差…。其中，对俄罗斯进出口: a trade total is no part of a deficit)
+    under = ctx.config.parts_under
     for link in ctx.links.parts:
         part, whole = ctx.by_id.get(link.part), ctx.by_id.get(link.whole)
         if part is None or whole is None:
