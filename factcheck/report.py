@@ -14,7 +14,7 @@ from operator import attrgetter, itemgetter
 from typing import IO, Iterable, Iterator, Optional
 
 from . import collector
-from .models import OUTPUT_ERRORS, Claim, DocumentResult
+from .models import OUTPUT_ERRORS, Claim, DocumentResult, Finding
 
 CONTRACT_VERSION = 1
 CLAIM_COLUMNS = ["path", "id", "rule", "metric", "subject", "period", "text", "start", "end", "value",
@@ -229,19 +229,25 @@ def document_finding_rows(result: DocumentResult, release: bool = False) -> Iter
     named = {c for finding in findings for c in finding.claims}
     texts = {c.id: c.text for c in result.claims if c.id in named}
     for k, finding in enumerate(findings):
-        exp = finding.expected_interval or [None, None]
-        act = finding.actual_interval or [None, None]
         if release:
             findings[k] = None
-        yield {
-            "path": result.path, "id": finding.id, "check": finding.check, "severity": finding.severity,
-            "message": finding.message, "claims": " ".join(finding.claims),
-            "claim_texts": " | ".join(texts.get(c, c) for c in finding.claims),
-            "start": finding.start, "end": finding.end, "expected": finding.expected,
-            "actual": finding.actual, "expected_low": exp[0], "expected_high": exp[1],
-            "actual_low": act[0], "actual_high": act[1], "gap": finding.gap, "unit": finding.unit,
-            "repeats": " ".join(",".join(r) for r in finding.repeats),
-        }
+        yield finding_row(result.path, finding, texts)
+
+
+def finding_row(path: str, finding: Finding, texts: dict) -> dict:
+    """The row of one finding of the document `path`; `texts` holds the text of each
+    claim by id (an id it does not hold stands for itself)."""
+    exp = finding.expected_interval or [None, None]
+    act = finding.actual_interval or [None, None]
+    return {
+        "path": path, "id": finding.id, "check": finding.check, "severity": finding.severity,
+        "message": finding.message, "claims": " ".join(finding.claims),
+        "claim_texts": " | ".join(texts.get(c, c) for c in finding.claims),
+        "start": finding.start, "end": finding.end, "expected": finding.expected,
+        "actual": finding.actual, "expected_low": exp[0], "expected_high": exp[1],
+        "actual_low": act[0], "actual_high": act[1], "gap": finding.gap, "unit": finding.unit,
+        "repeats": " ".join(",".join(r) for r in finding.repeats),
+    }
 
 
 def finding_records(results: Iterable[DocumentResult]) -> list[dict]:

@@ -532,8 +532,8 @@ def test_release_links_lets_go_of_the_text_and_links_before_the_findings_are_mad
     assert kept.links is not None and kept.text is not None
     released = PIPELINE.run_text(text, reference_year=2010)
     held_while_assembling = []
-    assemble = checks_module._assemble
-    monkeypatch.setattr(checks_module, "_assemble", lambda raw, lang: (
+    assemble = checks_module._assembled
+    monkeypatch.setattr(checks_module, "_assembled", lambda raw, lang: (
         held_while_assembling.append((released.text, released.links)), assemble(raw, lang))[1])
     assert run_checks(released, release_links=True) == expected and len(expected) >= 3
     assert held_while_assembling == [(None, None)]

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from ..report import CLAIM_COLUMNS, FINDING_COLUMNS, OUTPUT_ERRORS, escape_surrogates
+from .columns import arrow_columns
 
 TABLES = ("claims", "findings", "documents")
 DOCUMENT_COLUMNS = ["path", "source", "sha256", "status", "error", "bytes", "reference_year", "claims",
@@ -52,15 +53,21 @@ def columns(table: str) -> list[str]:
     return {"claims": CLAIM_COLUMNS, "findings": FINDING_COLUMNS, "documents": DOCUMENT_COLUMNS}[table]
 
 
+def kinds(table: str) -> list[str]:
+    """The kind of each column of `table` ("int", "float" or "text"), in order."""
+    def kind(name: str) -> str:
+        if table == "documents" and name in ("claims", "findings"):
+            return "int"
+        return "int" if name in _INTS else "float" if name in _FLOATS else "text"
+
+    return [kind(name) for name in columns(table)]
+
+
 def schema(table: str):
     import pyarrow as pa
 
-    def kind(name: str):
-        if table == "documents" and name in ("claims", "findings"):
-            return pa.int64()
-        return pa.int64() if name in _INTS else pa.float64() if name in _FLOATS else pa.string()
-
-    return pa.schema([(name, kind(name)) for name in columns(table)])
+    types = {"int": pa.int64(), "float": pa.float64(), "text": pa.string()}
+    return pa.schema([(name, types[kind]) for name, kind in zip(columns(table), kinds(table))])
 
 
 def output_files(out: Path) -> list[Path]:
@@ -128,16 +135,15 @@ class PartStore:
         self.parts.mkdir(parents=True, exist_ok=True)
         number, self._next = self._next, self._next + 1
         documents = [d for d in documents if not d.skipped]
-        rows = {
-            "claims": [row for d in documents for row in d.claims],
-            "findings": [row for d in documents for row in d.findings],
-            "documents": [tuple(d.document.get(c) for c in DOCUMENT_COLUMNS) for d in documents],
-        }
+        rows = [tuple(d.document.get(c) for c in DOCUMENT_COLUMNS) for d in documents]
         for table in TABLES:       # documents last: it marks the part complete
             sch = schema(table)
-            cols = list(zip(*rows[table])) if rows[table] else [()] * len(sch)
-            arrow = pa.Table.from_arrays([arrow_array(list(col), f.type) for col, f in zip(cols, sch)],
-                                         schema=sch)
+            if table == "documents":
+                cols = list(zip(*rows)) if rows else [()] * len(sch)
+                arrays = [arrow_array(list(col), f.type) for col, f in zip(cols, sch)]
+            else:
+                arrays = arrow_columns([getattr(d, table) for d in documents if len(getattr(d, table))], sch)
+            arrow = pa.Table.from_arrays(arrays, schema=sch)
             _atomic(self._part(number, table), lambda tmp, t=arrow: _write_parquet(t, tmp))
 
     def _part(self, number: int, table: str) -> Path:

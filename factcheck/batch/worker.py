@@ -1,5 +1,5 @@
 """The work of one chunk of documents, wherever it runs: this process, a local worker
-process or a dask worker. It returns rows (tuples in the tables' column order), never
+process or a dask worker. It returns rows, held by column (`columns.Columns`), never
 DocumentResults: the normalized text and the links stay in the worker."""
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Optional
+from operator import attrgetter, itemgetter
+from typing import Iterable, Optional
 
 from .. import collector
-from .tables import CLAIM_COLUMNS, FINDING_COLUMNS
+from .columns import Columns
+from .tables import CLAIM_COLUMNS, FINDING_COLUMNS, columns, kinds
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,8 @@ class DocumentRows:
 
     path: str
     document: dict
-    claims: list[tuple] = field(default_factory=list)
-    findings: list[tuple] = field(default_factory=list)
+    claims: "Columns | list" = field(default_factory=list)     # Columns of the table's rows; none: []
+    findings: "Columns | list" = field(default_factory=list)
     skipped: bool = False          # --resume found it done: no rows
 
 
@@ -123,18 +125,19 @@ def _processed(task: DocumentTask, settings: Settings, pipeline) -> DocumentRows
         result = _run(task, settings, pipeline)
         extracted = time.perf_counter()
         errors = list(result.errors)
+        findings: Iterable = ()
         if settings.checks and not errors:
-            from ..checks import run_checks
+            from ..checks import checked_findings
 
-            run_checks(result, rules=settings.rules, lang=settings.lang, tolerance=settings.tolerance,
-                       enabled=settings.enabled, disabled=settings.disabled, release_links=True)
+            findings = checked_findings(result, rules=settings.rules, lang=settings.lang,
+                                        tolerance=settings.tolerance, enabled=settings.enabled,
+                                        disabled=settings.disabled, release_links=True)
+        # the rows need neither the normalized text nor what linking learned (a fifth of
+        # a figure-dense document's peak, when they were kept while the rows were made)
+        result.text = result.links = None
+        return _rows(task, result, findings, errors, started, extracted)
     except Exception as exc:  # a bug: this document's error, not the batch's
         return _failed(task, _internal(task.path, exc), started)
-    done = time.perf_counter()
-    # the rows need neither the normalized text nor what linking learned (a fifth of
-    # a figure-dense document's peak, when they were kept while the rows were made)
-    result.text = result.links = None
-    return _rows(task, result, errors, started, extracted, done)
 
 
 def _run(task: DocumentTask, settings: Settings, pipeline):
@@ -182,38 +185,48 @@ def _size(task: DocumentTask) -> Optional[int]:
         return None
 
 
-def _rows(task: DocumentTask, result, errors: list[str], started: float, extracted: float,
-          done: float) -> DocumentRows:
-    from ..report import document_finding_rows
+def _rows(task: DocumentTask, result, findings: Iterable, errors: list[str], started: float,
+          extracted: float) -> DocumentRows:
+    """The document's rows. The findings (with their claims, from `checks.checked_findings`)
+    are made one at a time, each packed as its row and let go: on figure-dense text whose
+    figures disagree there are half as many findings as claims, and all of them at once
+    took more than the claims."""
+    from ..report import finding_row
 
-    severities = [f.severity for f in result.findings]
-    # each finding let go as its row is made: on figure-dense text whose figures
-    # disagree there are half as many findings as claims
-    findings = [tuple(row[c] for c in FINDING_COLUMNS) for row in document_finding_rows(result, release=True)]
-    result.findings = []
-    # the rows of report.claim_rows, read off the attributes: Claim.to_json (asdict,
-    # a deep copy per claim) was an eighth of the worker's time on small documents
-    fields = [c for c in CLAIM_COLUMNS if c != "path"]
-    at = CLAIM_COLUMNS.index("path")
-    claims = []
-    # each claim let go as its row is made (the row shares its values): the claims and
-    # their rows together were a figure-dense document's peak
+    finding_table = _table("findings", result.path)
+    finding_values = itemgetter(*[c for c in FINDING_COLUMNS if c != "path"])
+    severities = dict.fromkeys(("error", "warning"), 0)
+    for finding, claims in findings:
+        finding_table.append(finding_values(finding_row(result.path, finding, {c.id: c.text for c in claims})))
+        if finding.severity in severities:
+            severities[finding.severity] += 1
+    done = time.perf_counter()
+    # the claims' columns read off the attributes: Claim.to_json (asdict, a deep copy per
+    # claim) was an eighth of the worker's time on small documents
+    claim_table = _table("claims", result.path)
+    claim_values = attrgetter(*[c for c in CLAIM_COLUMNS if c != "path"])
+    # each claim let go as its row is packed: the claims and their rows together were a
+    # figure-dense document's peak
     pending, result.claims = result.claims, []
     for k, claim in enumerate(pending):
-        row = [getattr(claim, name) for name in fields]
-        row.insert(at, result.path)
-        claims.append(tuple(row))
+        claim_table.append(claim_values(claim))
         pending[k] = None
     del pending
     document = {
         "path": task.path, "source": task.source, "sha256": result.sha256,
         "status": "error" if errors else "ok", "error": "\n".join(errors) or None,
         "bytes": _size(task), "reference_year": result.reference_year,
-        "claims": len(claims), "findings": len(findings),
-        "findings_error": severities.count("error"), "findings_warning": severities.count("warning"),
+        "claims": len(claim_table), "findings": len(finding_table),
+        "findings_error": severities["error"], "findings_warning": severities["warning"],
         "seconds": done - started, "extract_seconds": extracted - started, "check_seconds": done - extracted,
     }
-    return DocumentRows(path=task.path, document=document, claims=claims, findings=findings)
+    return DocumentRows(path=task.path, document=document, claims=claim_table.close(),
+                        findings=finding_table.close())
+
+
+def _table(name: str, path: str) -> Columns:
+    """The columns of table `name` for one document's rows (its path on every row)."""
+    return Columns(kinds(name), constants={columns(name).index("path"): path})
 
 
 def _failed(task: DocumentTask, reason: str, started: float) -> DocumentRows:

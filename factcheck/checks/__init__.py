@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from typing import Iterable, Optional, Sequence, Union
+from typing import Iterable, Iterator, Optional, Sequence, Union
 
 from .. import collector
 from ..link import Links, Linker
@@ -86,10 +86,7 @@ def _links_for(claims: list[Claim], text: Optional[str], rules: RuleSet,
 
 
 def run_checks(result_or_claims: Union[DocumentResult, Sequence[Claim]], text: Optional[str] = None,
-               rules: Optional[RuleSet] = None, *, reference_year: Optional[int] = None,
-               lang: str = "zh", tolerance: float = 0.0, enabled: Optional[Iterable[str]] = None,
-               disabled: Iterable[str] = (), config: Optional[CheckConfig] = None,
-               release_links: bool = False) -> list[Finding]:
+               rules: Optional[RuleSet] = None, **options) -> list[Finding]:
     """The findings of one document.
 
     result_or_claims: a DocumentResult from the pipeline (it carries the normalized text
@@ -97,12 +94,34 @@ def run_checks(result_or_claims: Union[DocumentResult, Sequence[Claim]], text: O
     give the document's text (raw or normalized) for the full linking, else only the
     claims' own fields are used. rules: the rule set (default: the one the result was
     linked with, else the shipped rules).
+    Options (keywords):
+    reference_year: the year 上年 and 今年 count from (default: the result's).
+    lang: "zh" or "en", the language of the messages.
     tolerance: relative slack for every figure, on top of what the rule files set.
     enabled / disabled: check ids to run or skip, on top of the rule files' switches.
+    config: the checks' configuration (default: the rules').
     release_links: the result's normalized text and links are let go (set to None) once
     the checks have read them, before the findings are put together, for a caller that
     needs neither after (a document's peak, on figure-dense text, is there).
     """
+    made = checked_findings(result_or_claims, text, rules, **options)
+    with collector.paused():
+        findings = [finding for finding, _ in made]
+    if isinstance(result_or_claims, DocumentResult):
+        result_or_claims.findings = findings
+    return findings
+
+
+def checked_findings(result_or_claims: Union[DocumentResult, Sequence[Claim]], text: Optional[str] = None,
+                     rules: Optional[RuleSet] = None, *, reference_year: Optional[int] = None,
+                     lang: str = "zh", tolerance: float = 0.0, enabled: Optional[Iterable[str]] = None,
+                     disabled: Iterable[str] = (), config: Optional[CheckConfig] = None,
+                     release_links: bool = False) -> Iterator[tuple[Finding, list[Claim]]]:
+    """`run_checks`' findings in order, each with its claims, made as they are asked for
+    (the result's `findings` are left as they are). The checks run when this is called,
+    and bad options are raised then; the findings are only put together as they are
+    taken, so that a caller who turns each into its row never holds them all (on
+    figure-dense text whose figures disagree they took more than the claims)."""
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r} (choose from {', '.join(LANGS)})")
     if not usable_tolerance(float(tolerance or 0.0)):
@@ -141,10 +160,7 @@ def run_checks(result_or_claims: Union[DocumentResult, Sequence[Claim]], text: O
         if release_links and result is not None:
             result.text = result.links = None
         del links
-        findings = _assemble(raw, lang)
-    if result is not None:
-        result.findings = findings
-    return findings
+        return _assembled(_ordered(raw), lang)
 
 
 def check_document(result: DocumentResult, **options) -> DocumentResult:
@@ -168,18 +184,9 @@ def _says(check: str, severity: str, expected: Optional[str], actual: Optional[s
     return (check, severity, expected, actual, tuple(sorted((quote(c), c.value, c.unit) for c in claims)))
 
 
-def _made_before(held: Sequence[tuple[Finding, list[Claim]]], says: tuple) -> Optional[Finding]:
-    """The finding of `held` (findings made and their claims) that says `says`."""
-    for made, claims in held:
-        if _says(made.check, made.severity, made.expected, made.actual, claims) == says:
-            return made
-    return None
-
-
-def _assemble(raw: list[RawFinding], lang: str) -> list[Finding]:
-    """Drop findings that repeat one on the same claims, merge the same finding on
-    repeated text, order by position, number f1, f2, … Empties `raw`: each raw finding
-    is let go once its finding is made."""
+def _ordered(raw: list[RawFinding]) -> list[RawFinding]:
+    """The raw findings less those that repeat one on the same claims, by position.
+    Empties `raw`."""
     order = {check: i for i, check in enumerate(CHECK_IDS)}
     seen: set[tuple[str, tuple]] = set()
     unique: list[RawFinding] = []
@@ -192,42 +199,76 @@ def _assemble(raw: list[RawFinding], lang: str) -> list[Finding]:
     del seen
     unique.sort(key=lambda f: (min(c.start for c in f.claims), order[f.check],
                                max(c.end for c in f.claims)))
-    unique.reverse()   # taken from the end, in order
-    # each finding made and its claims, by the hash of what it says (`_says`): keyed by
-    # that, the keys were a fifth of the peak of assembling figure-dense text's findings
-    merged = ByKey()
-    merged_ids: dict[int, set] = {}   # of the long lists of repeats (see `append_new`), by id(finding)
-    out: list[Finding] = []
-    while unique:
-        finding = unique.pop()
-        expected = (fmt_interval(finding.expected, finding.unit, lang) if finding.expected is not None
-                    else finding.expected_text)
-        actual = (fmt_interval(finding.actual, finding.unit, lang) if finding.actual is not None
-                  else finding.actual_text)
-        says = _says(finding.check, finding.severity, expected, actual, finding.claims)
+    return unique
+
+
+def _assembled(unique: list[RawFinding], lang: str) -> Iterator[tuple[Finding, list[Claim]]]:
+    """The findings of `unique` (in order), each with its claims, numbered f1, f2, …: a
+    finding that says what an earlier one says (the same finding on repeated text) is
+    merged into it, its claims among the earlier one's `repeats`. Two passes: the first
+    finds what merges into what, and lets the merged go; the second makes each finding
+    as it is asked for, and lets its raw finding go."""
+    # pass 1. The findings kept (their indexes in `unique`) by the hash of what they say
+    # (`_says`): keyed by that, the keys were a fifth of the peak of assembling
+    # figure-dense text's findings
+    kept = ByKey()
+    merged: dict[int, list] = {}        # index kept -> its repeats, once another merged into it
+    merged_ids: dict[int, set] = {}     # of the long lists of repeats (see `append_new`), by index
+    for index, finding in enumerate(unique):
+        says = _says_of(finding, lang)
         key = statement_key(says)
-        ids = tuple(c.id for c in finding.claims)
-        made = _made_before(merged.at(key), says)
-        if made is not None:
-            own = tuple(made.claims)   # the finding's own claims are not a repeat of it
-            for r in [ids, *map(tuple, finding.repeats)]:
-                if r != own:
-                    append_new(made.repeats, r, merged_ids, id(made))
+        into = next((k for k in kept.at(key) if _says_of(unique[k], lang) == says), None)
+        if into is None:
+            kept.add(key, index)
             continue
+        own = tuple(c.id for c in unique[into].claims)   # its own claims are not a repeat of it
+        repeats = merged.get(into)
+        if repeats is None:
+            repeats = merged[into] = _own_repeats(unique[into], own, merged_ids, into)
+        for r in [tuple(c.id for c in finding.claims), *map(tuple, finding.repeats)]:
+            if r != own:
+                append_new(repeats, r, merged_ids, into)
+        unique[index] = None
+    del kept, merged_ids
+    # pass 2
+    number = 0
+    for index, finding in enumerate(unique):
+        if finding is None:
+            continue
+        unique[index] = None
+        number += 1
+        expected, actual = _interval_texts(finding, lang)
+        ids = tuple(c.id for c in finding.claims)
+        repeats = merged.pop(index, None)
+        if repeats is None:
+            repeats = _own_repeats(finding, ids, {}, index)
         made = Finding(
-            id=f"f{len(out) + 1}", check=finding.check, severity=finding.severity,
+            id=f"f{number}", check=finding.check, severity=finding.severity,
             message=finding.message(lang), claims=list(ids),
             start=min(c.start for c in finding.claims), end=max(c.end for c in finding.claims),
             expected=expected, actual=actual,
             expected_interval=finding.expected.as_list() if finding.expected is not None else None,
             actual_interval=finding.actual.as_list() if finding.actual is not None else None,
-            gap=finding.gap, unit=finding.unit)
-        for r in finding.repeats:
-            if tuple(r) != ids:
-                append_new(made.repeats, tuple(r), merged_ids, id(made))
-        merged.add(key, (made, finding.claims))
-        out.append(made)
-    for made in out:
-        if made.repeats:
-            made.repeats = [list(r) for r in made.repeats]
-    return out
+            gap=finding.gap, unit=finding.unit, repeats=[list(r) for r in repeats])
+        yield made, finding.claims
+
+
+def _own_repeats(finding: RawFinding, ids: tuple, merged_ids: dict, key) -> list:
+    """The repeats `finding` found itself, less its own claims (`ids`), each once."""
+    repeats: list = []
+    for r in finding.repeats:
+        if tuple(r) != ids:
+            append_new(repeats, tuple(r), merged_ids, key)
+    return repeats
+
+
+def _interval_texts(finding: RawFinding, lang: str) -> tuple[Optional[str], Optional[str]]:
+    expected = (fmt_interval(finding.expected, finding.unit, lang) if finding.expected is not None
+                else finding.expected_text)
+    actual = (fmt_interval(finding.actual, finding.unit, lang) if finding.actual is not None
+              else finding.actual_text)
+    return expected, actual
+
+
+def _says_of(finding: RawFinding, lang: str) -> tuple:
+    return _says(finding.check, finding.severity, *_interval_texts(finding, lang), finding.claims)

@@ -160,7 +160,7 @@ _SEARCHED = 8   # members of a list of repeats searched before it gets a set
 
 
 def statement_key(statement: tuple) -> int:
-    """The key what a finding says is kept by (`Context.seen`, `_assemble`): its hash.
+    """The key what a finding says is kept by (`Context.seen`, `checks._assembled`): its hash.
     Two may share a key; those of one key are compared in full."""
     return hash(statement)
 
