@@ -123,3 +123,19 @@ def test_the_workers_rows_are_the_rows_of_checks_results(tmp_path):
         got = pa.Table.from_arrays(arrow_columns([getattr(rows, table)], schema(table)), schema=schema(table))
         assert got.to_pylist() == [{c: row[c] for c in columns(table)} for row in expected[table]], table
     assert kinds("claims")[columns("claims").index("start")] == "int"
+
+
+def test_big_pieces_are_compressed_and_give_the_same_columns():
+    """A figure-dense document's rows: pieces of 4 KB or more kept compressed (its
+    findings' messages repeat their wording), the columns the same."""
+    draw = random.Random(7)
+    rows = [(f"同一数据前后不一：“{draw.randint(1, 10 ** 6)}亿元”与“{draw.random()}”" if k % 5 else None,
+             k * 1000 if k % 7 else None, draw.random(), "\x00" if k == 2500 else "甲")
+            for k in range(3000)]
+    table = packed(rows)
+    assert any(type(c[0]) is columns_module._Deflated for c in table._chunks[0])
+    assert any(type(c) is columns_module._Deflated for c in table._chunks[1])
+    raw = sum(len(text.encode()) for text, *_ in rows if text)
+    assert sum(len(c[0]) for c in table._chunks[0]) < raw / 2
+    got = arrow_columns([pickle.loads(pickle.dumps(table))], SCHEMA)
+    assert [a.to_pylist() for a in got] == [a.to_pylist() for a in expected_arrays(rows, {})]
