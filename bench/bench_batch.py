@@ -425,6 +425,80 @@ def memory(texts: list[str], sizes: list[int], work: Path, timeout: float, log, 
     return rows
 
 
+def process_peaks(cmd: list[str], timeout: float, every: float = 0.02) -> dict:
+    """Peak RSS (VmHWM) of a command's process and, separately, of the largest of its
+    child processes (a batch's main process and its workers), read from /proc while it
+    runs: a worker's high-water mark only ever rises, so the last reading before it
+    exits is its peak (a peak in its last `every` seconds can be missed)."""
+    started = time.perf_counter()
+    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO)
+    peaks: dict[int, int] = {}
+    while child.poll() is None and time.perf_counter() - started < timeout:
+        for pid in [child.pid, *_children(child.pid)]:
+            got = _hwm(pid)
+            if got:
+                peaks[pid] = max(peaks.get(pid, 0), got)
+        time.sleep(every)
+    if child.poll() is None:
+        child.kill()
+    child.wait()
+    workers = [v for pid, v in peaks.items() if pid != child.pid]
+    return {"main": peaks.get(child.pid), "worker": max(workers) if workers else None,
+            "seconds": time.perf_counter() - started, "returncode": child.returncode}
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found += [int(x) for x in handle.read().split()]
+    except OSError:
+        pass
+    return found
+
+
+def _hwm(pid: int) -> "int | None":
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def batch_peaks(text: str, sizes: list[int], work: Path, timeout: float, log) -> list[dict]:
+    """`factcheck batch DIR --jobs 2` over one document of each size (figure-dense text
+    whose figures differ): the peak RSS of the main process, which writes the tables,
+    and of the worker that read the document; as multiples of the document's size,
+    less the same run's peaks on a short text."""
+    def peaks(path: Path) -> dict:
+        folder = work / f"peaks-{path.stem}"
+        folder.mkdir(exist_ok=True)
+        (folder / path.name).write_bytes(path.read_bytes())
+        return process_peaks(factcheck_cmd("batch", str(folder), "--out", str(work / f"peaks-out-{path.stem}"),
+                                           "--jobs", "2", "--no-progress", "--force"), timeout)
+
+    short = work / "peaks-short.txt"
+    short.write_text(text[:3000], encoding="utf-8")
+    base = peaks(short)
+    rows = []
+    for size in sizes:
+        path = work / f"peaks{size}.txt"
+        path.write_text(varied_figures(sized_text([text], size)), encoding="utf-8")
+        got = peaks(path)
+        row = {"bytes": size, **got}
+        for side in ("main", "worker"):
+            if got.get(side) and base.get(side):
+                row[f"{side}_x_size"] = (got[side] - base[side]) / size
+        rows.append(row)
+        log(f"  {size // KB} KB: main {got.get('main', 0) / MB:.0f} MB ({row.get('main_x_size', float('nan')):.1f}x), "
+            f"worker {(got.get('worker') or 0) / MB:.0f} MB ({row.get('worker_x_size', float('nan')):.1f}x)")
+    return rows
+
+
 REVIEWER_OUTPUTS = (("checklist", "--checklist", "md"), ("html", "--html", "html"), ("xlsx", "--xlsx", "xlsx"))
 
 
@@ -643,6 +717,14 @@ def report(data: dict) -> str:
                          else "| ")
                 lines.append(f"| {name} | {row['bytes'] // KB} KB | {row['growth'] / MB:.1f} MB | "
                              f"{row['growth_x_size']:.1f} | {check} | {row['claims']:,} | {row['seconds']:.2f} |")
+    if data.get("batch_peaks"):
+        lines += ["", "## `factcheck batch DIR --jobs 2` on one document, its figures varied: peak RSS", "",
+                  "Less the same run's peaks on a short text, as multiples of the document's size.", "",
+                  "| size | main process | x size | worker | x size | seconds |", "|---|---:|---:|---:|---:|---:|"]
+        for row in data["batch_peaks"]:
+            lines.append(f"| {row['bytes'] // KB} KB | {(row.get('main') or 0) / MB:.0f} MB | "
+                         f"{row.get('main_x_size', float('nan')):.1f} | {(row.get('worker') or 0) / MB:.0f} MB | "
+                         f"{row.get('worker_x_size', float('nan')):.1f} | {row['seconds']:.1f} |")
     reviewer = data.get("reviewer_outputs")
     if reviewer:
         lines += ["", f"## `factcheck report FILE --jobs 1`: {reviewer['fixture']} repeated to 1 MB", "",
@@ -736,6 +818,8 @@ def main() -> int:
         log(f"memory, {name} repeated, its figures varied")
         data["memory_dense_varied"] = memory([dense], [s for s in sizes if s >= MB], work, args.timeout, log,
                                              label="varied", vary=True)
+        log(f"batch --jobs 2, {name} repeated, its figures varied: peaks of the processes")
+        data["batch_peaks"] = batch_peaks(dense, [s for s in sizes if s >= MB], work, args.timeout, log)
         log(f"reviewer outputs, {name} repeated to 1 MB")
         data["reviewer_outputs"] = {"fixture": name,
                                     "rows": reviewer_outputs(sized_text([dense], MB), texts[0], work, args.timeout, log)}

@@ -85,15 +85,19 @@ def _same_floats(a, b) -> bool:
     return all(x == y or (x != x and y != y) for x, y in zip(a.to_pylist(), b.to_pylist()))
 
 
-def test_a_table_travels_as_bytes(monkeypatch):
-    """Pickled (to the process that writes the part), the rows still pending are packed:
-    what travels holds no row of Python values."""
+def test_a_table_travels_packed_but_for_the_rows_left_over(monkeypatch):
+    """Pickled (to the process that writes the part): the packed rows as bytes, the
+    rows short of a chunk as they are; the same columns either way."""
     monkeypatch.setattr(columns_module, "CHUNK", 4)
-    table = packed([("a", 1, 2.0, "b")] * 6)
-    assert table._rows   # two rows not yet packed
+    table = packed(table_rows(6))
+    assert table.packed_count == 4 and len(table._rows) == 2
     copy = pickle.loads(pickle.dumps(table))
-    assert copy._rows == [] and len(copy) == 6
-    assert arrow_columns([copy], SCHEMA) == arrow_columns([table], SCHEMA)
+    assert len(copy) == 6 and copy.packed_count == 4
+    assert arrow_columns([copy], SCHEMA) == arrow_columns([table], SCHEMA) == expected_arrays(table_rows(6), {})
+
+
+def table_rows(count: int) -> list[tuple]:
+    return [("a", 1, 2.0, "b")] * count
 
 
 def test_an_unknown_kind_is_refused():

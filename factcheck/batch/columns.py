@@ -4,8 +4,9 @@ what the part file's Arrow arrays are made from.
 As tuples of Python objects a document's rows took 30 times its size on figure-dense
 text whose figures disagree (a finding's row about 1.1 KB: its message, two interval
 texts, floats, a tuple), more than the claims they were made from, and they were held
-until the document was done. Here the rows are packed `CHUNK` at a time into the bytes
-the arrays are made of: numbers as 8-byte arrays, texts as their UTF-8 joined by NUL
+until the document was done. Here the rows are packed `CHUNK` at a time (those left
+over are packed with the next documents' when the part is written) into the bytes the
+arrays are made of: numbers as 8-byte arrays, texts as their UTF-8 joined by NUL
 (Arrow finds where each starts), a byte a row for the rows that are not null, each piece
 of 4 KB or more compressed. A column whose value is the same on every row (a document's
 path) is kept once. The process that writes the part wraps the buffers; it no longer
@@ -23,6 +24,7 @@ from ..models import OUTPUT_ERRORS
 
 CHUNK = 1024
 KINDS = ("int", "float", "text")
+_KNOWN = frozenset(KINDS)
 _NAN = float("nan")
 _SEPARATOR = "\x00"
 
@@ -30,20 +32,24 @@ _SEPARATOR = "\x00"
 class Columns:
     """Rows of `kinds` (one of KINDS per column, in the table's order); the columns of
     `constants` (index -> value) hold that value on every row and are left out of the
-    rows given to `append`."""
+    rows given to `append`. Rows are packed CHUNK at a time; fewer left over stay rows
+    (a small document's few rows, packed with those of the other documents of its part
+    by `arrow_columns`: packed one document at a time, many small documents took a
+    fifth longer)."""
 
     def __init__(self, kinds: Sequence[str], constants: Optional[dict[int, object]] = None) -> None:
-        unknown = [k for k in kinds if k not in KINDS]
-        if unknown:
-            raise ValueError(f"unknown column kind {unknown[0]!r}")
+        if not _KNOWN.issuperset(kinds):
+            raise ValueError(f"unknown column kind {next(k for k in kinds if k not in KINDS)!r}")
         self.kinds = tuple(kinds)
         self.constants = dict(constants or {})
         self.count = 0
+        self.packed_count = 0
         self._varying = [i for i in range(len(self.kinds)) if i not in self.constants]
         self._rows: list[tuple] = []
-        # per column: its packed chunks, and its validity bytes (1 = not null)
-        self._chunks: list[list] = [[] for _ in self.kinds]
-        self._valid: list[list[bytes]] = [[] for _ in self.kinds]
+        # per column: its packed chunks, and their validity bytes (1 = not null); made
+        # when the first rows are packed (a small document's rows never are)
+        self._chunks: Optional[list[list]] = None
+        self._valid: Optional[list[list[bytes]]] = None
 
     def __len__(self) -> int:
         return self.count
@@ -59,34 +65,34 @@ class Columns:
         for row in rows:
             self.append(row)
 
-    def close(self) -> "Columns":
-        """Packs what is pending; the rows are all bytes after."""
-        if self._rows:
-            self._pack()
-        return self
-
-    def __getstate__(self) -> dict:
-        self.close()   # what travels to the writing process is bytes
-        return self.__dict__.copy()
+    def __reduce__(self):
+        # what a document's rows cost to send is what they hold, not the empty lists of
+        # an object made to receive more
+        return _restored, (self.kinds, self.constants, self.count, self.packed_count, self._rows, self._chunks,
+                           self._valid)
 
     def _pack(self) -> None:
         rows, self._rows = self._rows, []
+        if self._chunks is None:
+            self._chunks, self._valid = [[] for _ in self.kinds], [[] for _ in self.kinds]
         for index, values in zip(self._varying, zip(*rows)):
-            chunk = _packed(self.kinds[index], values)
-            if type(chunk) is tuple:
-                chunk = (_stored(chunk[0]), *chunk[1:])
-            else:
-                chunk = _stored(chunk)
-            self._chunks[index].append(chunk)
+            self._chunks[index].append(_kept(_packed(self.kinds[index], values)))
             self._valid[index].append(_stored(_validity(values)))
+        self.packed_count += len(rows)
 
-    def packed(self, index: int) -> tuple[list, list[bytes]]:
-        """(chunks, validity bytes) of column `index`; a constant column as one chunk."""
-        self.close()
-        if index not in self.constants:
-            return self._chunks[index], self._valid[index]
-        values = tuple(repeat(self.constants[index], self.count))
-        return [_packed(self.kinds[index], values)], [_validity(values)]
+    def full_columns(self) -> list:
+        """The values of each column (constants too) of the rows not packed."""
+        varying = iter(zip(*self._rows)) if self._rows else iter(() for _ in self._varying)
+        return [tuple(repeat(self.constants[i], len(self._rows))) if i in self.constants else next(varying)
+                for i in range(len(self.kinds))]
+
+
+def _restored(kinds, constants, count, packed_count, rows, chunks, valid) -> Columns:
+    table = Columns.__new__(Columns)
+    table.kinds, table.constants, table.count, table.packed_count = kinds, constants, count, packed_count
+    table._varying = [i for i in range(len(kinds)) if i not in constants]
+    table._rows, table._chunks, table._valid = rows, chunks, valid
+    return table
 
 
 class _Deflated(bytes):
@@ -101,6 +107,11 @@ def _stored(piece):
     if len(piece) * getattr(piece, "itemsize", 1) < _DEFLATE_FROM:
         return piece
     return _Deflated(zlib.compress(piece, 1))
+
+
+def _kept(chunk):
+    """A packed chunk as a table keeps it (`_stored`): a text chunk's bytes, or the array."""
+    return (_stored(chunk[0]), *chunk[1:]) if type(chunk) is tuple else _stored(chunk)
 
 
 def _loaded(piece):
@@ -139,35 +150,56 @@ def _packed(kind: str, values: tuple):
 
 def arrow_columns(tables: Sequence[Columns], schema) -> list:
     """The Arrow arrays of `schema`'s columns over the rows of `tables`, one after
-    the other. (Letting each table's column go once its array was made raised the
-    writing process's peak: what it freed, Arrow's allocator does not reuse.)"""
+    the other. The rows left unpacked in consecutive tables are packed together.
+    (Letting each table's column go once its array was made raised the writing
+    process's peak: what it freed, Arrow's allocator does not reuse.)"""
     import numpy as np
     import pyarrow as pa
 
+    width = len(schema)
+    kinds = ["text" if pa.types.is_string(f.type) else "float" if pa.types.is_floating(f.type) else "int"
+             for f in schema]
+    chunks: list[list] = [[] for _ in range(width)]
+    valid: list[list] = [[] for _ in range(width)]
+    run: list[list] = [[] for _ in range(width)]   # the values of rows not packed, by column
+
+    def pack_run() -> None:
+        if run[0]:
+            for index in range(width):
+                chunks[index].append(_packed(kinds[index], run[index]))
+                valid[index].append(_validity(run[index]))
+                run[index] = []
+
+    for table in tables:
+        if table.packed_count:
+            pack_run()
+            for index in range(width):
+                if index in table.constants:
+                    values = tuple(repeat(table.constants[index], table.packed_count))
+                    chunks[index].append(_packed(kinds[index], values))
+                    valid[index].append(_validity(values))
+                else:
+                    chunks[index].extend(table._chunks[index])
+                    valid[index].extend(table._valid[index])
+        for index, values in enumerate(table.full_columns()):
+            run[index].extend(values)
+    pack_run()
     arrays = []
     for index, field in enumerate(schema):
-        chunks: list = []
-        valid: list[bytes] = []
-        for table in tables:
-            if table.count:
-                got, validity = table.packed(index)
-                chunks.extend(got)
-                valid.extend(validity)
-        count = sum(map(len, valid))
-        present = np.frombuffer(_joined([_loaded(v) for v in valid]), dtype=np.bool_)
-        del valid
+        present = np.frombuffer(_joined([_loaded(v) for v in valid[index]]), dtype=np.bool_)
+        count = len(present)
         nulls = int(count - np.count_nonzero(present))
         bitmap = pa.py_buffer(np.packbits(present, bitorder="little")) if nulls else None
         kind = field.type
         if pa.types.is_string(kind):
-            texts = _text_array([c for c in chunks if c[2]])
+            texts = _text_array([c for c in chunks[index] if c[2]])
             arrays.append(pa.Array.from_buffers(kind, count, [bitmap, *texts.buffers()[1:]], null_count=nulls,
                                                 offset=texts.offset))
         else:
             dtype = np.float64 if pa.types.is_floating(kind) else np.int64
-            data = np.frombuffer(_joined([_loaded(c) for c in chunks]), dtype=dtype)
+            data = np.frombuffer(_joined([_loaded(c) for c in chunks[index]]), dtype=dtype)
             arrays.append(pa.Array.from_buffers(kind, count, [bitmap, pa.py_buffer(data)], null_count=nulls))
-        del chunks
+        chunks[index] = valid[index] = None
     return arrays
 
 

@@ -220,13 +220,18 @@ def _rows(task: DocumentTask, result, findings: Iterable, errors: list[str], sta
         "findings_error": severities["error"], "findings_warning": severities["warning"],
         "seconds": done - started, "extract_seconds": extracted - started, "check_seconds": done - extracted,
     }
-    return DocumentRows(path=task.path, document=document, claims=claim_table.close(),
-                        findings=finding_table.close())
+    return DocumentRows(path=task.path, document=document, claims=claim_table, findings=finding_table)
 
 
 def _table(name: str, path: str) -> Columns:
     """The columns of table `name` for one document's rows (its path on every row)."""
-    return Columns(kinds(name), constants={columns(name).index("path"): path})
+    layout = _LAYOUTS.get(name)
+    if layout is None:
+        layout = _LAYOUTS[name] = (kinds(name), columns(name).index("path"))
+    return Columns(layout[0], constants={layout[1]: path})
+
+
+_LAYOUTS: dict[str, tuple] = {}   # table -> (its column kinds, the index of its path)
 
 
 def _failed(task: DocumentTask, reason: str, started: float) -> DocumentRows:
