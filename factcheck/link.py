@@ -355,6 +355,28 @@ def literal_words(words) -> "re.Pattern[str]":
     return re.compile(build(trie))
 
 
+_HAN = r"[\u4e00-\u9fff]"
+
+
+def _subject_pattern(rules: RuleSet, metric_pattern: "Optional[re.Pattern[str]]") -> "Optional[re.Pattern[str]]":
+    """The subjects the rules list (a literal trie, longest first), or else a place of the
+    rules' `unnamed_places` shape: two or three characters, none of `not_in_name`, and
+    a suffix (not 市场), at the start of a clause or line or after a year, with a
+    metric's name at most `gap` characters on (分市看，合肥市常住人口城镇化率达到85.28%: a
+    city the list does not name, whose figure had no subject and was weighed against
+    the province's). A listed place is found first where both could start."""
+    parts = [literal_words(rules.subjects).pattern] if rules.subjects else []
+    shape = rules.unnamed_places
+    if shape and metric_pattern is not None:
+        barred = "".join(shape.get("not_in_name", []))
+        char = rf"(?![{re.escape(barred)}]){_HAN}" if barred else _HAN
+        suffixes = re.escape("".join(shape["suffixes"]))
+        gap = int(shape.get("gap", 0))
+        parts.append(rf"(?:(?<=[,，。;；:：、!！?？\n(（ ])|(?<=\d年)|^)(?:{char}){{2,3}}[{suffixes}](?!场)"
+                     rf"(?={_HAN}{{0,{gap}}}?(?:{metric_pattern.pattern}))")
+    return re.compile("|".join(parts)) if parts else None
+
+
 @lru_cache(maxsize=16)
 def _lookup_table(characters: str) -> np.ndarray:
     """True at the code points of `characters` (in the BMP), for a text's 2-byte codes: a
@@ -468,7 +490,7 @@ class Linker:
                 name = max(inside, key=len)
                 self._named_inside[word] = (names[name], name)
         self.metric_pattern = literal_words(names) if names else None
-        self.subject_pattern = literal_words(rules.subjects) if rules.subjects else None
+        self.subject_pattern = _subject_pattern(rules, self.metric_pattern)
         self.metrics = {m.id: m for m in rules.metrics}
         self._row_metrics = frozenset(m for ratio in rules.ratios for m in ratio.metrics)
         self.ruleset = {m.id: m.ruleset for m in rules.metrics}

@@ -76,6 +76,9 @@ class RuleSet:
     metric_tolerances: dict[str, float] = field(default_factory=dict)
     ratios: list[Ratio] = field(default_factory=list)
     not_names: list[str] = field(default_factory=list)   # words that hold a metric's name, naming none
+    # places by their shape (`unnamed_places`): suffixes, characters no name holds, the gap
+    # allowed before a metric's name; a later file's replace an earlier one's
+    unnamed_places: Optional[dict] = None
 
     def metric(self, metric_id: str) -> Optional[Metric]:
         for metric in self.metrics:
@@ -415,6 +418,8 @@ def load_rules(paths: Optional[list[str]] = None, include_shipped: bool = True) 
         for word in data.get("not_names", []):
             if word not in rules.not_names:
                 rules.not_names.append(word)
+        if data.get("unnamed_places"):
+            rules.unnamed_places = dict(data["unnamed_places"])
         for check, setting in (data.get("checks") or {}).items():
             rules.check_settings.append((check, f"{path}:{_line_of(node, ['checks', check])}", setting))
         for i, relation in enumerate(data.get("relations") or []):

@@ -903,3 +903,39 @@ def test_a_period_in_brackets_is_an_aside(text, periods):
 def test_the_bound_of_an_age_group_in_its_brackets_is_no_figure():
     text = "年末全国内地总人口140005万人，其中0—15岁（含不满16周岁）人口24977万人。"
     assert [c.text for c in PIPELINE.run_text(text).claims] == ["140005万人", "24977万人"]
+
+
+@pytest.mark.parametrize("text,subjects", [
+    # a place the list does not name, by its shape (rules/places.yaml: unnamed_places)
+    ("分市看，合肥市常住人口城镇化率达到85.28%，居全省首位。", ["合肥市"]),
+    ("2021年南京市地区生产总值16355亿元，三亚市地区生产总值800亿元。", ["南京市", "三亚市"]),
+    ("达州市地区生产总值2000亿元。\n杭州市地区生产总值18109亿元。", ["达州市", "杭州市"]),
+    ("其中，南山区进出口总额2786.5亿元。", ["南山区"]),
+    ("，甘孜州地区生产总值100亿元。", ["甘孜州"]),
+    ("，宁波市全年地区生产总值100亿元。", ["宁波市"]),          # a gap before the metric's name
+    ("2021年成都市地区生产总值19917亿元。", ["成都"]),            # a listed place as before
+    # no places
+    ("年末全市常住人口1000万人。", ["全市"]),
+    ("二是县域经济增长8%。", [None]),
+    ("，县级市地区生产总值100亿元。", [None]),
+    ("，东部地区生产总值100亿元。", [None]),
+    ("，大中城市地区生产总值1亿元。", [None]),
+    ("一是市场销售额100亿元。", [None]),
+    ("，农贸市场地区生产总值1亿元。", [None]),                   # 市场 is no 市
+    ("，合肥市位居前列，地区生产总值12000亿元。", [None]),        # not before a metric's name
+])
+def test_a_place_the_list_does_not_name_is_a_subject_by_its_shape(text, subjects):
+    result, _ = run(text)
+    assert [c.subject for c in result.claims] == subjects
+
+
+def test_a_citys_rate_is_not_weighed_against_the_provinces_figures():
+    """Round 6's false error: 合肥市's 城镇化率 had no subject, so it was the province's and
+    weighed against its 城镇人口 / 常住人口."""
+    from factcheck.checks import run_checks
+
+    text = ("2022年末全省常住人口6127.00万人，其中城镇常住人口3664.56万人，常住人口城镇化率为59.81%。"
+            "分市看，合肥市常住人口城镇化率达到85.28%，居全省首位。")
+    result = PIPELINE.run_text(text)
+    assert [c.subject for c in result.claims if c.text == "85.28%"] == ["合肥市"]
+    assert run_checks(result) == []

@@ -123,6 +123,10 @@ BAD_FILES = [
     ("pattern-bad-set",
      GOOD_HEAD + "exclusions:\n  - id: broken\n    pattern: '[abc'\n", 5, "broken"),
     ("empty-file", "", 1, "empty"),
+    ("unnamed-places-long-suffix",
+     GOOD_HEAD + "unnamed_places:\n  suffixes: [市, 自治州]\n", 4, "自治州"),
+    ("unnamed-places-no-suffixes",
+     GOOD_HEAD + "unnamed_places:\n  gap: 2\n", 4, "'suffixes'"),
 ]
 
 
