@@ -958,3 +958,30 @@ def test_a_dateline_is_not_the_year_reported_on(text, year):
 ])
 def test_meat_by_kind(text, checks):
     assert [f.check for f in check("2023年" + text, year=2023)] == checks
+
+
+def test_what_no_later_check_reads_is_let_go_and_nothing_changes(monkeypatch):
+    """`Context.keep_caches` after each check (a module's CACHES): the sums' components of
+    every total no longer held where `conflicting_repeat` runs, the findings the same as
+    with every entry kept."""
+    import factcheck.checks as checks_module
+    from factcheck.checks import conflicting_repeat
+    from factcheck.checks.base import Context
+
+    fixtures = Path(__file__).parent.parent / "fixtures" / "checks"
+    texts = [path.read_text(encoding="utf-8") for path in sorted(fixtures.glob("*_fail.hans.txt"))]
+    assert len(texts) >= 10
+    dropped = [[f.to_json() for f in run_checks(PIPELINE.run_text(t))] for t in texts]
+    held_at_conflicts = []
+    run_conflicts = conflicting_repeat.run
+    monkeypatch.setattr(conflicting_repeat, "run", lambda ctx: (held_at_conflicts.append(len(ctx.cache)),
+                                                                run_conflicts(ctx))[1])
+    run_checks(PIPELINE.run_text((fixtures / "sum_fail.hans.txt").read_text(encoding="utf-8")))
+    assert held_at_conflicts == [0]
+    monkeypatch.setattr(Context, "keep_caches", lambda self, kinds: None)
+    kept = [[f.to_json() for f in run_checks(PIPELINE.run_text(t))] for t in texts]
+    assert kept == dropped and any(kept)
+    held_at_conflicts.clear()
+    run_checks(PIPELINE.run_text((fixtures / "sum_fail.hans.txt").read_text(encoding="utf-8")))
+    assert held_at_conflicts[0] > 0   # the sum's components, when nothing is let go
+    assert checks_module.CHECKS.index(conflicting_repeat) > checks_module.CHECKS.index(checks_module.sum_check)

@@ -151,9 +151,12 @@ def checked_findings(result_or_claims: Union[DocumentResult, Sequence[Claim]], t
     with collector.paused():
         ctx = Context(claims=claims, links=links, rules=rules, config=config, tolerance=float(tolerance or 0.0))
         raw: list[RawFinding] = []
-        for module in CHECKS:
-            if module.ID in wanted and config.is_enabled(module.ID):
-                raw.extend(module.run(ctx))
+        running = [module for module in CHECKS if module.ID in wanted and config.is_enabled(module.ID)]
+        for k, module in enumerate(running):
+            raw.extend(module.run(ctx))
+            # what no later check reads is let go: the sums' components of every total
+            # were still held where `conflicting_repeat` peaks
+            ctx.keep_caches(set().union(*(getattr(later, "CACHES", ()) for later in running[k + 1:])))
         for finding in raw:
             finding.repeats = ctx.repeats_of(finding)
         del ctx   # its statements of every finding are not needed to assemble them

@@ -227,7 +227,13 @@ class Context:
         # what each check has reported, by the hash of its statements (see `seen`)
         self._said = ByKey()
         self._repeat_ids: dict[_Said, set] = {}   # of the long lists of repeats (see `append_new`)
-        self.cache: dict = {}
+        self.cache: dict = {}   # what checks share and look up again, by (kind, ...): see keep_caches
+
+    def keep_caches(self, kinds: set) -> None:
+        """Let go of the `cache` entries but those of `kinds` (a key's first item: a check
+        module's `CACHES` names the kinds it reads)."""
+        if any(key[0] not in kinds for key in self.cache):
+            self.cache = {key: value for key, value in self.cache.items() if key[0] in kinds}
 
     # settings
     def tol(self, check: str, *claims: Claim, extra: float = 0.0) -> float:

@@ -13,6 +13,7 @@ from .base import Context, Interval, RawFinding, contradicts, fmt_interval, quot
 
 ID = "direction"
 TITLE = {"zh": "增减方向", "en": "direction of change"}
+CACHES = ("growth_of", ID)
 
 
 def _up(up: bool, lang: str) -> str:

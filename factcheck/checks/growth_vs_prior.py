@@ -10,6 +10,7 @@ from .base import Context, RawFinding
 
 ID = "growth_vs_prior"
 TITLE = {"zh": "增长率与两期数值", "en": "growth rate vs the figures of both periods"}
+CACHES = ("growth_of",)
 
 
 def run(ctx: Context) -> Iterator[RawFinding]:

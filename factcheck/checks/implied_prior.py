@@ -14,6 +14,7 @@ from .base import Context, Interval, RawFinding, fmt_gap, fmt_interval, quote
 
 ID = "implied_prior"
 TITLE = {"zh": "增长率推算的上期数值", "en": "prior implied by a growth rate"}
+CACHES = ("growth_of",)
 
 
 def run(ctx: Context) -> Iterator[RawFinding]:

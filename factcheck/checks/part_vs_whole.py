@@ -12,6 +12,7 @@ from .base import Context, Interval, RawFinding, fmt_gap, fmt_interval, quote
 
 ID = "part_vs_whole"
 TITLE = {"zh": "部分不大于整体", "en": "a part is not above its whole"}
+CACHES = ("sum-components", "sum-owner")   # sum.components
 
 
 def _pairs(ctx: Context) -> Iterator[tuple[Claim, Claim, str]]:

@@ -15,6 +15,7 @@ from .config import Relation
 
 ID = "sum"
 TITLE = {"zh": "分项之和与总数", "en": "components vs total"}
+CACHES = ("sum-components", "sum-owner")
 
 
 def components(ctx: Context, relation: Relation, total: Claim) -> dict[str, Optional[Claim]]:
