@@ -358,23 +358,75 @@ def literal_words(words) -> "re.Pattern[str]":
 _HAN = r"[\u4e00-\u9fff]"
 
 
-def _subject_pattern(rules: RuleSet, metric_pattern: "Optional[re.Pattern[str]]") -> "Optional[re.Pattern[str]]":
-    """The subjects the rules list (a literal trie, longest first), or else a place of the
+class _Place:
+    """A place found by its shape, as the listed ones' matches are read."""
+
+    __slots__ = ("_start", "_end", "_text")
+
+    def __init__(self, start: int, end: int, text: str) -> None:
+        self._start, self._end, self._text = start, end, text
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+    def group(self) -> str:
+        return self._text
+
+
+class _Places:
+    """The subjects the rules list (a literal trie, longest first), and places of the
     rules' `unnamed_places` shape: two or three characters, none of `not_in_name`, and
     a suffix (not 市场), at the start of a clause or line or after a year, with a
     metric's name at most `gap` characters on (分市看，合肥市常住人口城镇化率达到85.28%: a
     city the list does not name, whose figure had no subject and was weighed against
-    the province's). A listed place is found first where both could start."""
-    parts = [literal_words(rules.subjects).pattern] if rules.subjects else []
-    shape = rules.unnamed_places
-    if shape and metric_pattern is not None:
-        barred = "".join(shape.get("not_in_name", []))
-        char = rf"(?![{re.escape(barred)}]){_HAN}" if barred else _HAN
-        suffixes = re.escape("".join(shape["suffixes"]))
-        gap = int(shape.get("gap", 0))
-        parts.append(rf"(?:(?<=[,，。;；:：、!！?？\n(（ ])|(?<=\d年)|^)(?:{char}){{2,3}}[{suffixes}](?!场)"
-                     rf"(?={_HAN}{{0,{gap}}}?(?:{metric_pattern.pattern}))")
-    return re.compile("|".join(parts)) if parts else None
+    the province's). Where both could start, the listed place is found. The shape is
+    looked for from its suffix: a pattern that may start at any character made the
+    scan of a text's places twelve times slower (5% of `check`)."""
+
+    def __init__(self, rules: RuleSet, metric_pattern: "Optional[re.Pattern[str]]") -> None:
+        self.listed = literal_words(rules.subjects) if rules.subjects else None
+        self.suffixes = self.name = None
+        shape = rules.unnamed_places
+        if shape and metric_pattern is not None:
+            barred = "".join(shape.get("not_in_name", []))
+            char = rf"(?![{re.escape(barred)}]){_HAN}" if barred else _HAN
+            gap = int(shape.get("gap", 0))
+            self.suffixes = re.compile(rf"[{re.escape(''.join(shape['suffixes']))}](?!场)"
+                                       rf"(?={_HAN}{{0,{gap}}}?(?:{metric_pattern.pattern}))")
+            self.name = re.compile(rf"(?:(?<=[,，。;；:：、!！?？\n(（ ])|(?<=\d年)|^)(?:{char}){{2,3}}")
+
+    def __bool__(self) -> bool:
+        return self.listed is not None or self.suffixes is not None
+
+    def finditer(self, text: str) -> Iterator:
+        listed = self.listed.finditer(text) if self.listed is not None else iter(())
+        shaped = self._shaped(text)
+        a, b = next(listed, None), next(shaped, None)
+        end = 0
+        while a is not None or b is not None:
+            if b is None or (a is not None and a.start() <= b.start()):
+                found, a = a, next(listed, None)
+            else:
+                found, b = b, next(shaped, None)
+            if found.start() >= end:
+                end = found.end()
+                yield found
+
+    def search(self, text: str):
+        return next(self.finditer(text), None)
+
+    def _shaped(self, text: str) -> Iterator[_Place]:
+        if self.suffixes is None:
+            return
+        for suffix in self.suffixes.finditer(text):
+            at = suffix.start()
+            for start in (at - 3, at - 2):
+                if start >= 0 and self.name.fullmatch(text, start, at):
+                    yield _Place(start, at + 1, text[start:at + 1])
+                    break
 
 
 @lru_cache(maxsize=16)
@@ -490,7 +542,7 @@ class Linker:
                 name = max(inside, key=len)
                 self._named_inside[word] = (names[name], name)
         self.metric_pattern = literal_words(names) if names else None
-        self.subject_pattern = _subject_pattern(rules, self.metric_pattern)
+        self.subject_pattern = _Places(rules, self.metric_pattern) if rules.subjects or rules.unnamed_places else None
         self.metrics = {m.id: m for m in rules.metrics}
         self._row_metrics = frozenset(m for ratio in rules.ratios for m in ratio.metrics)
         self.ruleset = {m.id: m.ruleset for m in rules.metrics}
