@@ -403,7 +403,13 @@ class _Places:
 
     def finditer(self, text: str) -> Iterator:
         listed = self.listed.finditer(text) if self.listed is not None else iter(())
-        shaped = self._shaped(text)
+        shaped = list(self._shaped(text))
+        if not shaped:   # most texts, and the short runs of words 分别 lists are read in
+            return listed
+        return self._merged(listed, iter(shaped))
+
+    @staticmethod
+    def _merged(listed: Iterator, shaped: Iterator) -> Iterator:
         a, b = next(listed, None), next(shaped, None)
         end = 0
         while a is not None or b is not None:

@@ -10,6 +10,7 @@ reported once, its other occurrences listed in `repeats`.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from typing import Iterable, Iterator, Optional, Sequence, Union
 
@@ -151,12 +152,13 @@ def checked_findings(result_or_claims: Union[DocumentResult, Sequence[Claim]], t
     with collector.paused():
         ctx = Context(claims=claims, links=links, rules=rules, config=config, tolerance=float(tolerance or 0.0))
         raw: list[RawFinding] = []
-        running = [module for module in CHECKS if module.ID in wanted and config.is_enabled(module.ID)]
-        for k, module in enumerate(running):
+        running = tuple(module for module in CHECKS if module.ID in wanted and config.is_enabled(module.ID))
+        for module, needed_later in zip(running, _caches_after(running)):
             raw.extend(module.run(ctx))
             # what no later check reads is let go: the sums' components of every total
             # were still held where `conflicting_repeat` peaks
-            ctx.keep_caches(set().union(*(getattr(later, "CACHES", ()) for later in running[k + 1:])))
+            if ctx.cache:
+                ctx.keep_caches(needed_later)
         for finding in raw:
             finding.repeats = ctx.repeats_of(finding)
         del ctx   # its statements of every finding are not needed to assemble them
@@ -164,6 +166,14 @@ def checked_findings(result_or_claims: Union[DocumentResult, Sequence[Claim]], t
             result.text = result.links = None
         del links
         return _assembled(_ordered(raw), lang)
+
+
+@lru_cache(maxsize=64)
+def _caches_after(running: tuple) -> tuple[frozenset, ...]:
+    """For each check of `running`, the cache kinds the checks after it read (their
+    `CACHES`): worked out per document, it was a twentieth of a paragraph's checks."""
+    return tuple(frozenset(kind for later in running[k + 1:] for kind in getattr(later, "CACHES", ()))
+                 for k in range(len(running)))
 
 
 def check_document(result: DocumentResult, **options) -> DocumentResult:
