@@ -102,7 +102,7 @@ class _Deflated(bytes):
 def _stored(piece):
     """`piece` (bytes or an array) as a table keeps it: compressed when it is big
     enough to pay. A figure-dense document's rows were 12 times its size as bytes (a
-    finding's message, its interval texts), 1.5 times compressed, for 1.5% of its
+    finding's message, its interval texts), under 3 times compressed, for 1.5% of its
     time; compressing a small document's few bytes cost more than it saved."""
     if len(piece) * getattr(piece, "itemsize", 1) < _DEFLATE_FROM:
         return piece
