@@ -356,6 +356,9 @@ def literal_words(words) -> "re.Pattern[str]":
 
 
 _HAN = r"[\u4e00-\u9fff]"
+# a news agency's dateline (新华社北京1月17日电): where the story was filed, not what its
+# figures are of (national ones, there)
+_DATELINE = re.compile(r"\d{1,2}月\d{1,2}日电")
 
 
 class _Place:
@@ -403,6 +406,8 @@ class _Places:
 
     def finditer(self, text: str) -> Iterator:
         listed = self.listed.finditer(text) if self.listed is not None else iter(())
+        if "日电" in text:
+            listed = (m for m in listed if not _DATELINE.match(text, m.end()))
         shaped = list(self._shaped(text))
         if not shaped:   # most texts, and the short runs of words 分别 lists are read in
             return listed

@@ -939,3 +939,14 @@ def test_a_citys_rate_is_not_weighed_against_the_provinces_figures():
     result = PIPELINE.run_text(text)
     assert [c.subject for c in result.claims if c.text == "85.28%"] == ["合肥市"]
     assert run_checks(result) == []
+
+
+@pytest.mark.parametrize("text,subjects", [
+    # a news agency's dateline says where the story was filed, not what its figures are of
+    ("新华社北京1月17日电（记者 王希）国家统计局17日发布数据，2019年我国国内生产总值990865亿元。", [None]),
+    ("新华社成都1月17日电 四川2019年地区生产总值46615.8亿元。", ["四川"]),
+    ("北京1月17日地区生产总值1000亿元。", ["北京"]),     # a place and a date, no 电
+])
+def test_a_datelines_place_is_no_subject(text, subjects):
+    result, _ = run(text)
+    assert [c.subject for c in result.claims] == subjects
