@@ -202,10 +202,10 @@ def test_the_claims_frame_is_made_a_column_at_a_time_as_from_rows():
 
 
 def test_a_documents_finding_rows_come_one_at_a_time_and_let_each_finding_go():
-    """`document_finding_rows(result, release=True)`, as a batch worker makes its rows:
-    the rows of `finding_rows`, each finding set to None in the document once its row is
-    made (on figure-dense text whose figures disagree, the findings and their rows
-    together were a worker's peak)."""
+    """`document_finding_rows(result, release=True)`: the rows of `finding_rows`, each
+    finding set to None in the document once its row is made (on figure-dense text whose
+    figures disagree, the findings and their rows together were a worker's peak, until
+    the worker packed each finding's row as `checks.checked_findings` made it)."""
     from factcheck.checks import run_checks
     from factcheck.pipeline import Pipeline
     from factcheck.report import document_finding_rows, finding_rows

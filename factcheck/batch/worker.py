@@ -8,6 +8,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from operator import attrgetter, itemgetter
 from typing import Iterable, Optional
 
@@ -225,13 +226,14 @@ def _rows(task: DocumentTask, result, findings: Iterable, errors: list[str], sta
 
 def _table(name: str, path: str) -> Columns:
     """The columns of table `name` for one document's rows (its path on every row)."""
-    layout = _LAYOUTS.get(name)
-    if layout is None:
-        layout = _LAYOUTS[name] = (kinds(name), columns(name).index("path"))
-    return Columns(layout[0], constants={layout[1]: path})
+    column_kinds, at = _layout(name)
+    return Columns(column_kinds, constants={at: path})
 
 
-_LAYOUTS: dict[str, tuple] = {}   # table -> (its column kinds, the index of its path)
+@lru_cache(maxsize=None)
+def _layout(name: str) -> tuple[list[str], int]:
+    """(the column kinds, the index of the path) of table `name`."""
+    return kinds(name), columns(name).index("path")
 
 
 def _failed(task: DocumentTask, reason: str, started: float) -> DocumentRows:

@@ -227,6 +227,7 @@ class Context:
         # what each check has reported, by the hash of its statements (see `seen`)
         self._said = ByKey()
         self._repeat_ids: dict[_Said, set] = {}   # of the long lists of repeats (see `append_new`)
+        self._repeating: set[str] = set()   # the checks that have seen a statement said again
         self.cache: dict = {}   # what checks share and look up again, by (kind, ...): see keep_caches
 
     def keep_caches(self, kinds: set) -> None:
@@ -361,10 +362,16 @@ class Context:
             if ids == first:
                 return True
             said.ids = [first]
+            self._repeating.add(check)
         append_new(said.ids, ids, self._repeat_ids, said)
         return True
 
     def repeats_of(self, finding: "RawFinding") -> Sequence[list[str]]:
+        if finding.check not in self._repeating:
+            # none of its statements was said again: most documents, and every finding of
+            # `conflicting_repeat` (a twentieth of the checks on figure-dense text, where
+            # each finding's signatures were made to look for repeats it cannot have)
+            return ()
         signatures = tuple(self.signature(c) for c in finding.claims)
         said = self._said_before(statement_key((finding.check, signatures)), finding.check, signatures)
         if said is None or said.ids is None:
