@@ -187,15 +187,15 @@ def _written(args, documents, what: str, each=None) -> int:
     status = EXIT_OK
     try:
         for result in documents:
+            try:
+                results.add(result)   # first: a document's findings may be made as it is written
+            except (OSError, ValueError) as exc:   # the output's temporary file: a full disk, a text
+                return _write_failed(args, exc)    # it cannot encode
             for error in result.errors:
                 sys.stderr.write(f"factcheck: {error}\n")
                 status = EXIT_BAD
             if each is not None:
                 each(result)
-            try:
-                results.add(result)
-            except (OSError, ValueError) as exc:   # the output's temporary file: a full disk, a text
-                return _write_failed(args, exc)    # it cannot encode
         try:
             write(results, args.format, args.output, what=what, force=args.force)
         except (OSError, ValueError) as exc:
@@ -222,14 +222,16 @@ def _check(args) -> int:
     pipeline = Pipeline(rule_set)
 
     def checked(result):
+        # the JSON contract is written a finding at a time (DocumentResult.findings_to_come)
         check_document(result, rules=rule_set, config=config, lang=args.lang, tolerance=args.tolerance,
-                       enabled=args.only or None, disabled=args.skip, release_links=True)
+                       enabled=args.only or None, disabled=args.skip, release_links=True,
+                       stream=args.format == "json")
         return _for_writing(result, args.format)
 
     failing = []
 
     def judged(result) -> None:
-        if args.fail_on != "never" and any(severity_at_least(f.severity, args.fail_on) for f in result.findings):
+        if args.fail_on != "never" and any(severity_at_least(s, args.fail_on) for s in result.severities()):
             failing.append(result.path)
 
     status = _written(args, _documents(args, lambda path: checked(pipeline.run_path(path, args.ref_year)),

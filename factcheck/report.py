@@ -126,6 +126,7 @@ class KeptResults(list):
     once (the tables, CSV, Parquet); what ContractSpool is for the JSON contract."""
 
     def add(self, result: DocumentResult) -> None:
+        result.take_findings_to_come()
         self.append(result)
 
     def close(self) -> None:

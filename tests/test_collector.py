@@ -73,7 +73,7 @@ def test_the_command_line_pauses_it_over_each_whole_document(monkeypatch, tmp_pa
 
     seen = []
     _noting_the_collector(monkeypatch, models._JSON, "encode", seen, "encode")
-    _noting_the_collector(monkeypatch, factcheck.checks, "run_checks", seen, "checks")
+    _noting_the_collector(monkeypatch, factcheck.checks, "checked_findings", seen, "checks")
     path = tmp_path / "a.txt"
     path.write_text("全省生产总值14151.3亿元，比上年增长14.5%。", encoding="utf-8")
     assert main([command, "--jobs", "1", "--format", "json", "-o", str(tmp_path / "out.json"), str(path)]) == 0

@@ -220,3 +220,89 @@ def test_a_documents_finding_rows_come_one_at_a_time_and_let_each_finding_go():
     first = next(rows)
     assert first == expected[0] and result.findings[0] is None and result.findings[1] is not None
     assert [first, *rows] == expected and all(f is None for f in result.findings)
+
+
+# ---- findings made as they are written (`check --format json`) -------------------------
+
+def _coming(findings, fail_after=None):
+    for k, finding in enumerate(findings):
+        if k == fail_after:
+            raise ZeroDivisionError("a bug")
+        yield finding
+
+
+@pytest.mark.parametrize("made, to_come", [(0, 0), (0, 5), (2, 3), (3, 0), (0, 9)])
+def test_findings_to_come_are_written_after_those_made_with_their_severities(monkeypatch, made, to_come):
+    """A document whose findings are still to be made writes the line it would with them
+    all made, in chunks, and keeps only their severities."""
+    import io
+
+    from factcheck import models
+
+    monkeypatch.setattr(models, "CLAIMS_A_CHUNK", 4)
+    whole = _document(3, made + to_come)
+    for k, finding in enumerate(whole.findings):
+        finding.severity = ("info", "warning", "error")[k % 3]
+    expected = whole.contract_line().encode("utf-8", "backslashreplace")
+    for write in ("chunks", "file", "line", "dict"):
+        streamed = _document(3)
+        streamed.findings, streamed.findings_to_come = whole.findings[:made], _coming(whole.findings[made:])
+        if write == "chunks":
+            got = b"".join(streamed.contract_chunks(release_claims=True))
+        elif write == "file":
+            out = io.BytesIO()
+            streamed.write_contract(out, release_claims=True)
+            got = out.getvalue()
+        elif write == "line":
+            got = streamed.contract_line().encode("utf-8", "backslashreplace")
+        else:
+            assert streamed.to_json() == whole.to_json() and streamed.findings == whole.findings
+            continue
+        assert got == expected, write
+        assert streamed.findings == whole.findings[:made] and streamed.findings_to_come is None
+        assert streamed.severities() == {f.severity for f in whole.findings}
+        assert streamed.streamed_severities == {f.severity for f in whole.findings[made:]}
+
+
+def test_a_finding_that_fails_to_be_made_is_the_documents_error_and_the_line_stays_json():
+    whole = _document(2, 5)
+    streamed = _document(2)
+    streamed.findings_to_come = _coming(whole.findings, fail_after=3)
+    line = json.loads(b"".join(streamed.contract_chunks()))
+    assert [f["id"] for f in line["findings"]] == ["f1", "f2", "f3"]
+    assert line["errors"][0] == "an error" and len(line["errors"]) == 2
+    assert "internal error" in line["errors"][1] and "ZeroDivisionError" in line["errors"][1]
+    assert streamed.errors == line["errors"] and streamed.severities() == {"error"}
+
+
+def test_check_in_json_holds_a_chunk_of_the_findings_not_all_of_them(tmp_path, monkeypatch):
+    """`check --format json` makes each finding as it writes it: on figure-dense text
+    whose figures disagree it held them all (a 1 MB document's 20,798, 19 MB, more than
+    its claims) until the document's line was written. Counted while the last findings
+    are encoded: the Finding objects alive are those of one chunk at most."""
+    import gc
+    import sys
+
+    from factcheck import models
+    from factcheck.cli import main
+
+    sys.path.insert(0, "bench")
+    from bench_batch import varied_figures
+
+    text = open("fixtures/checks/consistent_bulletin.hans.txt", encoding="utf-8").read()
+    path = tmp_path / "varied.txt"
+    path.write_text(varied_figures("\n".join([text] * 30)), encoding="utf-8")
+    encode, alive = models._finding_json, []
+
+    def counted(finding):
+        alive.append(sum(type(o) is models.Finding for o in gc.get_objects()) if len(alive) % 400 == 399
+                     else None)
+        return encode(finding)
+
+    monkeypatch.setattr(models, "_finding_json", counted)
+    out = tmp_path / "out.json"
+    assert main(["check", "--jobs", "1", "--format", "json", "-o", str(out), str(path)]) == 1
+    findings = json.loads(out.read_text(encoding="utf-8"))["documents"][0]["findings"]
+    counts = [n for n in alive if n is not None]
+    assert len(findings) == len(alive) > 1000 and len(counts) >= 3
+    assert max(counts) <= models.CLAIMS_A_CHUNK, counts

@@ -176,13 +176,18 @@ def _caches_after(running: tuple) -> tuple[frozenset, ...]:
                  for k in range(len(running)))
 
 
-def check_document(result: DocumentResult, **options) -> DocumentResult:
+def check_document(result: DocumentResult, stream: bool = False, **options) -> DocumentResult:
     """`run_checks(result, **options)` for a document read without error. A check that
     breaks (a bug) is that document's error, with no findings: the other documents of a
-    run keep their results."""
+    run keep their results. With `stream`, the checks run but their findings are left to
+    be made as the document is written (`result.findings_to_come`, see DocumentResult)."""
     if not result.errors:
         try:
-            run_checks(result, **options)
+            if stream:
+                result.findings = []
+                result.findings_to_come = (finding for finding, _ in checked_findings(result, **options))
+            else:
+                run_checks(result, **options)
         except Exception as exc:
             from ..pipeline import _internal
 
