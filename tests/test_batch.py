@@ -242,11 +242,11 @@ def test_a_full_disk_stops_with_one_line_and_resume_finishes(corpus, tmp_path, c
     real_write = batch_tables._write_parquet
     written = []
 
-    def fills_up(table, tmp):
+    def fills_up(batches, sch, tmp):
         if len(written) >= 3:   # the first part's three files fit
             raise OSError(errno.ENOSPC, "No space left on device")
         written.append(tmp)
-        real_write(table, tmp)
+        real_write(batches, sch, tmp)
 
     monkeypatch.setattr(batch_tables, "_write_parquet", fills_up)
     out = tmp_path / "out"
@@ -576,3 +576,54 @@ def test_out_inside_an_input_folder_is_not_read_and_progress_is_shown(corpus, tm
     assert set(read_table(out, "documents")["path"]) == paths     # its own tables were not taken as documents
     err = capsys.readouterr().err
     assert "docs/s" in err and f"{len(paths)} documents" in err and str(out) in err
+
+
+def test_a_parts_rows_are_written_a_slice_at_a_time(corpus, tmp_path, monkeypatch):
+    """A part is written a few thousand rows at a time, a row group each (all of a
+    part's arrays at once were the peak of the process that writes it): the tables are
+    the same as when each part is written whole."""
+    import pyarrow.parquet as pq
+
+    import factcheck.batch.tables as batch_tables
+    from factcheck.batch import columns as columns_module
+
+    whole = tmp_path / "whole"
+    monkeypatch.setattr(batch_tables, "_PART_ROWS", 10 ** 9)
+    assert batch(corpus, "--out", whole, "--jobs", 1) == 0
+    groups = []
+    real_write = batch_tables._write_parquet
+
+    def noting_groups(batches, sch, tmp):
+        real_write(batches, sch, tmp)
+        groups.append(pq.ParquetFile(tmp).metadata.num_row_groups)
+
+    monkeypatch.setattr(batch_tables, "_PART_ROWS", 8)
+    monkeypatch.setattr(columns_module, "CHUNK", 4)   # a document's rows in chunks of 4 (in this process)
+    monkeypatch.setattr(batch_tables, "_write_parquet", noting_groups)
+    sliced = tmp_path / "sliced"
+    assert batch(corpus, "--out", sliced, "--jobs", 1) == 0
+    assert max(groups) > 3
+    assert_same_tables(whole, sliced)
+
+
+ARROW_POOL = r"""
+import os, sys
+import pyarrow as pa
+from factcheck.malloc import arrow_pool_returns_memory
+
+print(arrow_pool_returns_memory(), pa.default_memory_pool().backend_name)
+"""
+
+
+@pytest.mark.parametrize("chosen", ["", "jemalloc"])
+def test_the_batch_process_takes_arrow_memory_from_the_system(chosen):
+    """Arrow's default pool (mimalloc) kept what it freed; the batch's main process
+    uses the system's allocator, unless ARROW_DEFAULT_MEMORY_POOL chooses a pool."""
+    import pyarrow as pa
+
+    if chosen and chosen not in pa.supported_memory_backends():
+        pytest.skip(f"no {chosen} in this pyarrow")
+    env = {**os.environ, "ARROW_DEFAULT_MEMORY_POOL": chosen}
+    got = subprocess.run([sys.executable, "-c", ARROW_POOL], capture_output=True, text=True, env=env, cwd=ROOT,
+                         check=True).stdout.split()
+    assert got == (["False", chosen] if chosen else ["True", "system"])

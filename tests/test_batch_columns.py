@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 from factcheck.batch import columns as columns_module
-from factcheck.batch.columns import Columns, arrow_columns
+from factcheck.batch.columns import Columns, arrow_batches, arrow_columns
 from factcheck.batch.main import BatchOptions, _settings
 from factcheck.batch.tables import arrow_array, columns, kinds, schema
 from factcheck.batch.worker import DocumentTask, process_document
@@ -79,6 +79,14 @@ def test_chunks_constants_and_documents_one_after_the_other(monkeypatch, chunk, 
     assert len(got[0]) == sum(map(len, tables))
     for a, b in zip(got, expected):
         assert a.to_pylist() == b.to_pylist() or (a.type == pa.float64() and _same_floats(a, b))
+    for rows in (1, 4, 10):
+        # a slice of about `rows` rows at a time: whole chunks, the same columns in turn
+        batches = list(arrow_batches([t for t in tables if len(t)], SCHEMA, rows))
+        assert batches and all(len(b[0]) >= rows for b in batches[:-1])
+        assert all(len(b[0]) < rows + max(chunk, 9 * 5) for b in batches)
+        joined = [pa.concat_arrays([b[index] for b in batches]) for index in range(len(SCHEMA))]
+        for a, b in zip(joined, got):
+            assert a.to_pylist() == b.to_pylist() or (a.type == pa.float64() and _same_floats(a, b))
 
 
 def _same_floats(a, b) -> bool:

@@ -14,11 +14,12 @@ reads a value at a time.
 """
 from __future__ import annotations
 
+import math
 import zlib
 from array import array
 from itertools import repeat
 from operator import is_not
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Iterator, Optional, Sequence
 
 from ..models import OUTPUT_ERRORS
 
@@ -150,40 +151,82 @@ def _packed(kind: str, values: tuple):
 
 def arrow_columns(tables: Sequence[Columns], schema) -> list:
     """The Arrow arrays of `schema`'s columns over the rows of `tables`, one after
-    the other. The rows left unpacked in consecutive tables are packed together.
-    (Letting each table's column go once its array was made raised the writing
-    process's peak: what it freed, Arrow's allocator does not reuse.)"""
-    import numpy as np
+    the other. The rows left unpacked in consecutive tables are packed together."""
+    return next(arrow_batches(tables, schema, math.inf))
+
+
+def arrow_batches(tables: Sequence[Columns], schema, rows: float) -> Iterator[list]:
+    """`arrow_columns` a slice of about `rows` rows at a time (whole chunks; at least
+    one slice, empty when the tables are): the part's arrays at once, their bytes
+    unpacked and joined, were the peak of the process that writes it (10 MB of
+    figure-dense text whose figures disagree: 230 MB more, for 27 MB of rows packed).
+    (Letting each table's column go once its array was made raised that peak: what it
+    freed, Arrow's allocator does not reuse.)"""
+    width = len(schema)
+    chunks: list[list] = [[] for _ in range(width)]
+    valid: list[list] = [[] for _ in range(width)]
+    count = 0
+    made = False
+    for unit_count, unit_chunks, unit_valid in _units(tables, schema):
+        for index in range(width):
+            chunks[index].extend(unit_chunks[index])
+            valid[index].extend(unit_valid[index])
+        count += unit_count
+        if count >= rows:
+            yield _arrays(chunks, valid, schema)
+            chunks, valid, count, made = [[] for _ in range(width)], [[] for _ in range(width)], 0, True
+    if count or not made:
+        yield _arrays(chunks, valid, schema)
+
+
+def _units(tables: Sequence[Columns], schema) -> Iterator[tuple[int, list, list]]:
+    """The rows of `tables` in order as (rows, chunks by column, validity by column):
+    a packed chunk each, and the rows left unpacked in consecutive tables packed
+    together."""
     import pyarrow as pa
 
     width = len(schema)
     kinds = ["text" if pa.types.is_string(f.type) else "float" if pa.types.is_floating(f.type) else "int"
              for f in schema]
-    chunks: list[list] = [[] for _ in range(width)]
-    valid: list[list] = [[] for _ in range(width)]
     run: list[list] = [[] for _ in range(width)]   # the values of rows not packed, by column
 
-    def pack_run() -> None:
-        if run[0]:
-            for index in range(width):
-                chunks[index].append(_packed(kinds[index], run[index]))
-                valid[index].append(_validity(run[index]))
-                run[index] = []
+    def packed_run() -> tuple[int, list, list]:
+        unit = (len(run[0]), [[_packed(kinds[i], run[i])] for i in range(width)],
+                [[_validity(run[i])] for i in range(width)])
+        for index in range(width):
+            run[index] = []
+        return unit
 
     for table in tables:
         if table.packed_count:
-            pack_run()
-            for index in range(width):
-                if index in table.constants:
-                    values = tuple(repeat(table.constants[index], table.packed_count))
-                    chunks[index].append(_packed(kinds[index], values))
-                    valid[index].append(_validity(values))
-                else:
-                    chunks[index].extend(table._chunks[index])
-                    valid[index].extend(table._valid[index])
+            if run[0]:
+                yield packed_run()
+            varying = table._varying
+            sizes = ([len(_loaded(v)) for v in table._valid[varying[0]]] if varying
+                     else [table.packed_count])
+            for number, size in enumerate(sizes):
+                unit_chunks, unit_valid = [], []
+                for index in range(width):
+                    if index in table.constants:
+                        values = tuple(repeat(table.constants[index], size))
+                        unit_chunks.append([_packed(kinds[index], values)])
+                        unit_valid.append([_validity(values)])
+                    else:
+                        unit_chunks.append([table._chunks[index][number]])
+                        unit_valid.append([table._valid[index][number]])
+                yield size, unit_chunks, unit_valid
         for index, values in enumerate(table.full_columns()):
             run[index].extend(values)
-    pack_run()
+    if run[0]:
+        yield packed_run()
+
+
+def _arrays(chunks: list[list], valid: list[list], schema) -> list:
+    """The Arrow arrays of packed chunks and their validity, by column; the lists are
+    emptied as the arrays are made."""
+    import numpy as np
+    import pyarrow as pa
+
     arrays = []
     for index, field in enumerate(schema):
         present = np.frombuffer(_joined([_loaded(v) for v in valid[index]]), dtype=np.bool_)
@@ -199,7 +242,8 @@ def arrow_columns(tables: Sequence[Columns], schema) -> list:
             dtype = np.float64 if pa.types.is_floating(kind) else np.int64
             data = np.frombuffer(_joined([_loaded(c) for c in chunks[index]]), dtype=dtype)
             arrays.append(pa.Array.from_buffers(kind, count, [bitmap, pa.py_buffer(data)], null_count=nulls))
-        chunks[index] = valid[index] = None
+        chunks[index].clear()
+        valid[index].clear()
     return arrays
 
 

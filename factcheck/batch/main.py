@@ -63,6 +63,7 @@ class BatchOptions:
 
 
 def run_batch(options: BatchOptions) -> int:
+    from ..malloc import arrow_pool_returns_memory, return_large_blocks
     from .engines import EngineError, default_jobs, make_engine
 
     out = Path(options.out)
@@ -92,6 +93,8 @@ def run_batch(options: BatchOptions) -> int:
             store.drop_unfinished()
             done = store.done() if options.resume else {}
             progress = _progress(options)
+            return_large_blocks()            # the parts' arrays: see malloc
+            arrow_pool_returns_memory()
             tally = run(itertools.chain([first], tasks), engine, store, done, options.limits, progress)
         except InputProblem as exc:   # a table that breaks half-way: what was done is kept
             raise UsageError(f"{exc}; rerun with --resume once it is fixed") from None

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from ..report import CLAIM_COLUMNS, FINDING_COLUMNS, OUTPUT_ERRORS, escape_surrogates
-from .columns import arrow_columns
+from .columns import arrow_batches
 
 TABLES = ("claims", "findings", "documents")
 DOCUMENT_COLUMNS = ["path", "source", "sha256", "status", "error", "bytes", "reference_year", "claims",
@@ -43,6 +43,7 @@ MANIFEST = "batch.json"
 PARTS = "parts"
 _PART = re.compile(r"part-(\d{6,})\.(claims|findings|documents)\.parquet$")
 _ROW_GROUP = 65536
+_PART_ROWS = 8192    # rows of a part written at a time (see arrow_batches)
 
 _INTS = {"start", "end", "bytes", "reference_year", "findings_error", "findings_warning"}
 _FLOATS = {"value", "low", "high", "precision", "expected_low", "expected_high", "actual_low", "actual_high",
@@ -127,8 +128,6 @@ class PartStore:
 
     def write_part(self, documents: list) -> None:
         """One part from DocumentRows (skipped ones carry no rows)."""
-        import pyarrow as pa
-
         if self._next is None:
             numbers = self.part_numbers()
             self._next = (numbers[-1] + 1) if numbers else 1
@@ -140,11 +139,11 @@ class PartStore:
             sch = schema(table)
             if table == "documents":
                 cols = list(zip(*rows)) if rows else [()] * len(sch)
-                arrays = [arrow_array(list(col), f.type) for col, f in zip(cols, sch)]
+                batches = iter([[arrow_array(list(col), f.type) for col, f in zip(cols, sch)]])
             else:
-                arrays = arrow_columns([getattr(d, table) for d in documents if len(getattr(d, table))], sch)
-            arrow = pa.Table.from_arrays(arrays, schema=sch)
-            _atomic(self._part(number, table), lambda tmp, t=arrow: _write_parquet(t, tmp))
+                batches = arrow_batches([getattr(d, table) for d in documents if len(getattr(d, table))], sch,
+                                        _PART_ROWS)
+            _atomic(self._part(number, table), lambda tmp, b=batches, sch=sch: _write_parquet(b, sch, tmp))
 
     def _part(self, number: int, table: str) -> Path:
         return self.parts / f"part-{number:06d}.{table}.parquet"
@@ -474,10 +473,15 @@ def _conform(batch, sch):
     return pa.RecordBatch.from_arrays(arrays, schema=sch)
 
 
-def _write_parquet(table, tmp: str) -> None:
+def _write_parquet(batches: Iterator[list], sch, tmp: str) -> None:
+    """The arrays of each batch written as a row group of `tmp` (as pq.write_table
+    writes a table: the same options)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    pq.write_table(table, tmp)
+    with pq.ParquetWriter(tmp, sch) as writer:
+        for arrays in batches:
+            writer.write_table(pa.Table.from_arrays(arrays, schema=sch))
 
 
 def _atomic(path: Path, write):
