@@ -808,6 +808,8 @@ class Extractor:
                 return None  # 万 alone is a word, not a number (十多万 is one)
             if len(token) == 1 and token in _FINANCIAL_ONLY and (unit is None or unit.dimension != "currency"):
                 return None  # 拾起, 陆续, 伍: financial digits alone are words but before money
+            if token in ("零", "〇") and not g.get("scale"):
+                return None  # 零件, 零部件, 零售: zero alone is a word (汽车零件 is no 0 pieces)
         end = m.end()
         if g.get("half0") or g.get("half"):
             if unit is not None and unit.dimension not in ("count", "percent") and scale == 1.0 and not is_range:

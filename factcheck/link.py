@@ -59,7 +59,8 @@ _RATE_ROLES = ("growth", "share")
 # A figure right after these words is the base of a comparison, not this period's figure.
 _BASE_BEFORE = compile_cached(
     r"(?:比|较|同比|与|相比|相对)(?:于)?(?:去年|上年|前年|上一年|上年度|去年同期|上年同期|同期|上年末|去年末|"
-    r"年初|上月|上季度|上半年)?(?:的|为)?[（(]?$")
+    # 比2022年的3498亿元增长18.2%: the year named
+    r"年初|上月|上季度|上半年|\d{4}年(?:同期|末|底)?)?(?:的|为)?[（(]?$")
 # 与2010年第六次全国人口普查的361.6万人相比: the figure before 相比 is the base
 _COMPARED = ("相比", "比较", "相较")
 _COMPARED_WITH = compile_cached(r"[与同跟和较]")
@@ -99,7 +100,9 @@ _COMPARABLE_HERE = compile_cached(r"按可比价(?:格)?计算|可比价|不变�
 _REAL_GROWTH = ("实际增长", "实质增长", "实际下降", "实质下降")
 _FORECAST = compile_cached(r"预计|预期|有望|力争|计划|目标|将达|将突破|将超过|将实现")
 # rates over another base than the same period a year before: 比年初, 环比, 比2005年, 年均, 累计
-_NOT_YOY = compile_cached(r"(?:比|较)(?:年初|上月|上季度|上季|上半年|前三季度|一季度|二季度|三季度|上旬|\d{4}年|[一二三四五六七八九十]+五末)"
+_NOT_YOY = compile_cached(r"(?:比|较)(?:年初|上月|上季度|上季|上半年|前三季度|一季度|二季度|三季度|上旬|\d{4}年|[一二三四五六七八九十]+五末"
+                          # 比9月末增加524万平方米，同比增长10.6%: over the month before
+                          r"|(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:末|底|份|初)?)"
                           r"|环比|年均|平均每年|年平均|累计"
                           # a gap to another place's rate (比全国高0.8个百分点), not a rate of its own
                           r"|(?:比|较|高于|低于|快于|慢于)(?:全国|全省|全市|全区|全州|全县|全球|平均水平)")
@@ -108,6 +111,9 @@ _AVERAGE_RATE = compile_cached(r"年均|年平均|平均每年|平均年")
 # an average (人均可支配收入, 日均新登记, 每千人口医师) is no part of anything, nor a whole: a
 # 其中 after 全体居民人均收入 lists 城镇居民人均收入, which is larger
 _AVERAGE = compile_cached(r"人均|平均|日均|月均|年均|户均|均价|每")
+# 同比多增1203.6亿元: how much more a balance rose than the year before, no figure of
+# its own (the verb is no growth verb after 多/少: lexicon's verb_blockers)
+_MORE_THAN_BEFORE = ("多增", "少增", "多减", "少减")
 # words that give a rate a base of its own (同比, 比上年, 环比, 年均…)
 _OWN_BASE = compile_cached(r"比|较|环比|年均|平均每年|年平均|累计|基础上")
 _RECORD = compile_cached(r"新高|历史最高|最高水平|创纪录|历史纪录")
@@ -549,7 +555,9 @@ class Linker:
         self._named_inside: dict[str, tuple[str, str]] = {}
         for word in rules.not_names:
             inside = [n for n in names if names[n] and n != word and n in word]
-            if inside:
+            # 每千人口执业医师3.28人: a figure per a quantity is never that quantity, even
+            # when its sentence names nothing else
+            if inside and not word.startswith("每"):
                 name = max(inside, key=len)
                 self._named_inside[word] = (names[name], name)
         self.metric_pattern = literal_words(names) if names else None
@@ -1196,6 +1204,7 @@ class Linker:
             floor = full.floor(max(full.floor(at) - 1, 0))
             floor = max(floor, line_floor, cues[n - 1] + 2 if n else 0)
             wholes: dict[str, list[Claim]] = {}     # per unit, nearest first
+            asides: dict[str, list[Claim]] = {}     # figures in brackets: wholes after the others
             for j in range(k - 1, -1, -1):
                 c = claims[j]
                 if c.norm_end <= floor:
@@ -1204,8 +1213,15 @@ class Linker:
                 # not a figure that describes a noun (少于100万人的有3个, 在100万人至300万人之间的:
                 # the 其中 after it lists cities, not parts of 100万人)
                 if c.role in _FIGURE_ROLES and not info.base and not info.forecast \
-                        and not _AVERAGE.search(info.name) and not _DESCRIBES.match(text, c.norm_end):
-                    wholes.setdefault(c.unit, []).append(c)
+                        and not _AVERAGE.search(info.name) and not _DESCRIBES.match(text, c.norm_end) \
+                        and not info.name.endswith(_MORE_THAN_BEFORE):
+                    # 占全市地区生产总值（5332.6亿元）的比重为1.62%。其中，污染治理投资41.3亿元:
+                    # the bracket's figure is an aside; the parts are of the sentence's own
+                    in_brackets = text[c.norm_start - 1:c.norm_start] in ("（", "(") and \
+                        text[c.norm_end:c.norm_end + 1] in ("）", ")")
+                    (asides if in_brackets else wholes).setdefault(c.unit, []).append(c)
+            for unit, figures in asides.items():
+                wholes.setdefault(unit, []).extend(figures)
             if text[max(0, at - 1):at] in ("（", "("):
                 # 博物馆38个（其中国家一级博物馆4个），综合文化站168个: to the bracket's end
                 close = _CLOSING.search(text, at, sentence_end)
@@ -1228,7 +1244,7 @@ class Linker:
                     # of changes is a list too, and ends at the semicolon the same way
                     in_segment += 1
                 if c.role not in _FIGURE_ROLES or info.base or info.forecast or c.unit is None \
-                        or _AVERAGE.search(info.name):
+                        or _AVERAGE.search(info.name) or info.name.endswith(_MORE_THAN_BEFORE):
                     continue
                 candidates = wholes.get(c.unit)
                 if not candidates:

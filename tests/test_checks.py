@@ -101,9 +101,11 @@ def test_result_gets_its_findings_and_ids_are_in_order():
     result = PIPELINE.run_text(SUM_FAIL + GROWTH_FAIL, reference_year=2010)
     findings = run_checks(result)
     assert result.findings == findings
-    assert [f.id for f in findings] == ["f1", "f2"]
-    assert [f.check for f in findings] == ["sum", "growth_vs_prior"]
-    assert findings[0].start < findings[1].start
+    # the first sentence's 146.9 (2010, up 72.1%) against the second's 221.1 (2009), which a
+    # base named by nothing but its metric's name (比上年的221.1亿美元) is the total of
+    assert [f.id for f in findings] == ["f1", "f2", "f3"]
+    assert [f.check for f in findings] == ["direction", "sum", "growth_vs_prior"]
+    assert findings[0].start <= findings[1].start < findings[2].start
 
 
 def test_claims_with_text_and_claims_alone():
@@ -985,3 +987,42 @@ def test_what_no_later_check_reads_is_let_go_and_nothing_changes(monkeypatch):
     run_checks(PIPELINE.run_text((fixtures / "sum_fail.hans.txt").read_text(encoding="utf-8")))
     assert held_at_conflicts[0] > 0   # the sum's components, when nothing is let go
     assert checks_module.CHECKS.index(conflicting_repeat) > checks_module.CHECKS.index(checks_module.sum_check)
+
+
+# Round 7 of realistic documents (transport, finance, real estate, environment, an
+# interview in Traditional characters with pinyin): consistent sentences that drew
+# false errors, each with the reason in a comment.
+CONSISTENT_ROUND_7 = [
+    # 亿人公里 was read as 亿人: passenger turnover weighed against passengers carried
+    "2021年，铁路、公路、水路、民航分别完成旅客周转量9567.81亿人公里、3627.54亿人公里、33.11亿人公里和"
+    "6529.69亿人公里，分别增长15.7%、下降21.8%、增长0.1%和增长2.9%。民航完成旅客运输量4.41亿人，"
+    "比上年的4.18亿人增长5.5%。",
+    # 同比多增 is how much more a balance rose than a year before: no whole of the 其中 list
+    "全省社会融资规模增量9865.3亿元，同比多增1203.6亿元。其中，对实体经济发放的人民币贷款增加6012.5亿元；"
+    "企业债券融资净增加1286.4亿元；政府债券净融资2025.8亿元。",
+    # 比9月末 is the change's own base: not the year-on-year rate's
+    "10月末，商品房待售面积54233万平方米，比9月末增加524万平方米，同比增长10.6%。",
+    # the GDP in brackets is the share's whole, not the 其中 list's
+    "全社会环境保护投入86.4亿元，比上年的79.5亿元增长8.7%，占全市地区生产总值（5332.6亿元）的比重为1.62%。"
+    "其中，污染治理投资41.3亿元，占47.8%；城市环境基础设施建设投资35.6亿元，占41.2%；生态保护与修复投入9.5亿元，占11.0%。",
+    # two figures no words name, of two quantities of one metric (urban and rural income)
+    "2010年，城鎮居民人均可支配收入由上年的13122元增加到14736元，農民人均純收入5862元。"
+    "2011年，農民人均純收入增長(zhǎng)15%，達到6740元。",
+]
+
+
+@pytest.mark.parametrize("text", CONSISTENT_ROUND_7, ids=[t[:12] for t in CONSISTENT_ROUND_7])
+def test_consistent_sentences_of_round_7_draw_no_finding(text):
+    assert [(f.check, f.message) for f in check(text, year=None)] == []   # the year from the text
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a prior named by its year, as by 上年
+    ("2023年全年社会消费品零售总额4065亿元，比2022年的3498亿元增长18.2%。", "growth_vs_prior"),
+    ("零售業總銷貨價值4,065億元，較2022年的3,498億元上升18.2%。", "growth_vs_prior"),
+    # the farmers' own prior, not the urban residents' figure stated nearer
+    ("2010年，城镇居民人均可支配收入由上年的13122元增加到14736元，农村居民人均可支配收入5862元。"
+     "2011年，农村居民人均可支配收入增长25%，达到6740元。", "implied_prior"),
+])
+def test_round_7_errors_are_found(text, expected):
+    assert [f.check for f in check(text, year=2023)] == [expected]

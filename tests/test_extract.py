@@ -186,6 +186,9 @@ NON_CLAIMS = [
     "千万不要",
     "百家争鸣",
     "有123",
+    "汽车零件",
+    "零部件",
+    "〇件",
 ]
 
 
@@ -311,6 +314,19 @@ def test_a_figure_stated_again_shares_the_first_ones_text():
     ("是上年的2.3倍", ("2.3倍", 2.3, "times", "share")),
     ("集装箱吞吐量1440.2万标箱", ("1440.2万标箱", 14402000.0, "teu", "count")),
     ("打井1.1万余口", ("1.1万余口", 11000.0, "well", "count")),
+    # round 7: transport, environment, Hong Kong news, R&D
+    ("旅客周转量9567.81亿人公里", ("9567.81亿人公里", 956781000000.0, "person_km", "level")),
+    ("货物周转量218181.32亿吨公里", ("218181.32亿吨公里", 21818132000000.0, "tonne_km", "level")),
+    ("PM2.5年均浓度为33微克/立方米", ("33微克/立方米", 33.0, "microgram_per_m3", "level")),
+    ("一氧化碳浓度1.1毫克/立方米", ("1.1毫克/立方米", 1.1, "milligram_per_m3", "level")),
+    ("交通噪声平均值为67.2分贝", ("67.2分贝", 67.2, "decibel", "level")),
+    ("住宅成交43,002宗", ("43,002宗", 43002.0, "deal", "count")),
+    ("R&D人员全时当量38.6万人年", ("38.6万人年", 386000.0, "person_year", "count")),
+    ("出口全年跌7.6%", ("跌7.6%", -7.6, "percent", "growth")),
+    ("服務輸出實質急升21.2%", ("急升21.2%", 21.2, "percent", "growth")),
+    ("經濟收縮3.7%", ("收縮3.7%", -3.7, "percent", "growth")),
+    ("按年升3.4%", ("升3.4%", 3.4, "percent", "growth")),
+    ("汽车及汽车零件出口下跌2.1%", ("下跌2.1%", -2.1, "percent", "growth")),
 ])
 def test_words_a_probe_of_bulletins_found_missing(text, expected):
     (claim,) = Pipeline().run_text(text, reference_year=2020).claims

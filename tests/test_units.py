@@ -30,6 +30,10 @@ DIMENSIONALITY = {
     "percent": {"[percent]": 1},
     "percentage_point": {"[percentage_point]": 1},
     "multiple": {"[multiple]": 1},
+    "passenger_distance": {"[passenger_distance]": 1},
+    "freight_distance": {"[freight_distance]": 1},
+    "concentration": {"[mass]": 1, "[length]": -3},
+    "sound_level": {"[sound_level]": 1},
 }
 
 

@@ -328,7 +328,14 @@ class Context:
         return [c for c in bucket if c.id != claim.id and self.same_quantity(claim, c)]
 
     def name_key(self, claim: Claim) -> Optional[str]:
-        return canonical_name(self.info(claim).name) if self.links.from_text else None
+        """The words that name a figure, as one quantity's: its own name, or for a figure
+        no words before it name (由上年的13122元增加到14736元, 增长15%，达到6740元) the
+        metric's name that gave it its metric: 城镇居民人均可支配收入 and 农村居民人均可支配收入
+        are one metric and two quantities, and two figures named by nothing were one."""
+        if not self.links.from_text:
+            return None
+        info = self.info(claim)
+        return canonical_name(info.name or info.mention or "")
 
     def signature(self, claim: Claim) -> tuple:
         """What a statement says, wherever it stands: identical repeats share it."""
@@ -507,15 +514,21 @@ class Context:
         return self._implicit
 
     def _find_implicit_pairs(self) -> Iterator[tuple[Claim, Claim, Claim]]:
-        explicit = {(p.current, p.prior) for p in self.links.priors}
+        explicit: dict[str, set[str]] = {}
+        for p in self.links.priors:
+            explicit.setdefault(p.current, set()).add(p.prior)
         for current in self.claims:
             if current.role not in _FIGURES + ("share",) or not self.usable(current):
                 continue
             rates = [r for r in self.rates_of(current) if self.info(r).yoy]
             if not rates:
                 continue
+            stated = explicit.get(current.id, ())
+            # nor that prior said again (an interview printed twice): `stated_in_period`
+            # keeps the first of identical statements, the other copy's own prior
+            stated_again = {self.signature(self.by_id[s]) for s in stated if s in self.by_id}
             for prior in self.stated_in_period(current, previous_period(current.period)):
-                if (current.id, prior.id) in explicit:
+                if prior.id in stated or (stated_again and self.signature(prior) in stated_again):
                     continue
                 for rate in rates:
                     yield current, prior, rate
