@@ -139,7 +139,8 @@ _WHOLE_WORDS = compile_cached(r"[^，,。；;的]*?(?=的|比重|比例|份额|�
 # when (末)的 follows it: 由上年的X调整为Y (X alone is last year's), 是上年的1.5倍 (not 特别是今年,
 # 从去年以来). Taken as a period of its own, it would also become the year that 全年, 1-9月
 # and 一季度 after it resolve to, to the end of the document.
-_BASE_LEAD = compile_cached(r"(?:比|较|同比|与|相比|相当于|高于|低于|快于|慢于|多于|少于|超过)$")
+# 惟只及2018年6,514.8万人次的52.2%: the year of the comparison, not of the figures after it
+_BASE_LEAD = compile_cached(r"(?:比|较|同比|与|相比|相当于|高于|低于|快于|慢于|多于|少于|超过|只及|仅及|不及)$")
 _BASE_OF_LEAD = compile_cached(r"(?:[由从是为]|恢复至|恢复到|相当于)$")
 _BASE_OF = compile_cached(r"(?:同期)?(?:末|底)?的")
 # a unit of points -> the unit of the rates it changes (个百分点: %, 个千分点: ‰)

@@ -950,3 +950,14 @@ def test_a_citys_rate_is_not_weighed_against_the_provinces_figures():
 def test_a_datelines_place_is_no_subject(text, subjects):
     result, _ = run(text)
     assert [c.subject for c in result.claims] == subjects
+
+
+@pytest.mark.parametrize("word", ["只及", "仅及", "不及"])
+def test_a_year_compared_with_dates_no_figure_after_it(word):
+    """惟只及2018年6,514.8万人次的52.2%: 2018 is the comparison's, and the 2023 visitors
+    listed after it were dated 2018."""
+    text = (f"2023年全年访港旅客达3,399.9万人次，惟{word}2018年6,514.8万人次的52.2%。"
+            "其中内地旅客2,670.3万人次，占整体的78.5%。")
+    periods = {c.text: c.period for c in Pipeline().run_text(text).claims}
+    assert periods["6,514.8万人次"] == "2018"
+    assert periods["2,670.3万人次"] == periods["3,399.9万人次"] == "2023"
