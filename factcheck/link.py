@@ -114,6 +114,9 @@ _AVERAGE = compile_cached(r"人均|平均|日均|月均|年均|户均|均价|每
 # 同比多增1203.6亿元: how much more a balance rose than the year before, no figure of
 # its own (the verb is no growth verb after 多/少: lexicon's verb_blockers)
 _MORE_THAN_BEFORE = ("多增", "少增", "多减", "少减")
+# a metric's name after these is a figure per person or household (人均进出口总额), unless
+# the whole word is a metric's own name (人均可支配收入, 人均地区生产总值)
+_PER_HEAD = ("人均", "户均")
 # words that give a rate a base of its own (同比, 比上年, 环比, 年均…)
 _OWN_BASE = compile_cached(r"比|较|环比|年均|平均每年|年平均|累计|基础上")
 _RECORD = compile_cached(r"新高|历史最高|最高水平|创纪录|历史纪录")
@@ -751,6 +754,8 @@ class Linker:
                 continue
             if any_dimension and claim.role == "share" and _PROPERTY_OF.match(text, metrics.ends[k], claim.norm_start):
                 break  # 游客满意度90%: a property of visitors, not a share of them
+            if text.endswith(_PER_HEAD, 0, metrics.starts[k]):
+                break  # 人均进出口总额2.1万美元, 人均R&D经费1881元: per head, not the total
             if any_dimension or self.metrics[metric].accepts(claim.dimension, claim.unit):
                 self._mention_end = metrics.ends[k]
                 return metric, sys.intern(text[metrics.starts[k]:metrics.ends[k]])

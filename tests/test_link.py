@@ -961,3 +961,18 @@ def test_a_year_compared_with_dates_no_figure_after_it(word):
     periods = {c.text: c.period for c in Pipeline().run_text(text).claims}
     assert periods["6,514.8万人次"] == "2018"
     assert periods["2,670.3万人次"] == periods["3,399.9万人次"] == "2023"
+
+
+@pytest.mark.parametrize("text, metric", [
+    ("人均进出口总额2.1万美元", None),           # per head: not the city's trade
+    ("按年末常住人口计算，人均财政收入为1881元", None),
+    ("户均进出口总额3万美元", None),
+    ("人均可支配收入20000元", "disposable_income"),   # a metric's own name
+    ("人均地区生产总值20379元", "gdp_per_capita"),
+    ("进出口总额242.3亿美元", "trade_total"),
+])
+def test_a_figure_per_head_is_not_of_the_total(text, metric):
+    """After the total, as a bulletin states them."""
+    claims = Pipeline().run_text("2022年全市进出口总额242.3亿美元，财政收入1152.76亿元。" + text).claims
+    assert [c.metric for c in claims[:2]] == ["trade_total", "fiscal_revenue"]
+    assert claims[2].metric == metric
