@@ -154,6 +154,13 @@ _ASIDE_REACH = 40
 # a period word in brackets: the base of no comparison, the period of the figures in its
 # brackets only (the key of a period mention is (period, base), base false, True or this)
 _ASIDE = 2
+# a period word of a breakdown by period (分季度看，一季度增长4.5%，…四季度增长5.3%。分产业看，
+# 第一产业增加值…): the period of the figures right after it in its sentence, not of the
+# next sentences, which are the year's again
+_BREAKDOWN = 3
+_BREAKDOWN_CUE = compile_cached(r"(?:分|按|从)(?:季度|季|月度|月份|月)(?:看|分|来看)")
+_BREAKDOWN_CUE_REACH = 60
+_BREAKDOWN_REACH = 300   # past that, the year's again (bounds the search for a sentence's end)
 
 
 def _flag(bit: int, doc: str) -> property:
@@ -780,8 +787,8 @@ class Linker:
         key, base = periods.keys[k]
         if not base:
             return key
-        if _aside_of(text, claim, periods, k):
-            return key   # (2021年全市生产总值为2810.2亿元)
+        if _aside_of(text, claim, periods, k) or _of_breakdown(text, claim, periods, k):
+            return key   # (2021年全市生产总值为2810.2亿元); 分季度看，一季度增长4.5%
         if (claim.role in _FIGURE_ROLES or claim.role == "share") \
                 and _ADJACENT_BASE.fullmatch(text[periods.ends[k]:claim.norm_start]):
             return key
@@ -1559,6 +1566,8 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
             or _BASE_LEAD.search(lead) or (_BASE_OF_LEAD.search(lead) and _BASE_OF.match(text, m.end())))
         if not base and _in_brackets(text, line, m.start()):
             base = _ASIDE
+        if not base and months and _in_breakdown(text, m.start()):
+            base = _BREAKDOWN
         if not base:
             last_year = year
             if months:
@@ -1586,6 +1595,23 @@ def _in_brackets(text: str, line: int, position: int) -> bool:
         if opened >= 0 and text.rfind(closer, opened, position) < 0:
             return True
     return False
+
+
+def _in_breakdown(text: str, position: int) -> bool:
+    """In a sentence that breaks a figure down by period (分季度看), its cue close before."""
+    cue = None
+    for cue in _BREAKDOWN_CUE.finditer(text, max(0, position - _BREAKDOWN_CUE_REACH), position):
+        pass
+    return cue is not None and not any(end in text[cue.end():position] for end in _FULL_ENDS)
+
+
+def _of_breakdown(text: str, claim: Claim, periods: "_Mentions", k: int) -> bool:
+    """The nearest period word before the claim (`k`) is a breakdown's, in the claim's
+    sentence (从月度看，12月当月全省进出口2701.3亿元，…其中出口…，进口647.7亿元: all of December)."""
+    if k < 0 or periods.keys[k][1] != _BREAKDOWN:
+        return False
+    between = text[periods.ends[k]:claim.norm_start]
+    return len(between) <= _BREAKDOWN_REACH and not any(end in between for end in _FULL_ENDS)
 
 
 def _aside_of(text: str, claim: Claim, periods: "_Mentions", k: int) -> bool:

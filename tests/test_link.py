@@ -976,3 +976,17 @@ def test_a_figure_per_head_is_not_of_the_total(text, metric):
     claims = Pipeline().run_text("2022年全市进出口总额242.3亿美元，财政收入1152.76亿元。" + text).claims
     assert [c.metric for c in claims[:2]] == ["trade_total", "fiscal_revenue"]
     assert claims[2].metric == metric
+
+
+def test_a_breakdown_by_quarter_dates_its_own_sentence_only():
+    """分季度看…四季度增长5.3%。分产业看，第一产业增加值…: the industries are the year's
+    (they were the fourth quarter's, and the sum of the year's GDP never weighed); a month
+    stated on its own (从月度看，12月当月…) is the whole sentence's."""
+    text = ("2023年全市生产总值1034.6亿元，增长5.1%。分季度看，一季度增长4.5%，二季度增长5.2%，"
+            "三季度和四季度分别增长5.0%和5.3%。分产业看，第一产业增加值101.2亿元，增长3.1%；"
+            "第二产业增加值402.3亿元，增长4.2%；第三产业增加值531.1亿元，增长6.2%。"
+            "从月度看，12月当月全市进出口271.3亿元，同比增长13.6%，其中出口205.6亿元，进口65.7亿元。")
+    periods = {c.text: c.period for c in Pipeline().run_text(text, reference_year=2023).claims}
+    assert periods["增长4.5%"] == "2023-01/03" and periods["5.3%"] == "2023-10/12"
+    assert periods["101.2亿元"] == periods["531.1亿元"] == periods["增长6.2%"] == "2023"
+    assert periods["271.3亿元"] == periods["65.7亿元"] == "2023-12"
