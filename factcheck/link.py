@@ -160,6 +160,7 @@ _ASIDE = 2
 _BREAKDOWN = 3
 _BREAKDOWN_CUE = compile_cached(r"(?:分|按|从)(?:季度|季|月度|月份|月)(?:看|分|来看)")
 _BREAKDOWN_CUE_REACH = 60
+_EARLIER_STATED = ("为", "是", "达")
 _BREAKDOWN_REACH = 300   # past that, the year's again (bounds the search for a sentence's end)
 
 
@@ -1568,6 +1569,11 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
             base = _ASIDE
         if not base and months and _in_breakdown(text, m.start()):
             base = _BREAKDOWN
+        if not base and not months and last_year is not None and year < last_year \
+                and text.startswith(_EARLIER_STATED, m.end()):
+            # 2022年全省地区生产总值为45045.8亿元…；2021年为42071.6亿元。按全省年末常住人口…: an
+            # earlier year's figure said by the way dates that figure, not the next sentences
+            base = True
         if not base:
             last_year = year
             if months:

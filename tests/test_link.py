@@ -990,3 +990,15 @@ def test_a_breakdown_by_quarter_dates_its_own_sentence_only():
     assert periods["增长4.5%"] == "2023-01/03" and periods["5.3%"] == "2023-10/12"
     assert periods["101.2亿元"] == periods["531.1亿元"] == periods["增长6.2%"] == "2023"
     assert periods["271.3亿元"] == periods["65.7亿元"] == "2023-12"
+
+
+def test_an_earlier_year_said_by_the_way_dates_its_figure_only():
+    """…；2021年为42071.6亿元。按全省年末常住人口6128万人计算: the population is 2022's (it
+    was 2021's, as was every figure up to the next year named)."""
+    text = ("2022年全省地区生产总值为45045.8亿元，比上年增长3.5%；2021年为42071.6亿元。"
+            "按全省年末常住人口6128万人计算，人均R&D经费为1881元。")
+    periods = {c.text: c.period for c in Pipeline().run_text(text).claims}
+    assert periods == {"45045.8亿元": "2022", "增长3.5%": "2022", "42071.6亿元": "2021", "6128万人": "2022",
+                       "1881元": "2022"}
+    series = Pipeline().run_text("2019年为100.5亿元，2020年为110.3亿元，2021年为120.8亿元。", reference_year=2022)
+    assert [c.period for c in series.claims] == ["2019", "2020", "2021"]
