@@ -60,7 +60,7 @@ _RATE_ROLES = ("growth", "share")
 _BASE_BEFORE = compile_cached(
     r"(?:比|较|同比|与|相比|相对)(?:于)?(?:去年|上年|前年|上一年|上年度|去年同期|上年同期|同期|上年末|去年末|"
     # 比2022年的3498亿元增长18.2%: the year named
-    r"年初|上月|上季度|上半年|\d{4}年(?:同期|末|底)?)?(?:的|为)?[（(]?$")
+    r"年初|上月|上季度|上半年|一年前|\d{4}年(?:同期|末|底)?)?(?:的|为)?[（(]?$")
 # 与2010年第六次全国人口普查的361.6万人相比: the figure before 相比 is the base
 _COMPARED = ("相比", "比较", "相较")
 _COMPARED_WITH = compile_cached(r"[与同跟和较]")
@@ -75,7 +75,7 @@ _NAME_HEAD = ("其中", "在", "全年", "年末", "年底", "年初", "今年",
               "我市", "我区", "我县", "此外", "同时", "另有", "另", "并且", "并", "以及", "和", "及", "其",
               "达到", "达", "末", "底", "月", "季度", "年度", "年", "的")
 # matched backwards from the end of a name (a forward search would try every start)
-_COMPARISON_TAIL = compile_cached(r"(?:同比|比|较|与)(?:去年|上年|前年|上年度)?(?:同期|末|底)?$", regex.REVERSE)
+_COMPARISON_TAIL = compile_cached(r"(?:同比|比|较|与)(?:去年|上年|前年|上年度|一年前)?(?:同期|末|底)?$", regex.REVERSE)
 _COMPARISON_WORD = compile_cached(r"占|比|较|相当于|同比|环比")
 _BRACKETS = compile_cached(r"\([^()]*\)|（[^（）]*）|\([^()]*$|（[^（）]*$")
 _NAME_WINDOW = 40   # a name is the last few words before its figure
@@ -1439,7 +1439,7 @@ def _verb_sign(words: str) -> int:
 # year). Every branch starts with an ASCII digit or one of 今本当去上前明下一二三四第全年.
 _PERIOD_BRANCHES = (
     r"(?P<year>(?:19|20)\d{2})\s*年(?:(?P<m1>\d{1,2})(?:\s*月?\s*[-~—–至到]\s*(?P<m2>\d{1,2}))?\s*月(?P<day>\s*\d{1,2}\s*日)?)?"
-    r"|(?P<rel>今年|本年|当年|去年|上年|前年|明年)(?P<same>同期)?(?:(?P<rm1>\d{1,2})(?:\s*月?\s*[-~—–至到]\s*(?P<rm2>\d{1,2}))?\s*月)?"
+    r"|(?P<rel>今年|本年|当年|去年|上年|前年|明年|一年前)(?P<same>同期)?(?:(?P<rm1>\d{1,2})(?:\s*月?\s*[-~—–至到]\s*(?P<rm2>\d{1,2}))?\s*月)?"
     r"|(?<!\d)(?P<m3>\d{1,2})\s*月?\s*[-~—–至到]\s*(?P<m4>\d{1,2})\s*月"
     r"|前(?P<m6>\d{1,2})\s*个?月"
     r"|(?<![\d.])(?P<m5>\d{1,2})\s*月份?(?!\s*\d{1,2}\s*[日号])"
@@ -1505,7 +1505,8 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
     right after it (比去年2000亿元)."""
     found = _Mentions.empty(text)
     pattern = _PERIOD
-    offsets = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1}
+    # 一年前 is 去年同期 (the Hong Kong press: 失业率为2.9%，较一年前的3.4%下跌0.5个百分点)
+    offsets = {"今年": 0, "本年": 0, "当年": 0, "去年": -1, "上年": -1, "前年": -2, "明年": 1, "一年前": -1}
     parts = {"前三季度": "01/09", "上半年": "01/06", "下半年": "07/12", "一季度": "01/03",
              "第一季度": "01/03", "二季度": "04/06", "第二季度": "04/06", "三季度": "07/09",
              "第三季度": "07/09", "四季度": "10/12", "第四季度": "10/12", "全年": None,
@@ -1535,7 +1536,7 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
             year = reference_year + offsets[m.group("rel")]
             if m.group("rm1"):
                 months = _months(m.group("rm1"), m.group("rm2"))
-            elif m.group("same") and last_months[0] == line:
+            elif (m.group("same") or m.group("rel") == "一年前") and last_months[0] == line:
                 months = last_months[1]   # 去年同期 after 1-9月: 1-9月 of the year before
         elif m.group("m3"):
             year = last_year if last_year is not None else reference_year
@@ -1563,7 +1564,7 @@ def _period_mentions(text: str, reference_year: Optional[int]) -> _Mentions:
         # after it are of
         lead = text[max(0, m.start() - 4):m.start()]
         base = bool(
-            (m.group("rel") and m.group("same")) or text.startswith("同期", m.end())
+            (m.group("rel") and (m.group("same") or m.group("rel") == "一年前")) or text.startswith("同期", m.end())
             or _BASE_LEAD.search(lead) or (_BASE_OF_LEAD.search(lead) and _BASE_OF.match(text, m.end())))
         if not base and _in_brackets(text, line, m.start()):
             base = _ASIDE

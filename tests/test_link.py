@@ -1002,3 +1002,12 @@ def test_an_earlier_year_said_by_the_way_dates_its_figure_only():
                        "1881元": "2022"}
     series = Pipeline().run_text("2019年为100.5亿元，2020年为110.3亿元，2021年为120.8亿元。", reference_year=2022)
     assert [c.period for c in series.claims] == ["2019", "2020", "2021"]
+
+
+def test_one_year_before_is_the_same_period_of_the_year_before():
+    """较一年前的3.4% (the Hong Kong press): the base of the comparison, 2022's quarter."""
+    text = "2023年10月至12月经季节性调整的失业率为2.9%，较一年前的3.4%下跌0.5个百分点。"
+    claims = Pipeline().run_text(text).claims
+    assert [(c.text, c.period) for c in claims] == [("2.9%", "2023-10/12"), ("3.4%", "2022-10/12"),
+                                                    ("下跌0.5个百分点", "2023-10/12")]
+    assert claims[2].refers_to == claims[0].id
