@@ -111,6 +111,7 @@ _AVERAGE_RATE = compile_cached(r"年均|年平均|平均每年|平均年")
 # an average (人均可支配收入, 日均新登记, 每千人口医师) is no part of anything, nor a whole: a
 # 其中 after 全体居民人均收入 lists 城镇居民人均收入, which is larger
 _AVERAGE = compile_cached(r"人均|平均|日均|月均|年均|户均|均价|每")
+_NAMED_YEAR_BASE = compile_cached(r"(?:比|较)(\d{4})年")
 # 同比多增1203.6亿元: how much more a balance rose than the year before, no figure of
 # its own (the verb is no growth verb after 多/少: lexicon's verb_blockers)
 _MORE_THAN_BEFORE = ("多增", "少增", "多减", "少减")
@@ -694,7 +695,8 @@ class Linker:
             if claim.role in ("growth", "change"):
                 clause_start = max(clause_floors[index], claim.norm_start - CLAUSE_REACH)
                 lead = text[clause_start:claim.norm_start]
-                info.yoy = not _NOT_YOY.search(lead + text[claim.norm_start:claim.norm_end])
+                info.yoy = all(_year_before(m.group(), claim.period)
+                               for m in _NOT_YOY.finditer(lead + text[claim.norm_start:claim.norm_end]))
                 info.average = bool(_AVERAGE_RATE.search(lead[-8:] + text[claim.norm_start:claim.norm_end]))
                 if (info.yoy and previous is not None and previous.refers_to == claim.refers_to
                         and claim.refers_to is not None and previous.role in ("growth", "change")
@@ -1308,6 +1310,7 @@ class Linker:
         del whole_ids
         names: dict[str, list[Claim]] = {}
         of_the_total: set[str] = set()   # figures with a share of a whole not named (占25.3%)
+        named_whole: dict[str, Claim] = {}   # figures with a share of a whole named and found
         for index, claim in enumerate(claims):
             info = links.info[claim.id]
             if claim.role in _FIGURE_ROLES and info.name and not info.base and not info.forecast:
@@ -1359,11 +1362,17 @@ class Linker:
                 place = self.subject_pattern.search(whole_words.group()) if self.subject_pattern and whole_words else None
                 # 60岁及以上人口140.7万人，占25.30%，其中65岁及以上人口107.6万人，占19.35%: a whole
                 # with a share of the total of its own makes the part's share one of that total
-                if (container is not None and (place is None or place.group() == container.subject)
-                        and container.id not in of_the_total):
-                    whole = container
+                if container is not None and (place is None or place.group() == container.subject):
+                    if container.id in named_whole:
+                        # 60岁及以上人口140.7万人，占常住人口的25.30%，其中65岁及以上人口107.6万人，
+                        # 占19.35%: of the whole the container's share names
+                        whole = named_whole[container.id]
+                    elif container.id not in of_the_total:
+                        whole = container
             if part is not None and whole is None and whole_name in _TOTAL_WORDS:
                 of_the_total.add(part.id)
+            elif part is not None and whole is not None and whole_name not in _TOTAL_WORDS:
+                named_whole[part.id] = whole
             claim.refers_to = part.id if part is not None else claim.refers_to
             if part is not None:
                 claim.metric = part.metric
@@ -1602,6 +1611,13 @@ def _in_brackets(text: str, line: int, position: int) -> bool:
         if opened >= 0 and text.rfind(closer, opened, position) < 0:
             return True
     return False
+
+
+def _year_before(base: str, period: Optional[str]) -> bool:
+    """比2023年 said of a figure of 2024: the year before, named (a year-on-year rate, as
+    比上年); 比2010年 of 2024 is no such rate."""
+    m = _NAMED_YEAR_BASE.fullmatch(base)
+    return bool(m and period and period[:4].isdigit() and int(m.group(1)) == int(period[:4]) - 1)
 
 
 def _in_breakdown(text: str, position: int) -> bool:

@@ -1026,3 +1026,20 @@ def test_consistent_sentences_of_round_7_draw_no_finding(text):
 ])
 def test_round_7_errors_are_found(text, expected):
     assert [f.check for f in check(text, year=2023)] == [expected]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # round 8: a bare share after a 其中 part is of the whole its container's share names
+    ("年末常住人口556.2万人。60岁及以上人口140.7万人，占常住人口的25.30%，其中65岁及以上人口107.6万人，占19.35%。",
+     []),
+    ("年末常住人口556.2万人。60岁及以上人口140.7万人，占常住人口的25.30%，其中65岁及以上人口107.6万人，占21.35%。",
+     ["share"]),
+    ("年末常住人口556.2万人。60岁及以上人口140.7万人，占25.30%，其中65岁及以上人口107.6万人，占19.35%。", []),
+    # the year before named by its number is a year-on-year base, as 上年 is
+    ("2023年全县一般公共预算收入186427万元。2024年全县一般公共预算收入197613万元，比2023年增长6.0%。", []),
+    ("2023年全县一般公共预算收入186427万元。2024年全县一般公共预算收入197613万元，比2023年增长7.0%。",
+     ["implied_prior"]),
+    ("2010年全县一般公共预算收入86427万元。2024年全县一般公共预算收入197613万元，比2010年增长128.6%。", []),
+])
+def test_round_8_shares_of_a_named_whole_and_years_named(text, expected):
+    assert [f.check for f in check(text, year=None)] == expected
