@@ -1210,6 +1210,7 @@ class Linker:
         one line) takes time linear in its length, not quadratic."""
         starts = [c.norm_start for c in claims]
         cues = [m.start() for m in re.finditer("其中", text)]
+        parted: set[str] = set()   # the parts of the lists so far
         for n, at in enumerate(cues):
             k = bisect.bisect_left(starts, at + 2)
             sentence_end = full.ceiling(at, len(text))
@@ -1225,6 +1226,10 @@ class Linker:
                 c = claims[j]
                 if c.norm_end <= floor:
                     break
+                if j < k - 1 and c.id in parted:
+                    # 研究生招生3.18万人，其中博士生0.41万人，硕士生2.77万人；在学研究生9.04万人，其中…:
+                    # a part of the list before is a whole only right before 其中 (其中…，其中…)
+                    continue
                 info = links.info[c.id]
                 # not a figure that describes a noun (少于100万人的有3个, 在100万人至300万人之间的:
                 # the 其中 after it lists cities, not parts of 100万人)
@@ -1272,6 +1277,7 @@ class Linker:
                 whole = next((w for w in candidates if _same_head(name, canonical_name(links.info[w.id].name))),
                              candidates[0])
                 links.parts.append(Part(c.id, whole.id, "其中"))
+                parted.add(c.id)
 
     def _qualify_parts(self, claims: list[Claim], links: Links) -> None:
         """A 其中 part named by its metric's name alone is of its whole's kind: after

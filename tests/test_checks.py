@@ -1043,3 +1043,16 @@ def test_round_7_errors_are_found(text, expected):
 ])
 def test_round_8_shares_of_a_named_whole_and_years_named(text, expected):
     assert [f.check for f in check(text, year=None)] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a part of the list before is no whole of the next list (研究生 by degree, twice)
+    ("研究生招生3.18万人，其中博士生0.41万人，硕士生2.77万人；在学研究生9.04万人，其中博士生1.67万人，"
+     "硕士生7.37万人；毕业研究生2.46万人。", []),
+    ("进口3.18万吨，其中大豆2.77万吨。出口9.04万吨，其中大豆7.37万吨。", []),
+    ("进口3.18万吨，其中大豆2.77万吨。出口9.04万吨，其中大豆9.37万吨。", ["part_vs_whole"]),
+    # but a list within the list (其中…，其中…) still has its whole right before it
+    ("全年出口额125.6亿元，其中机电产品出口62.3亿元，其中手机出口70.1亿元。", ["part_vs_whole"]),
+])
+def test_a_part_of_one_list_is_no_whole_of_the_next(text, expected):
+    assert [f.check for f in check(text, year=None)] == expected
