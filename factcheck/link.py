@@ -69,10 +69,10 @@ _BASE_PERIOD = compile_cached(r"(?:去年|上年|前年)(?:同期|末|底)?(?:�
 _NAME_TAIL = ("达到", "达", "为", "是", "有", "共计", "共", "累计", "合计", "总计", "实现", "完成", "仅",
               "已达", "已", "高达", "增至", "升至", "降至", "提高到", "增加到", "扩大到", "到", "至", "约",
               "的", "在", "由", "从", "其中", "占", "分别为", "分别")
-_NAME_HEAD = ("其中", "在", "全年", "年末", "年底", "年初", "今年", "去年", "上年", "本年", "当年", "同期",
+_NAME_HEAD = ("其中", "全年", "年末", "年底", "年初", "今年", "去年", "上年", "本年", "当年", "同期",
               "前三季度", "上半年", "下半年", "一季度", "二季度", "三季度", "四季度", "第一季度", "第二季度",
               "第三季度", "第四季度", "实现", "完成", "共计", "共", "累计", "合计", "总计", "初步核算", "我省",
-              "我市", "我区", "我县", "此外", "同时", "另有", "另", "并且", "并", "以及", "和", "及", "其",
+              "我市", "我区", "我县", "此外", "同时", "另有", "另", "并且", "并", "以及", "和", "及",
               "达到", "达", "末", "底", "月", "季度", "年度", "年", "的")
 # matched backwards from the end of a name (a forward search would try every start)
 _COMPARISON_TAIL = compile_cached(r"(?:同比|比|较|与)(?:去年|上年|前年|上年度|一年前)?(?:同期|末|底)?$", regex.REVERSE)
@@ -585,7 +585,10 @@ class Linker:
         # 市地区生产总值 and matched no figure named without the place); not 市场. (An
         # empty named list matches the empty string: no places, no such branch.)
         places = r"(?:\L<places>)(?:[市省县区州](?!场))?|" if rules.subjects else ""
-        self._heads = compile_cached(rf"^(?:{places}\L<heads>)", ignore_unused=True,
+        # 在 as a preposition (在全省…), not as a word's first character (在校生, 在岗职工, 在建项目);
+        # 其 as "its", not in 其他 and 其余
+        self._heads = compile_cached(rf"^(?:{places}\L<heads>|在(?![校园学岗册职读建库线网营编押研])|其(?![他余]))",
+                                     ignore_unused=True,
                                      places=sorted(rules.subjects, key=len, reverse=True),
                                      heads=sorted(_NAME_HEAD, key=len, reverse=True))
         self._tails: dict[str, tuple[str, ...]] = {}   # by last character, longest first

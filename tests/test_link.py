@@ -1011,3 +1011,19 @@ def test_one_year_before_is_the_same_period_of_the_year_before():
     assert [(c.text, c.period) for c in claims] == [("2.9%", "2023-10/12"), ("3.4%", "2022-10/12"),
                                                     ("下跌0.5个百分点", "2023-10/12")]
     assert claims[2].refers_to == claims[0].id
+
+
+@pytest.mark.parametrize("text, name", [
+    ("普通本专科在校生168.39万人", "普通本专科在校生"),
+    ("在园幼儿198.47万人", "在园幼儿"),
+    ("在岗职工平均工资8.5万元", "在岗职工平均工资"),
+    ("在全省生产总值中，第一产业增加值123.4亿元", "第一产业增加值"),
+    ("其他医疗卫生机构1234个", "其他医疗卫生机构"),
+    ("其余技术人员56.7万人", "其余技术人员"),
+    ("其增加值123.4亿元", "增加值"),
+])
+def test_a_name_keeps_the_first_character_of_its_word(text, name):
+    """在 and 其 are cut from a name's start as a preposition and as "its", not from
+    在校生 or 其他 (校生 and 他医疗卫生机构 were names)."""
+    result = Pipeline().run_text(text)
+    assert result.links.info[result.claims[-1].id].name == name
