@@ -20,6 +20,7 @@ import time
 from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
+from os.path import commonprefix
 from typing import Iterator, Optional, Sequence
 
 import numpy as np
@@ -1254,12 +1255,18 @@ class Linker:
             # 其中博士生0.42万人，硕士生3.23万人；在学研究生10.28万人: a list of parts joined by
             # commas ends at the semicolon (其中，出口…，增长…；进口… goes on past it)
             segment_end, in_segment = _semicolon_after(text, at, sentence_end), 0
+            last_whole: Optional[Claim] = None
             for j in range(k, len(claims)):
                 c = claims[j]
                 if c.norm_start >= sentence_end:
                     break
                 if c.norm_start > segment_end:
                     if in_segment >= 2 or _NEW_STATEMENT.match(text, segment_end + 1):
+                        break
+                    # 轻工业增加值…，其中食品工业…；重工业增加值…: a figure named as the list's
+                    # whole is, but for its first words, is the whole's sibling and ends the list
+                    if last_whole is not None and _parallel(canonical_name(links.info[c.id].name),
+                                                            canonical_name(links.info[last_whole.id].name)):
                         break
                     segment_end, in_segment = _semicolon_after(text, segment_end + 1, sentence_end), 0
                 info = links.info[c.id]
@@ -1281,6 +1288,7 @@ class Linker:
                              candidates[0])
                 links.parts.append(Part(c.id, whole.id, "其中"))
                 parted.add(c.id)
+                last_whole = whole
 
     def _qualify_parts(self, claims: list[Claim], links: Links) -> None:
         """A 其中 part named by its metric's name alone is of its whole's kind: after
@@ -1431,6 +1439,15 @@ def canonical_name(name: str) -> str:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             return name[: -len(suffix)]
     return name
+
+
+def _parallel(name: str, other: str) -> bool:
+    """Two names of one kind that differ in their first words (轻工业增加值, 重工业增加值;
+    第一产业增加值, 第二产业增加值): neither holds the other, and they end in the same three
+    characters or more (城镇人口 and 常住人口, ending in 人口, may be part and whole)."""
+    if not name or not other or name in other or other in name:
+        return False
+    return len(commonprefix([name[::-1], other[::-1]])) >= 3
 
 
 def _same_head(part: str, whole: str) -> bool:

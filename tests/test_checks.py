@@ -1056,3 +1056,20 @@ def test_round_8_shares_of_a_named_whole_and_years_named(text, expected):
 ])
 def test_a_part_of_one_list_is_no_whole_of_the_next(text, expected):
     assert [f.check for f in check(text, year=None)] == expected
+
+
+@pytest.mark.parametrize("text, parts", [
+    # a figure named as the list's whole but for its first words is the whole's sibling
+    ("轻工业增加值327.64亿元，增长5.1%，其中食品工业128.37亿元，增长6.2%；重工业增加值1384.94亿元，增长6.8%。",
+     [("128.37亿元", "327.64亿元")]),
+    # the next item of a list of one per segment goes on
+    ("全年进出口总额123.4亿元，其中，出口78.9亿元，增长5.2%；进口44.5亿元，增长3.1%。",
+     [("78.9亿元", "123.4亿元"), ("44.5亿元", "123.4亿元")]),
+    ("年末常住人口556.2万人，其中城镇人口312.3万人；乡村人口243.9万人。",
+     [("312.3万人", "556.2万人"), ("243.9万人", "556.2万人")]),
+])
+def test_a_sibling_of_the_whole_ends_a_list_of_one(text, parts):
+    result = PIPELINE.run_text(text)
+    texts = {c.id: c.text for c in result.claims}
+    assert [(texts[p.part], texts[p.whole]) for p in result.links.parts if p.cue == "其中"] == parts
+    assert run_checks(result) == []
