@@ -154,7 +154,8 @@ _RATES_IN_POINTS = frozenset(_POINTS_OF.values())
 # how far back a bracket that holds a period word may open
 _ASIDE_REACH = 40
 # a period word in brackets: the base of no comparison, the period of the figures in its
-# brackets only (the key of a period mention is (period, base), base false, True or this)
+# brackets only (the key of a period mention is (period, base), base false, True, this or
+# _BREAKDOWN)
 _ASIDE = 2
 # a period word of a breakdown by period (分季度看，一季度增长4.5%，…四季度增长5.3%。分产业看，
 # 第一产业增加值…): the period of the figures right after it in its sentence, not of the
@@ -162,8 +163,9 @@ _ASIDE = 2
 _BREAKDOWN = 3
 _BREAKDOWN_CUE = compile_cached(r"(?:分|按|从)(?:季度|季|月度|月份|月)(?:看|分|来看)")
 _BREAKDOWN_CUE_REACH = 60
-_EARLIER_STATED = ("为", "是", "达")
 _BREAKDOWN_REACH = 300   # past that, the year's again (bounds the search for a sentence's end)
+# an earlier year's figure said by the way (…；2021年为42071.6亿元。): after the year
+_EARLIER_STATED = ("为", "是", "达")
 
 
 def _flag(bit: int, doc: str) -> property:
@@ -1263,8 +1265,8 @@ class Linker:
                 if c.norm_start > segment_end:
                     if in_segment >= 2 or _NEW_STATEMENT.match(text, segment_end + 1):
                         break
-                    # 轻工业增加值…，其中食品工业…；重工业增加值…: a figure named as the list's
-                    # whole is, but for its first words, is the whole's sibling and ends the list
+                    # 轻工业增加值…，其中食品工业…；重工业增加值…: a figure named like the list's
+                    # whole but for its first words is the whole's sibling, and ends the list
                     if last_whole is not None and _parallel(canonical_name(links.info[c.id].name),
                                                             canonical_name(links.info[last_whole.id].name)):
                         break

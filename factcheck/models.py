@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
+from itertools import islice
 from json.encoder import encode_basestring
 from operator import attrgetter
-from itertools import islice
 from typing import IO, Any, Iterator, Optional
 
 
