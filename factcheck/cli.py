@@ -183,7 +183,7 @@ def _written(args, documents, what: str, each=None) -> int:
     EXIT_OK, or EXIT_BAD after a document's error or a failed write."""
     from .report import kept_for, write
 
-    results = kept_for(args.format, args.output, args.force)
+    results = kept_for(args.format, args.output, args.force, what=what)
     status = EXIT_OK
     try:
         for result in documents:

@@ -10,11 +10,12 @@ import re
 import stat
 import sys
 import tempfile
+from itertools import islice
 from operator import attrgetter, itemgetter
 from typing import IO, Iterable, Iterator, Optional
 
 from . import collector
-from .models import OUTPUT_ERRORS, Claim, DocumentResult, Finding
+from .models import CLAIMS_A_CHUNK, OUTPUT_ERRORS, Claim, DocumentResult, Finding
 
 CONTRACT_VERSION = 1
 CLAIM_COLUMNS = ["path", "id", "rule", "metric", "subject", "period", "text", "start", "end", "value",
@@ -46,14 +47,15 @@ def contract_pieces(results: Iterable[DocumentResult]) -> Iterator[str]:
     yield "\n]}\n" if opened else f'{{"version": {CONTRACT_VERSION}, "documents": []}}\n'
 
 
-class ContractSpool:
-    """The documents of a run kept for writing the JSON contract at its end: each
-    document's line is written as the document comes, so that a run over many files
-    holds one document's line at a time, not all of them (on figure-dense text the lines
-    are about 8× the input's size). With an output file (`target`) the lines go straight
-    to its temporary file beside it, put in place by `finish` (no copy at the end);
-    without one, to a temporary file read back by `pieces`. Nothing is put in place
-    before the run ends: an interrupted run leaves no output and no temporary file."""
+class _Spool:
+    """The documents of a run written as they come, for an output written at its end:
+    with an output file (`target`) straight to its temporary file beside it, put in
+    place by `finish` (no copy at the end); without one, to a temporary file read back
+    by `pieces`. Nothing is put in place before the run ends: an interrupted run leaves
+    no output and no temporary file. A subclass writes a document (`_write`), and says
+    what ends the output (`TAIL`) and what it is when no document came (`empty`)."""
+
+    TAIL = b""
 
     def __init__(self, target: Optional[str] = None, force: bool = True) -> None:
         self._file: Optional[IO[bytes]] = None
@@ -63,15 +65,19 @@ class ContractSpool:
         self.documents = 0
 
     def add(self, result: DocumentResult) -> None:
-        """The document written; its claims are let go as they are (its findings stay).
-        Raises OSError when the file cannot be made or written (a full disk)."""
+        """The document written. Raises OSError when the file cannot be made or written
+        (a full disk)."""
         if self._file is None:
             self._open()
-        self._file.write(b",\n" if self.documents else f'{{"version": {CONTRACT_VERSION}, "documents": [\n'.encode())
         with collector.paused():   # resumed, it would walk the claims not written yet
-            result.write_contract(self._file, release_claims=True)
-        result.encoded = None
+            self._write(result, self._file)
         self.documents += 1
+
+    def _write(self, result: DocumentResult, out: IO[bytes]) -> None:
+        raise NotImplementedError
+
+    def empty(self) -> str:
+        return ""
 
     def _open(self) -> None:
         # the documents come encoded as the output holds them (UTF-8, surrogates escaped)
@@ -89,8 +95,8 @@ class ContractSpool:
         return bool(out) and out == self.target and self._atomic is not None
 
     def finish(self) -> None:
-        """The contract's end written, and the output file put in place."""
-        self._file.write(b"\n]}\n")
+        """The output's end written, and the output file put in place."""
+        self._file.write(self.TAIL)
         self._file.close()
         self._file = None
         atomic, self._atomic = self._atomic, None
@@ -101,15 +107,15 @@ class ContractSpool:
             raise
 
     def pieces(self) -> Iterator[str]:
-        """The contract's text, in pieces of 64 KB."""
+        """The output's text, in pieces of 64 KB."""
         if self._file is None:
-            yield f'{{"version": {CONTRACT_VERSION}, "documents": []}}\n'
+            yield self.empty()
             return
         self._file.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
+        decoder = codecs.getincrementaldecoder("utf-8")("surrogatepass")
         for block in iter(lambda: self._file.read(1 << 16), b""):
             yield decoder.decode(block)
-        yield decoder.decode(b"", final=True) + "\n]}\n"
+        yield decoder.decode(b"", final=True) + self.TAIL.decode("utf-8")
 
     def close(self) -> None:
         """The temporary file closed, and removed when not put in place."""
@@ -119,6 +125,48 @@ class ContractSpool:
         if self._atomic is not None:
             self._atomic.discard()
             self._atomic = None
+
+
+class ContractSpool(_Spool):
+    """The documents of a run kept for writing the JSON contract at its end: each
+    document's line is written as the document comes (see _Spool), so that a run over
+    many files holds one document's line at a time, not all of them (on figure-dense
+    text the lines are about 8× the input's size). Its claims are let go as they are
+    written; its findings, when still to come, are made as they are (see
+    DocumentResult.findings_to_come)."""
+
+    TAIL = b"\n]}\n"
+
+    def _write(self, result: DocumentResult, out: IO[bytes]) -> None:
+        out.write(b",\n" if self.documents else f'{{"version": {CONTRACT_VERSION}, "documents": [\n'.encode())
+        result.write_contract(out, release_claims=True)
+        result.encoded = None
+
+    def empty(self) -> str:
+        return f'{{"version": {CONTRACT_VERSION}, "documents": []}}\n'
+
+
+class RowSpool(_Spool):
+    """The JSON lines of a run's claims or findings (`what`), a document's written as it
+    comes (see _Spool): kept with their documents until the end, they grew with the
+    number of documents (12,000 one-paragraph files: 89 MB, against 66 MB for the JSON
+    contract, which was written so)."""
+
+    def __init__(self, what: str, target: Optional[str] = None, force: bool = True) -> None:
+        super().__init__(target, force)
+        self._rows = finding_records if what == "findings" else claim_records
+
+    def _write(self, result: DocumentResult, out: IO[bytes]) -> None:
+        result.take_findings_to_come()
+        # a lone surrogate (a file name's bytes that are not UTF-8) as its escape in a file,
+        # as it is in standard output's text, which writes it as the user's handler says
+        errors = OUTPUT_ERRORS if self.target else "surrogatepass"
+        lines = (json.dumps(row, ensure_ascii=False) + "\n" for row in self._rows([result]))
+        while True:
+            chunk = "".join(islice(lines, CLAIMS_A_CHUNK))
+            if not chunk:
+                return
+            out.write(chunk.encode("utf-8", errors))
 
 
 class KeptResults(list):
@@ -133,10 +181,15 @@ class KeptResults(list):
         pass
 
 
-def kept_for(fmt: str, out: Optional[str] = None, force: bool = True) -> "ContractSpool | KeptResults":
+def kept_for(fmt: str, out: Optional[str] = None, force: bool = True, what: str = "claims") -> "_Spool | KeptResults":
     """Where a run's documents wait, as they come, to be written in `fmt` (to `out`, or
-    standard output) at its end."""
-    return ContractSpool(out, force) if fmt == "json" else KeptResults()
+    standard output) at its end: the JSON contract and JSON lines are written as the
+    documents come; the tables need them all."""
+    if fmt == "json":
+        return ContractSpool(out, force)
+    if fmt == "jsonl":
+        return RowSpool(what, out, force)
+    return KeptResults()
 
 
 def claim_rows(results: Iterable[DocumentResult]) -> list[dict]:
@@ -363,10 +416,11 @@ def write_text(path: str, text: "str | Iterable[str]", force: bool = True) -> No
     _atomic_write(path, _write, force)
 
 
-def write(results: "list[DocumentResult] | ContractSpool", fmt: str, out: str | None, what: str = "claims",
+def write(results: "list[DocumentResult] | _Spool", fmt: str, out: str | None, what: str = "claims",
           force: bool = True) -> None:
     """Write claims (`what="claims"`) or findings (`what="findings"`); `json` always writes
-    the whole contract, claims and findings (`results` may then be a ContractSpool).
+    the whole contract, claims and findings (`results` may then be a ContractSpool, and
+    for `jsonl` a RowSpool of the same `what`).
     Without `force`, an existing `out` is not overwritten (OutputExists)."""
     frame_of = findings_frame if what == "findings" else claims_frame
     rows_of = finding_records if what == "findings" else claim_records
@@ -383,11 +437,13 @@ def write(results: "list[DocumentResult] | ContractSpool", fmt: str, out: str | 
         else:
             frame.to_csv(sys.stdout, index=False)
         return
-    if fmt == "json":
-        if isinstance(results, ContractSpool) and results.writes_to(out):
+    if fmt in ("json", "jsonl") and isinstance(results, _Spool):
+        if results.writes_to(out):
             results.finish()
             return
-        text = results.pieces() if isinstance(results, ContractSpool) else contract_pieces(results)
+        text = results.pieces()
+    elif fmt == "json":
+        text = contract_pieces(results)
     elif fmt == "jsonl":
         # a line at a time: joined, the lines of a figure-dense document were 20 times its size
         text = (json.dumps(row, ensure_ascii=False) + "\n" for row in rows_of(results))
