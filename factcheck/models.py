@@ -146,7 +146,7 @@ class DocumentResult:
             # figures disagree they took more than the claims (a 1 MB document's 20,798,
             # 19 MB as objects, 11.5 MB as JSON), and `check` held them all until written
             first = not self.findings
-            for made in _batches(self._coming()):
+            for made in in_chunks(self._coming()):
                 piece = ", ".join(map(_finding_json, made))
                 yield piece if first else ", " + piece
                 first = False
@@ -193,8 +193,8 @@ def _joined(items: list, to_text, release: bool) -> Iterator[str]:
         yield (", " + piece) if low else piece
 
 
-def _batches(items: Iterator) -> Iterator[list]:
-    """`items` in lists of CLAIMS_A_CHUNK."""
+def in_chunks(items: Iterator) -> Iterator[list]:
+    """`items` in lists of CLAIMS_A_CHUNK (what the outputs encode at a time)."""
     while True:
         batch = list(islice(items, CLAIMS_A_CHUNK))
         if not batch:

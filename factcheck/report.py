@@ -10,12 +10,11 @@ import re
 import stat
 import sys
 import tempfile
-from itertools import islice
 from operator import attrgetter, itemgetter
 from typing import IO, Iterable, Iterator, Optional
 
 from . import collector
-from .models import CLAIMS_A_CHUNK, OUTPUT_ERRORS, Claim, DocumentResult, Finding
+from .models import OUTPUT_ERRORS, Claim, DocumentResult, Finding, in_chunks
 
 CONTRACT_VERSION = 1
 CLAIM_COLUMNS = ["path", "id", "rule", "metric", "subject", "period", "text", "start", "end", "value",
@@ -162,11 +161,8 @@ class RowSpool(_Spool):
         # as it is in standard output's text, which writes it as the user's handler says
         errors = OUTPUT_ERRORS if self.target else "surrogatepass"
         lines = (json.dumps(row, ensure_ascii=False) + "\n" for row in self._rows([result]))
-        while True:
-            chunk = "".join(islice(lines, CLAIMS_A_CHUNK))
-            if not chunk:
-                return
-            out.write(chunk.encode("utf-8", errors))
+        for chunk in in_chunks(lines):
+            out.write("".join(chunk).encode("utf-8", errors))
 
 
 class KeptResults(list):

@@ -4,6 +4,7 @@ NUL or a lone surrogate, constant columns and several documents; and the worker'
 of a document, findings made one at a time, are the rows `check`'s results give."""
 from __future__ import annotations
 
+import math
 import pickle
 import random
 from pathlib import Path
@@ -12,7 +13,7 @@ import pyarrow as pa
 import pytest
 
 from factcheck.batch import columns as columns_module
-from factcheck.batch.columns import Columns, arrow_batches, arrow_columns
+from factcheck.batch.columns import Columns, arrow_batches
 from factcheck.batch.main import BatchOptions, _settings
 from factcheck.batch.tables import arrow_array, columns, kinds, schema
 from factcheck.batch.worker import DocumentTask, process_document
@@ -21,6 +22,12 @@ from factcheck.pipeline import Pipeline
 from factcheck.report import claim_rows, finding_rows
 
 KINDS = ["text", "int", "float", "text"]
+
+
+def arrow_columns(tables, schema) -> list:
+    """The arrays of all the rows of `tables`, in one slice."""
+    return next(arrow_batches(tables, schema, math.inf))
+
 SCHEMA = pa.schema([("a", pa.string()), ("b", pa.int64()), ("c", pa.float64()), ("d", pa.string())])
 
 ROWS = [

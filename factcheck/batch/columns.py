@@ -14,7 +14,6 @@ reads a value at a time.
 """
 from __future__ import annotations
 
-import math
 import zlib
 from array import array
 from itertools import repeat
@@ -35,7 +34,7 @@ class Columns:
     `constants` (index -> value) hold that value on every row and are left out of the
     rows given to `append`. Rows are packed CHUNK at a time; fewer left over stay rows
     (a small document's few rows, packed with those of the other documents of its part
-    by `arrow_columns`: packed one document at a time, many small documents took a
+    by `arrow_batches`: packed one document at a time, many small documents took a
     fifth longer)."""
 
     def __init__(self, kinds: Sequence[str], constants: Optional[dict[int, object]] = None) -> None:
@@ -149,15 +148,11 @@ def _packed(kind: str, values: tuple):
     return array("q", [0 if v is None else v for v in values] if None in values else values)
 
 
-def arrow_columns(tables: Sequence[Columns], schema) -> list:
-    """The Arrow arrays of `schema`'s columns over the rows of `tables`, one after
-    the other. The rows left unpacked in consecutive tables are packed together."""
-    return next(arrow_batches(tables, schema, math.inf))
-
-
 def arrow_batches(tables: Sequence[Columns], schema, rows: float) -> Iterator[list]:
-    """`arrow_columns` a slice of about `rows` rows at a time (whole chunks; at least
-    one slice, empty when the tables are): the part's arrays at once, their bytes
+    """The Arrow arrays of `schema`'s columns over the rows of `tables`, one after the
+    other (the rows left unpacked in consecutive tables packed together), a slice of
+    about `rows` rows at a time (whole chunks; at least one slice, empty when the tables
+    are; `math.inf`: all of them in one): the part's arrays at once, their bytes
     unpacked and joined, were the peak of the process that writes it (10 MB of
     figure-dense text whose figures disagree: 230 MB more, for 27 MB of rows packed).
     (Letting each table's column go once its array was made raised that peak: what it
